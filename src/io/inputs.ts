@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { InputError } from '../run/errors.ts';
+
+/** One input file found from the command line. */
+export interface InputFile {
+  /** Absolute path. */
+  path: string;
+  /** Path as shown in outputs and messages: relative to the working directory, so outputs do not depend on where a clone lives. */
+  display: string;
+  bytes: number;
+  format: 'csv' | 'csv.gz' | 'parquet';
+}
+
+const EXTENSIONS = ['**/*.csv', '**/*.csv.gz', '**/*.parquet'];
+
+/**
+ * Expands files, folders (recursively: `*.csv`, `*.csv.gz`, `*.parquet`) and globs into a sorted,
+ * de-duplicated list; throws {@link InputError} for a path that does not exist or matches nothing.
+ */
+export async function resolveInputs(args: readonly string[], cwd = process.cwd()): Promise<InputFile[]> {
+  const found = new Set<string>();
+  for (const arg of args) {
+    let matches: string[];
+    if (isDynamicPattern(arg)) {
+      matches = await glob(arg, { cwd, absolute: true, onlyFiles: true, expandDirectories: false });
+    } else {
+      const p = resolve(cwd, arg);
+      const st = await stat(p).catch(() => null);
+      if (!st) throw new InputError(`${arg}: no such file or folder`);
+      matches = st.isDirectory() ? await glob(EXTENSIONS, { cwd: p, absolute: true, onlyFiles: true }) : [p];
+    }
+    if (matches.length === 0) throw new InputError(`${arg}: matches no .csv, .csv.gz or .parquet file`);
+    for (const m of matches) found.add(resolve(m));
+  }
+  const out: InputFile[] = [];
+  for (const path of [...found].sort()) {
+    const st = await stat(path);
+    out.push({ path, display: relative(cwd, path) || path, bytes: st.size, format: formatOf(path) });
+  }
+  return out;
+}
+
+function formatOf(path: string): InputFile['format'] {
+  const p = path.toLowerCase();
+  if (p.endsWith('.parquet')) return 'parquet';
+  if (p.endsWith('.gz')) return 'csv.gz';
+  return 'csv';
+}
+
+/** A byte stream over a file (gunzipped when `.gz`) that also hashes the file's bytes as read. */
+export interface HashedStream {
+  chunks: AsyncIterable<Uint8Array>;
+  /** sha256 (hex) of the file's bytes; valid once `chunks` is exhausted. */
+  sha256(): string;
+}
+
+/** Opens a file for streaming with 1 MiB reads; decompresses `.gz`; errors name the file. */
+export function openInput(file: InputFile): HashedStream {
+  const hash = createHash('sha256');
+  let digest = '';
+  async function* read(): AsyncIterable<Uint8Array> {
+    const raw = createReadStream(file.path, { highWaterMark: 1 << 20 });
+    async function* hashed(src: AsyncIterable<Buffer>) {
+      for await (const chunk of src) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    }
+    try {
+      if (file.format === 'csv.gz') {
+        const gunzip = createGunzip({ chunkSize: 1 << 20 });
+        pipeline(raw, hashed, gunzip, () => {}); // errors surface through the gunzip iterator below
+        for await (const chunk of gunzip) yield chunk as Uint8Array;
+      } else {
+        for await (const chunk of hashed(raw)) yield chunk as Uint8Array;
+      }
+    } catch (e) {
+      throw new InputError(`${file.display}: cannot read: ${(e as Error).message}`);
+    }
+    digest = hash.digest('hex');
+  }
+  return {
+    chunks: read(),
+    sha256: () => {
+      if (!digest) throw new Error(`${file.display}: sha256 asked before the file was read`);
+      return digest;
+    },
+  };
+}
+
+/** sha256 (hex) of a whole file, for inputs read other than by streaming (Parquet). */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { configDefaults, hashConfig, resolveConfig } from '../../src/run/config.ts';
+import { UsageError } from '../../src/run/errors.ts';
+
+describe('resolveConfig', () => {
+  it('returns the defaults, frozen, when nothing is given', () => {
+    const c = resolveConfig({});
+    expect(c).toEqual(configDefaults);
+    expect(Object.isFrozen(c.ingest)).toBe(true);
+  });
+
+  it('layers file over defaults and --set over file', () => {
+    const c = resolveConfig({ file: { ingest: { maxRejectRate: 0.2, hs: '@antimony' } }, sets: ['ingest.maxRejectRate=0.05'] });
+    expect(c.ingest.maxRejectRate).toBe(0.05);
+    expect(c.ingest.hs).toBe('@antimony');
+    expect(c.ingest.totals.toleranceUsd).toBe(1);
+  });
+
+  it('names an unknown key and lists the valid ones', () => {
+    expect(() => resolveConfig({ file: { ingest: { maxRejectRat: 0.1 } }, fileName: 'tw.yaml' })).toThrow(
+      /config tw\.yaml: unknown key 'ingest\.maxRejectRat' \(valid keys here: hs, maxRejectRate, totals, baciHsRevision, mappings\)/,
+    );
+    expect(() => resolveConfig({ sets: ['nope.x=1'] })).toThrow(/unknown key 'nope'/);
+  });
+
+  it('names the key of a wrong type', () => {
+    let err: unknown;
+    try {
+      resolveConfig({ file: { ingest: { maxRejectRate: 'high' } } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toBe("config: 'ingest.maxRejectRate' must be number, not the text 'high'");
+  });
+
+  it('validates a user mapping strictly', () => {
+    expect(() =>
+      resolveConfig({ file: { ingest: { mappings: { mine: { countryCodes: 'iso3', hsRevision: 'HS2022', fields: { period: { colum: 'y' } } } } } } }),
+    ).toThrow(/unknown key 'ingest\.mappings\.mine\.fields\.period\.colum'/);
+  });
+
+  it('rejects a malformed --set', () => {
+    expect(() => resolveConfig({ sets: ['ingest.hs'] })).toThrow(/expected key=value/);
+  });
+
+  it('hashes equal configs equally, whatever the key order', () => {
+    expect(hashConfig({ a: 1, b: { c: 2, d: 3 } })).toBe(hashConfig({ b: { d: 3, c: 2 }, a: 1 }));
+    expect(hashConfig({ a: 1 })).not.toBe(hashConfig({ a: 2 }));
+  });
+});
