@@ -53,48 +53,23 @@ function formatOf(path: string): InputFile['format'] {
   return 'csv';
 }
 
-/** A byte stream over a file (gunzipped when `.gz`) that also hashes the file's bytes as read. */
-export interface HashedStream {
-  chunks: AsyncIterable<Uint8Array>;
-  /** sha256 (hex) of the file's bytes; valid once `chunks` is exhausted. */
-  sha256(): string;
-}
-
-/** Opens a file for streaming with 1 MiB reads; decompresses `.gz`; errors name the file. */
-export function openInput(file: InputFile): HashedStream {
-  const hash = createHash('sha256');
-  let digest = '';
-  async function* read(): AsyncIterable<Uint8Array> {
-    const raw = createReadStream(file.path, { highWaterMark: 1 << 20 });
-    async function* hashed(src: AsyncIterable<Buffer>) {
-      for await (const chunk of src) {
-        hash.update(chunk);
-        yield chunk;
-      }
+/** Streams a file's bytes with 1 MiB reads, gunzipped when `.gz`; read errors name the file. */
+export async function* openInput(file: InputFile): AsyncIterable<Uint8Array> {
+  const raw = createReadStream(file.path, { highWaterMark: 1 << 20 });
+  try {
+    if (file.format === 'csv.gz') {
+      const gunzip = createGunzip({ chunkSize: 1 << 20 });
+      pipeline(raw, gunzip, () => {}); // errors surface through the gunzip iterator below
+      for await (const chunk of gunzip) yield chunk as Uint8Array;
+    } else {
+      for await (const chunk of raw) yield chunk as Uint8Array;
     }
-    try {
-      if (file.format === 'csv.gz') {
-        const gunzip = createGunzip({ chunkSize: 1 << 20 });
-        pipeline(raw, hashed, gunzip, () => {}); // errors surface through the gunzip iterator below
-        for await (const chunk of gunzip) yield chunk as Uint8Array;
-      } else {
-        for await (const chunk of hashed(raw)) yield chunk as Uint8Array;
-      }
-    } catch (e) {
-      throw new InputError(`${file.display}: cannot read: ${(e as Error).message}`);
-    }
-    digest = hash.digest('hex');
+  } catch (e) {
+    throw new InputError(`${file.display}: cannot read: ${(e as Error).message}`);
   }
-  return {
-    chunks: read(),
-    sha256: () => {
-      if (!digest) throw new Error(`${file.display}: sha256 asked before the file was read`);
-      return digest;
-    },
-  };
 }
 
-/** sha256 (hex) of a whole file, for inputs read other than by streaming (Parquet). */
+/** sha256 (hex) of a file's bytes as stored. */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);

@@ -2,17 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { loadCatalog } from '../io/catalog.ts';
 import { readConfigFile } from '../io/config-file.ts';
-import { openInput, resolveInputs, sha256File, type InputFile } from '../io/inputs.ts';
-import { encodeParquet, readParquet } from '../io/parquet.ts';
+import { encodeParquet } from '../io/parquet.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { loadCountryResolver } from '../io/reference.ts';
-import { ingestTrade, type IngestResult, type TradeSource } from '../ingest/ingest-trade.ts';
-import { resolveHsSelector } from '../reference/catalog.ts';
+import type { IngestResult } from '../ingest/ingest-trade.ts';
 import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
 import { UsageError } from './errors.ts';
 import { silentLog, type Log } from './log.ts';
+import type { ManifestInput } from './manifest.ts';
+import { hashInputs, readTrade } from './trade.ts';
 import { VERSION } from './version.ts';
 
 /** Arguments of `tradewatch ingest`. */
@@ -64,34 +62,15 @@ export async function runIngest(args: IngestArgs, fx: IngestEffects = {}): Promi
     sets,
   });
   const params = config.ingest;
-  const catalog = await loadCatalog();
-  const hsCodes = resolveHsSelector(params.hs, catalog);
-  const resolver = await loadCountryResolver();
-  const inputs = await resolveInputs(args.trade, cwd);
-  log('ingest.start', { run_id: runId, inputs: inputs.length, bytes: inputs.reduce((a, f) => a + f.bytes, 0), hs: params.hs });
-
-  const hashes = new Map<string, () => string>();
-  async function* sources(): AsyncIterable<TradeSource> {
-    for (const f of inputs) {
-      log('ingest.file', { file: f.display, bytes: f.bytes });
-      if (f.format === 'parquet') {
-        const digest = await sha256File(f.path);
-        hashes.set(f.path, () => digest);
-        yield { display: f.display, kind: 'parquet', table: await readParquet(f.path) };
-      } else {
-        const stream = openInput(f);
-        hashes.set(f.path, stream.sha256);
-        yield { display: f.display, kind: 'csv', chunks: stream.chunks };
-      }
-    }
-  }
-  const result = await ingestTrade(sources(), { format: args.format, hsCodes, params, resolver });
+  const inputs = await hashInputs('trade', args.trade, cwd);
+  log('ingest.start', { run_id: runId, inputs: inputs.files.length, bytes: inputs.files.reduce((a, f) => a + f.bytes, 0), hs: params.hs });
+  const { result, hsCodes } = await readTrade(inputs, { format: args.format, params, log });
 
   const outDir = resolve(cwd, args.out);
   await mkdir(outDir, { recursive: true });
   const outputs = await writeTables(outDir, result);
   const finished = now();
-  const manifest = ingestManifest({ runId, started, finished, inputs, hashes, config, hsCodes, result, outputs, args });
+  const manifest = ingestManifest({ runId, started, finished, inputs: inputs.records, config, hsCodes, result, outputs, args });
   await writeFileAtomic(join(outDir, 'manifest.json'), stableStringify(manifest, 2) + '\n');
   log('ingest.done', { out: outDir, flows: result.flows.numRows, rejects: result.rejects.numRows, seconds: (finished.getTime() - started.getTime()) / 1000 });
   return { outDir, outputs, counts: result.counts };
@@ -112,8 +91,7 @@ function ingestManifest(m: {
   runId: string;
   started: Date;
   finished: Date;
-  inputs: InputFile[];
-  hashes: Map<string, () => string>;
+  inputs: ManifestInput[];
   config: Config;
   hsCodes: string[] | null;
   result: IngestResult;
@@ -129,12 +107,7 @@ function ingestManifest(m: {
     started_at: m.started.toISOString(),
     finished_at: m.finished.toISOString(),
     duration_s: (m.finished.getTime() - m.started.getTime()) / 1000,
-    inputs: m.inputs.map((f) => ({
-      path: f.display,
-      bytes: f.bytes,
-      sha256: m.hashes.get(f.path)?.() ?? null,
-      layout: m.result.layouts[f.display] ?? null,
-    })),
+    inputs: m.inputs,
     format: m.args.format ?? 'detected',
     hs: { selector: m.config.ingest.hs, codes: m.hsCodes },
     config: m.config,

@@ -13,7 +13,7 @@ beforeAll(async () => {
 
 async function ingestFiles(paths: string[], format?: string): Promise<IngestResult> {
   const inputs = await resolveInputs(paths);
-  const sources = inputs.map((f) => ({ display: f.display, kind: 'csv' as const, chunks: openInput(f).chunks }));
+  const sources = inputs.map((f) => ({ display: f.display, kind: 'csv' as const, chunks: openInput(f) }));
   return ingestTrade(sources, { params: ingestDefaults, resolver, format, hsCodes: null });
 }
 

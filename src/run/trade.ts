@@ -1,0 +1,43 @@
+import { loadCatalog } from '../io/catalog.ts';
+import { openInput, resolveInputs, sha256File, type InputFile } from '../io/inputs.ts';
+import { readParquet } from '../io/parquet.ts';
+import { loadCountryResolver } from '../io/reference.ts';
+import { ingestTrade, type IngestResult, type TradeSource } from '../ingest/ingest-trade.ts';
+import type { IngestParams } from '../ingest/params.ts';
+import { resolveHsSelector } from '../reference/catalog.ts';
+import type { Log } from './log.ts';
+import type { ManifestInput } from './manifest.ts';
+
+/** Input files with their hashes, found before anything is read (so a run can be skipped early). */
+export interface HashedInputs {
+  files: InputFile[];
+  records: ManifestInput[];
+}
+
+/** Resolves `--trade`-style paths and hashes every file (sha256 of its bytes as stored). */
+export async function hashInputs(kind: string, paths: readonly string[], cwd: string): Promise<HashedInputs> {
+  const files = await resolveInputs(paths, cwd);
+  const records: ManifestInput[] = [];
+  for (const f of files) records.push({ kind, path: f.display, bytes: f.bytes, sha256: await sha256File(f.path) });
+  return { files, records };
+}
+
+/** Reads trade inputs into the canonical tables with the given ingest settings; records each file's layout. */
+export async function readTrade(
+  inputs: HashedInputs,
+  opts: { format?: string; params: IngestParams; log: Log },
+): Promise<{ result: IngestResult; hsCodes: string[] | null }> {
+  const catalog = await loadCatalog();
+  const hsCodes = resolveHsSelector(opts.params.hs, catalog);
+  const resolver = await loadCountryResolver();
+  async function* sources(): AsyncIterable<TradeSource> {
+    for (const f of inputs.files) {
+      opts.log('ingest.file', { file: f.display, bytes: f.bytes });
+      if (f.format === 'parquet') yield { display: f.display, kind: 'parquet', table: await readParquet(f.path) };
+      else yield { display: f.display, kind: 'csv', chunks: openInput(f) };
+    }
+  }
+  const result = await ingestTrade(sources(), { format: opts.format, hsCodes, params: opts.params, resolver });
+  for (const r of inputs.records) r.layout = result.layouts[r.path] ?? null;
+  return { result, hsCodes };
+}
