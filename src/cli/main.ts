@@ -3,11 +3,18 @@ import { stringify as toYaml } from 'yaml';
 import { configDefaults } from '../run/config.ts';
 import { EXIT, exitCodeOf } from '../run/errors.ts';
 import { runIngest } from '../run/ingest.ts';
-import { textLog } from '../run/log.ts';
+import { runCommand } from '../run/run-command.ts';
+import { formatStatus, readStatus } from '../run/status.ts';
+import { cliLog } from '../run/log.ts';
 import { VERSION } from '../run/version.ts';
 import { runDemo } from '../run/demo.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const count = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return n;
+};
 const rate = (v: string) => {
   const r = Number(v);
   if (!Number.isFinite(r) || r < 0 || r > 1) throw new InvalidArgumentError('expected a share between 0 and 1, e.g. 0.01');
@@ -35,11 +42,47 @@ export function buildCli(): Command {
     .action(async (o) => {
       const summary = await runIngest(
         { trade: o.trade, out: o.out, format: o.format, hs: o.hs, config: o.config, set: o.set, maxRejectRate: o.maxRejectRate },
-        { log: textLog() },
+        { log: cliLog() },
       );
       process.stdout.write(`${summary.outDir}\n`);
       for (const f of summary.outputs) process.stdout.write(`  ${f.path}  ${f.rows} rows\n`);
       process.stdout.write(`  manifest.json\n`);
+    });
+
+  program
+    .command('run')
+    .description('Run a pipeline (or all) into OUT/<pipeline>/as_of=YYYY-MM/, skipped when that partition already succeeded with the same inputs and config.')
+    .argument('<pipeline>', 'a pipeline name, or all')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--trade <path...>', 'trade statistics: files, folders or globs')
+    .option('--format <format>', 'input layout (default: detected)')
+    .option('--as-of <YYYY-MM>', 'partition name and cut: no later period is read (default: the latest period in the inputs)')
+    .option('--hs <selector>', "products (default: config run.hs, '@catalog')")
+    .option('--config <file>', 'config file (YAML or JSON)')
+    .option('--set <key=value>', 'override one config key; repeatable', collect)
+    .option('--force', 'redo the partition even if it already succeeded')
+    .addOption(new Option('--keep <n>', 'keep the newest N partitions per pipeline').argParser(count))
+    .addOption(new Option('--concurrency <n>', 'pipelines run in parallel up to N').argParser(count))
+    .addOption(new Option('--log-format <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--max-reject-rate <share>', 'fail (exit 2) above this share of rejected rows').argParser(rate))
+    .action(async (name: string, o) => {
+      const log = cliLog(o.logFormat);
+      const args = {
+        out: o.out, trade: o.trade, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
+        force: o.force, keep: o.keep, maxRejectRate: o.maxRejectRate,
+      };
+      const results = await runCommand(name, args, { log, concurrency: o.concurrency });
+      for (const r of results) process.stdout.write(`${r.status === 'skipped' ? 'skipped' : 'done'}  ${r.path}\n`);
+    });
+
+  program
+    .command('status')
+    .description('List partitions with status, age, row counts and flags, and any stale lock or staging folder.')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      const report = await readStatus(o.out);
+      process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
     });
 
   program
@@ -57,7 +100,7 @@ export function buildCli(): Command {
     .description('Run every pipeline on the bundled sample (what `npm start` does) and print where the results are.')
     .option('--out <dir>', 'output folder', 'out/sample')
     .action(async (o) => {
-      await runDemo(o.out, textLog());
+      await runDemo(o.out, cliLog());
     });
 
   return program;

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ingestDefaults, ingestParamsSchema } from '../ingest/params.ts';
 import { UsageError } from './errors.ts';
+import { runDefaults, runParamsSchema } from './params.ts';
 
 /** The whole configuration: one slice per stage family; later pipelines add theirs here. */
 export const configSchema = z
   .object({
     ingest: ingestParamsSchema,
+    run: runParamsSchema,
   })
   .strict();
 
@@ -16,6 +18,7 @@ export type Config = z.infer<typeof configSchema>;
 /** Defaults for every key (what `tradewatch config --defaults` prints). */
 export const configDefaults: Config = {
   ingest: ingestDefaults,
+  run: runDefaults,
 };
 
 /**

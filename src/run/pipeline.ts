@@ -1,0 +1,77 @@
+import type { Table } from 'apache-arrow';
+import type { Config } from './config.ts';
+
+/** Input kinds a pipeline can declare; `src/run/` reads them. */
+export type InputKind =
+  /** Canonical trade flows from `--trade` (ingested with the run's config), with `areas`, `subflows`, `consignment`. */
+  | 'trade'
+  /** Declarations from `--declarations`. */
+  | 'declarations'
+  /** A previous pipeline's output directory (`--mirror`), optional. */
+  | 'mirror'
+  /** A flagged-routes file (`--routes`), optional. */
+  | 'routes';
+
+/** The trade tables a `trade` input hands to a pipeline. */
+export interface TradeInput {
+  flows: Table;
+  areas: Table;
+  subflows: Table;
+  consignment: Table;
+}
+
+/** Names and times one stage, counts the rows it returns, and returns its value. */
+export type StageFn = <T>(name: string, fn: () => T) => T;
+
+/** One declared stage: its name and the outputs it produces. */
+export interface StageDecl {
+  name: string;
+  produces?: readonly string[];
+}
+
+/** A pipeline: what it reads, its stages, what it writes, which config slice it takes. */
+export interface PipelineDef<P = unknown> {
+  /** Equals the file name in `pipelines/`. */
+  name: string;
+  description: string;
+  /** Inputs by kind; `trade` is required by every current pipeline. */
+  inputs: { trade?: 'required' | 'optional'; declarations?: 'required' | 'optional'; mirror?: 'optional'; routes?: 'optional' };
+  /** Pipelines whose outputs this one may read (for `run all` ordering). */
+  dependsOn?: readonly string[];
+  /** Its slice of the resolved config. */
+  params: (config: Config) => P;
+  stages: readonly StageDecl[];
+  /** Output tables, written as `<name>.parquet` in the partition. */
+  outputs: readonly string[];
+  run(inputs: { trade?: TradeInput }, params: P, stage: StageFn): Record<string, Table> | Promise<Record<string, Table>>;
+}
+
+/** Thrown for a pipeline declaration that cannot run; the message says how to fix it. */
+export class PipelineDeclarationError extends Error {
+  override readonly name = 'PipelineDeclarationError';
+}
+
+/**
+ * Declares a pipeline and checks it at load time: stage names must be unique snake_case, every output
+ * must be produced by a declared stage, and names must be valid file names.
+ */
+export function definePipeline<P>(def: PipelineDef<P>): PipelineDef<P> {
+  const where = `pipeline '${def.name}'`;
+  if (!/^[a-z][a-z0-9-]*$/.test(def.name)) throw new PipelineDeclarationError(`${where}: the name must be kebab-case and equal the file name in pipelines/`);
+  const seen = new Set<string>();
+  for (const s of def.stages) {
+    if (!/^[a-z][a-z0-9_]*$/.test(s.name)) throw new PipelineDeclarationError(`${where}: stage '${s.name}' must be snake_case`);
+    if (seen.has(s.name)) throw new PipelineDeclarationError(`${where}: stage '${s.name}' is declared twice; give each stage its own name`);
+    seen.add(s.name);
+  }
+  const produced = new Set(def.stages.flatMap((s) => s.produces ?? []));
+  const missing = def.outputs.filter((o) => !produced.has(o));
+  if (missing.length) {
+    throw new PipelineDeclarationError(
+      `${where}: output${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} not produced by any stage; ` +
+        `add it to a stage's 'produces' list or remove it from 'outputs'`,
+    );
+  }
+  for (const o of def.outputs) if (!/^[a-z][a-z0-9_]*$/.test(o)) throw new PipelineDeclarationError(`${where}: output '${o}' must be snake_case`);
+  return Object.freeze(def);
+}

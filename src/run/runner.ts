@@ -1,0 +1,263 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Table } from 'apache-arrow';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { readConfigFile } from '../io/config-file.ts';
+import { acquireLock, type HeldLock } from '../io/lock.ts';
+import { encodeParquet } from '../io/parquet.ts';
+import {
+  listPartitions,
+  partitionPaths,
+  prunePartitions,
+  publishPartition,
+  readJsonIfExists,
+  recoverPartition,
+} from '../io/partitions.ts';
+import { renderRunSummary } from '../report/render-run-summary.ts';
+import { rowsWhere, takeTable } from '../table/take-table.ts';
+import { readCodes } from '../table/read.ts';
+import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
+import { UsageError } from './errors.ts';
+import { silentLog, type Log } from './log.ts';
+import { checkManifest, MANIFEST_SCHEMA, type DataCheck, type ManifestInput, type RunManifest } from './manifest.ts';
+import type { PipelineDef, TradeInput } from './pipeline.ts';
+import { hashInputs, readTrade } from './trade.ts';
+import { VERSION } from './version.ts';
+
+/** Arguments of `tradewatch run <pipeline>` (see the contracts). */
+export interface RunArgs {
+  out: string;
+  trade?: string[];
+  format?: string;
+  asOf?: string;
+  hs?: string;
+  config?: string;
+  set?: string[];
+  force?: boolean;
+  keep?: number;
+  maxRejectRate?: number;
+}
+
+/** Effects a run needs, injected so tests fix the clock and run id, or make a write fail. */
+export interface RunEffects {
+  log?: Log;
+  now?: () => Date;
+  runId?: () => string;
+  cwd?: string;
+  /** Writes one output file; tests replace it to simulate a crash mid-write. */
+  writeFile?: (path: string, data: Uint8Array | string) => Promise<void>;
+  /** Whether a pid is alive (tests simulate dead lock holders). */
+  isAlive?: (pid: number) => boolean;
+}
+
+/** What a run reports. */
+export interface RunResult {
+  status: 'succeeded' | 'skipped';
+  pipeline: string;
+  partition: string;
+  path: string;
+  manifest: RunManifest;
+}
+
+/**
+ * Runs one pipeline for one partition, the way schedulers expect: a partition that already succeeded
+ * with the same inputs and config is skipped (unless `force`); otherwise the lock is taken (exit 3 if
+ * held by a live run), outputs are written to `OUT/.staging/` and swapped in whole with `_SUCCESS`
+ * last, so a failed or killed run leaves the previous partition untouched.
+ */
+export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffects = {}): Promise<RunResult> {
+  const log = fx.log ?? silentLog;
+  const now = fx.now ?? (() => new Date());
+  const runId = fx.runId?.() ?? randomUUID();
+  const cwd = fx.cwd ?? process.cwd();
+  const write = fx.writeFile ?? writeFileAtomic;
+  const started = now();
+  const out = resolve(cwd, args.out);
+  if (args.asOf !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.asOf)) throw new UsageError(`--as-of ${args.asOf}: expected YYYY-MM`);
+  const config = resolvedRunConfig(args, args.config ? await readConfigFile(args.config) : undefined);
+  const params = def.params(config);
+  const configSlice = { ingest: config.ingest, run: config.run, pipeline: params };
+  const configSha = hashConfig(configSlice);
+  const ctx = { run_id: runId, pipeline: def.name };
+
+  if (def.inputs.trade === 'required' && !args.trade?.length) throw new UsageError(`run ${def.name}: give --trade PATH…`);
+  const inputs = args.trade?.length ? await hashInputs('trade', args.trade, cwd) : { files: [], records: [] as ManifestInput[] };
+  const inputsSha = hashOf(inputs.records.map((r) => `${r.kind}:${r.sha256}`).join('\n'));
+  const asOfRequested = args.asOf ?? 'latest';
+
+  if (!args.force) {
+    const done = await findSucceeded(out, def.name, inputsSha, configSha, asOfRequested);
+    if (done) {
+      log('run.skipped', { ...ctx, partition: done.partition, reason: 'already succeeded with the same inputs and config (use --force to redo)' });
+      return { status: 'skipped', pipeline: def.name, partition: done.partition, path: join(out, def.name, done.partition), manifest: { ...done, status: 'skipped' } };
+    }
+  }
+
+  // read and cut the inputs
+  const stages: RunManifest['stages'] = [];
+  const counts: Record<string, number> = {};
+  let trade: TradeInput | undefined;
+  let rejects: Table | undefined;
+  let asOf = args.asOf ?? '';
+  if (inputs.files.length) {
+    const t0 = performance.now();
+    const { result } = await readTrade(inputs, { format: args.format, params: config.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
+    for (const [k, v] of Object.entries(result.counts)) counts[`ingest.${k}`] = v;
+    asOf = args.asOf ?? latestPeriod(result.flows);
+    const cut = (t: Table, name: string) => cutAfter(t, asOf, (n) => (counts[`ingest.after_as_of.${name}`] = n));
+    trade = { flows: cut(result.flows, 'flows'), areas: cut(result.areas, 'areas'), subflows: cut(result.subflows, 'subflows'), consignment: cut(result.consignment, 'consignment') };
+    stages.push({ name: 'ingest', seconds: round3((performance.now() - t0) / 1000), rows: trade.flows.numRows });
+    log('stage.done', { ...ctx, stage: 'ingest', rows: trade.flows.numRows, seconds: stages[0].seconds });
+    rejects = result.rejects;
+  }
+  if (!asOf) throw new UsageError(`run ${def.name}: no period in the inputs; give --as-of YYYY-MM`);
+  const partition = `as_of=${asOf}`;
+  const paths = partitionPaths(out, def.name, asOf, runId);
+  const pctx = { ...ctx, partition };
+
+  const lock = await acquireLock(paths.lock, {
+    runId,
+    now,
+    isAlive: fx.isAlive,
+    heartbeatMs: config.run.heartbeatSeconds * 1000,
+    staleMs: config.run.staleLockMinutes * 60_000,
+    onTakeover: (prev, why) => log('lock.takeover', { ...pctx, level: 'warn', previous_run: prev.run_id, why }),
+  });
+  try {
+    for (const what of await recoverPartition(paths, def.name, out)) log('staging.cleaned', { ...pctx, level: 'warn', what });
+    await mkdir(paths.staging, { recursive: true });
+    const stage = <T>(name: string, fn: () => T): T => {
+      if (!def.stages.some((s) => s.name === name)) throw new Error(`pipeline '${def.name}' ran undeclared stage '${name}'`);
+      const t0 = performance.now();
+      log('stage.start', { ...pctx, stage: name });
+      const value = fn();
+      const seconds = round3((performance.now() - t0) / 1000);
+      const rows = value && typeof value === 'object' && 'numRows' in value ? (value as unknown as Table).numRows : null;
+      stages.push({ name, seconds, rows });
+      log('stage.done', { ...pctx, stage: name, rows, seconds });
+      return value;
+    };
+    const tables = await def.run({ trade }, params, stage);
+    const missing = def.outputs.filter((o) => !(o in tables));
+    if (missing.length) throw new Error(`pipeline '${def.name}' did not produce ${missing.join(', ')}`);
+
+    const outputs: RunManifest['outputs'] = [];
+    const toWrite: [string, Table][] = [...def.outputs.map((o) => [o, tables[o]] as [string, Table])];
+    if (rejects) toWrite.push(['rejects', rejects]);
+    for (const [name, table] of toWrite) {
+      const bytes = encodeParquet(table);
+      await write(join(paths.staging, `${name}.parquet`), bytes);
+      outputs.push({ path: `${name}.parquet`, rows: table.numRows, sha256: hashOf(bytes) });
+      counts[`out.${name}`] = table.numRows;
+    }
+    const checks = dataChecks(trade, counts);
+    const finished = now();
+    const manifest: RunManifest = {
+      schema: MANIFEST_SCHEMA,
+      tradewatch_version: VERSION,
+      pipeline: def.name,
+      partition,
+      as_of: asOf,
+      as_of_requested: asOfRequested,
+      run_id: runId,
+      status: 'succeeded',
+      started_at: started.toISOString(),
+      finished_at: finished.toISOString(),
+      duration_s: round3((finished.getTime() - started.getTime()) / 1000),
+      inputs: inputs.records,
+      inputs_sha256: inputsSha,
+      config: configSlice,
+      config_sha256: configSha,
+      counts: sortKeys(counts),
+      stages,
+      checks,
+      outputs,
+    };
+    const failedCheck = checks.find((c) => c.severity === 'error' && !c.passed);
+    if (failedCheck) {
+      await write(join(paths.staging, 'manifest.json'), stableStringify({ ...manifest, status: 'failed', error: failedCheck.message }, 2) + '\n');
+      throw new Error(`run ${def.name} ${partition}: data check '${failedCheck.name}' failed: ${failedCheck.message}; the previous partition is kept`);
+    }
+    await write(join(paths.staging, 'manifest.json'), stableStringify(manifest, 2) + '\n');
+    await write(join(paths.staging, 'report.html'), renderRunSummary(manifest));
+    await writeFile(join(paths.staging, '_SUCCESS'), '');
+    await publishPartition(paths);
+    log('run.published', { ...pctx, path: paths.final, seconds: manifest.duration_s });
+    const keep = args.keep ?? config.run.keep;
+    for (const p of await prunePartitions(out, def.name, keep)) log('partition.removed', { ...pctx, path: p, keep });
+    return { status: 'succeeded', pipeline: def.name, partition, path: paths.final, manifest };
+  } catch (e) {
+    log('run.failed', { ...pctx, level: 'error', error: (e as Error).message, staging: paths.staging });
+    throw e;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Resolves config for a run: defaults ← file ← flags ← `--set`. */
+export function resolvedRunConfig(args: RunArgs, file: unknown): Config {
+  const sets: string[] = [];
+  if (args.hs !== undefined) sets.push(`run.hs=${JSON.stringify(args.hs)}`);
+  if (args.maxRejectRate !== undefined) sets.push(`ingest.maxRejectRate=${args.maxRejectRate}`);
+  sets.push(...(args.set ?? []));
+  const c = resolveConfig({ file, fileName: args.config, sets });
+  // pipelines select products with run.hs; the ingest stage inside a run follows it
+  return resolveConfig({ file, fileName: args.config, sets: [...sets, `ingest.hs=${JSON.stringify(c.run.hs)}`] });
+}
+
+/** The newest complete partition of `pipeline` with the same inputs, config and as-of request. */
+async function findSucceeded(out: string, pipeline: string, inputsSha: string, configSha: string, asOfRequested: string): Promise<RunManifest | null> {
+  for (const p of await listPartitions(out, pipeline)) {
+    if (!p.complete) continue;
+    const raw = await readJsonIfExists(join(p.path, 'manifest.json'));
+    if (!raw) continue;
+    const m = checkManifest(raw, join(p.path, 'manifest.json'));
+    if (m.status === 'succeeded' && m.inputs_sha256 === inputsSha && m.config_sha256 === configSha && m.as_of_requested === asOfRequested) return m;
+  }
+  return null;
+}
+
+/** The latest period in the flows as `YYYY-MM` (an annual period `YYYY` counts as `YYYY-12`). */
+export function latestPeriod(flows: Table): string {
+  const { values } = readCodes(flows, 'period', 'latestPeriod');
+  let best = '';
+  for (const v of values) {
+    const p = v.length === 4 ? `${v}-12` : v;
+    if (p > best) best = p;
+  }
+  return best;
+}
+
+/** Drops rows whose period is after `asOf` (annual `YYYY` is complete at `YYYY-12`). */
+function cutAfter(t: Table, asOf: string, count: (n: number) => void): Table {
+  const { codes, values } = readCodes(t, 'period', 'cutAfter');
+  const late = values.map((v) => (v.length === 4 ? `${v}-12` : v) > asOf);
+  if (!late.some(Boolean)) return t;
+  const rows = rowsWhere(t.numRows, (i) => codes[i] < 0 || !late[codes[i]]);
+  count(t.numRows - rows.length);
+  return takeTable(t, rows);
+}
+
+function dataChecks(trade: TradeInput | undefined, counts: Record<string, number>): DataCheck[] {
+  const checks: DataCheck[] = [];
+  if (trade) {
+    const n = trade.flows.numRows;
+    checks.push({ name: 'flows_not_empty', severity: 'error', passed: n > 0, message: n > 0 ? `${n} flows` : 'no flows left after --hs and --as-of' });
+    const rejected = counts['ingest.rejected_values'] ?? 0;
+    checks.push({ name: 'no_value_rejects', severity: 'warn', passed: rejected === 0, message: `${rejected} rows rejected for bad values (see rejects.parquet)` });
+  }
+  return checks;
+}
+
+function hashOf(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}

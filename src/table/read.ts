@@ -1,0 +1,65 @@
+import { DataType, type Data, type Table, type Vector } from 'apache-arrow';
+import { StringDictionary } from './columns.ts';
+
+/** A text column as dictionary codes over one string list; -1 is null. */
+export interface CodedColumn {
+  codes: Int32Array;
+  values: string[];
+}
+
+/** Throws naming the column when a table lacks it (detectors state what they need). */
+export function requireColumn(table: Table, name: string, who: string): Vector {
+  const v = table.getChild(name);
+  if (!v) {
+    const has = table.schema.fields.map((f) => f.name).join(', ');
+    throw new Error(`${who}: missing column '${name}' (has: ${has || 'none'})`);
+  }
+  return v;
+}
+
+/**
+ * Reads a text column (dictionary-encoded or plain Utf8) as codes over one dictionary, unifying the
+ * per-batch dictionaries a Parquet read may give. No per-row objects for dictionary columns.
+ */
+export function readCodes(table: Table, name: string, who = 'readCodes'): CodedColumn {
+  const vec = requireColumn(table, name, who);
+  const dict = new StringDictionary();
+  const codes = new Int32Array(table.numRows);
+  let offset = 0;
+  for (const data of vec.data as Data[]) {
+    const n = data.length;
+    if (DataType.isDictionary(data.type)) {
+      const d = data.dictionary!;
+      const remap = new Int32Array(d.length);
+      for (let k = 0; k < d.length; k++) remap[k] = dict.code(String(d.get(k)));
+      const idx = data.values as Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array | Uint32Array;
+      for (let i = 0; i < n; i++) codes[offset + i] = data.getValid(i) ? remap[idx[i]] : -1;
+    } else {
+      const chunk = vec.data.length === 1 ? vec : null;
+      for (let i = 0; i < n; i++) {
+        const v = chunk ? chunk.get(i) : (vec.get(offset + i) as unknown);
+        codes[offset + i] = v === null || v === undefined ? -1 : dict.code(String(v));
+      }
+    }
+    offset += n;
+  }
+  return { codes, values: dict.values };
+}
+
+/** Reads a numeric column as Float64 with NaN for null (Int64 BigInts become numbers). */
+export function readFloats(table: Table, name: string, who = 'readFloats'): Float64Array {
+  const vec = requireColumn(table, name, who);
+  const out = new Float64Array(table.numRows);
+  let offset = 0;
+  for (const data of vec.data as Data[]) {
+    const n = data.length;
+    const values = data.values as ArrayLike<number | bigint>;
+    const plain = DataType.isFloat(data.type) || DataType.isInt(data.type);
+    for (let i = 0; i < n; i++) {
+      if (!data.getValid(i)) out[offset + i] = NaN;
+      else out[offset + i] = plain ? Number(values[i]) : Number(vec.get(offset + i));
+    }
+    offset += n;
+  }
+  return out;
+}

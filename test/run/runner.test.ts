@@ -1,0 +1,212 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import coverage from '../../pipelines/coverage.ts';
+import { LockHeldError, acquireLock } from '../../src/io/lock.ts';
+import { memoryLog } from '../../src/run/log.ts';
+import { definePipeline, PipelineDeclarationError } from '../../src/run/pipeline.ts';
+import { loadPipelines } from '../../src/run/registry.ts';
+import { runPipeline } from '../../src/run/runner.ts';
+import { readStatus } from '../../src/run/status.ts';
+
+const SAMPLE = 'data/sample/trade';
+let n = 0;
+const fixed = () => ({ now: () => new Date('2026-01-01T00:00:00Z'), runId: () => `run-${++n}` });
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tw-run-'));
+});
+
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir).sort()) out[f] = readFileSync(join(dir, f)).toString('base64');
+  return out;
+}
+
+describe('runPipeline', () => {
+  it('publishes a partition with _SUCCESS, a manifest with hashes, counts and stages, and skips a repeat', async () => {
+    const out = join(root, 'skip');
+    const log = memoryLog();
+    const r = await runPipeline(coverage, { trade: [SAMPLE], out }, { ...fixed(), log });
+    expect(r.status).toBe('succeeded');
+    expect(r.partition).toBe('as_of=2024-02');
+    const dir = join(out, 'coverage', 'as_of=2024-02');
+    expect(readdirSync(dir).sort()).toEqual(['_SUCCESS', 'coverage.parquet', 'manifest.json', 'rejects.parquet', 'report.html']);
+    const m = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(m).toMatchObject({
+      schema: 'tradewatch/run-manifest/v1',
+      pipeline: 'coverage',
+      status: 'succeeded',
+      as_of: '2024-02',
+      as_of_requested: 'latest',
+      inputs: [{ kind: 'trade', path: 'data/sample/trade/comtrade_sample_2024.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+      config_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      counts: { 'ingest.rows_read': 25, 'ingest.filtered_hs': 2, 'out.coverage': 10 },
+    });
+    expect(m.stages.map((s: { name: string }) => s.name)).toEqual(['ingest', 'summarize_coverage']);
+    expect(m.outputs.map((o: { path: string; rows: number }) => [o.path, o.rows])).toEqual([['coverage.parquet', 10], ['rejects.parquet', 0]]);
+    expect(m.checks.find((c: { name: string }) => c.name === 'flows_not_empty')).toMatchObject({ severity: 'error', passed: true });
+
+    const before = snapshot(dir);
+    const again = await runPipeline(coverage, { trade: [SAMPLE], out }, { ...fixed(), log });
+    expect(again.status).toBe('skipped');
+    expect(snapshot(dir)).toEqual(before);
+    expect(log.events.map((e) => e.event)).toContain('run.skipped');
+  });
+
+  it('redoes with --force, and a config change is not skipped', async () => {
+    const out = join(root, 'force');
+    await runPipeline(coverage, { trade: [SAMPLE], out }, fixed());
+    expect((await runPipeline(coverage, { trade: [SAMPLE], out, force: true }, fixed())).status).toBe('succeeded');
+    expect((await runPipeline(coverage, { trade: [SAMPLE], out, set: ['ingest.maxRejectRate=0.5'] }, fixed())).status).toBe('succeeded');
+  });
+
+  it('cuts at --as-of and names the partition after it', async () => {
+    const out = join(root, 'asof');
+    const r = await runPipeline(coverage, { trade: [SAMPLE], out, asOf: '2024-01' }, fixed());
+    expect(r.partition).toBe('as_of=2024-01');
+    expect(r.manifest.counts['ingest.after_as_of.flows']).toBe(5); // the five 811010 flows of 2024-02
+  });
+
+  it('leaves the previous partition byte-identical when a run dies mid-write, and the next run cleans its staging and says so', async () => {
+    const out = join(root, 'crash');
+    await runPipeline(coverage, { trade: [SAMPLE], out, asOf: '2024-02' }, fixed());
+    const dir = join(out, 'coverage', 'as_of=2024-02');
+    const before = snapshot(dir);
+    let writes = 0;
+    const dying = async (path: string, data: Uint8Array | string) => {
+      if (++writes === 2) throw new Error('disk full (simulated)');
+      await writeFile(path, data);
+    };
+    await expect(runPipeline(coverage, { trade: [SAMPLE], out, asOf: '2024-02', force: true }, { ...fixed(), writeFile: dying })).rejects.toThrow(
+      'disk full',
+    );
+    expect(snapshot(dir)).toEqual(before);
+    expect(readdirSync(join(out, '.staging', 'coverage'))).toHaveLength(1);
+    const log = memoryLog();
+    await runPipeline(coverage, { trade: [SAMPLE], out, asOf: '2024-02', force: true }, { ...fixed(), log });
+    expect(log.events.filter((e) => e.event === 'staging.cleaned').map((e) => e.fields.what)).toEqual([
+      expect.stringMatching(/^removed staging folder .*as_of=2024-02\.run-\d+$/),
+    ]);
+    expect(readdirSync(join(out, '.staging', 'coverage'))).toHaveLength(0);
+  });
+
+  it('survives a real SIGKILL mid-run: the old partition stays, the next run cleans up', async () => {
+    const out = join(root, 'kill');
+    await runPipeline(coverage, { trade: [SAMPLE], out, asOf: '2024-02' }, fixed());
+    const dir = join(out, 'coverage', 'as_of=2024-02');
+    const before = snapshot(dir);
+    // a child process that stops inside the write of its first output, then is killed
+    const script = join(root, 'killed-run.mts');
+    writeFileSync(
+      script,
+      `import { writeFile } from 'node:fs/promises';
+import coverage from ${JSON.stringify(join(process.cwd(), 'pipelines/coverage.ts'))};
+import { runPipeline } from ${JSON.stringify(join(process.cwd(), 'src/run/runner.ts'))};
+await runPipeline(coverage, { trade: [${JSON.stringify(join(process.cwd(), SAMPLE))}], out: ${JSON.stringify(out)}, asOf: '2024-02', force: true }, {
+  writeFile: async (p, d) => { await writeFile(p + '.partial', d.slice(0, 10)); process.kill(process.pid, 'SIGKILL'); },
+});
+`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    expect(r.signal).toBe('SIGKILL');
+    expect(snapshot(dir)).toEqual(before);
+    const status = await readStatus(out);
+    expect(status.staging).toHaveLength(1);
+    expect(status.locks).toMatchObject([{ stale: true }]);
+    const log = memoryLog();
+    const again = await runPipeline(coverage, { trade: [SAMPLE], out, asOf: '2024-02', force: true }, { ...fixed(), log });
+    expect(again.status).toBe('succeeded');
+    expect(log.events.map((e) => e.event)).toEqual(expect.arrayContaining(['lock.takeover', 'staging.cleaned']));
+    expect((await readStatus(out)).staging).toHaveLength(0);
+  });
+
+  it('exits 3 when a live run holds the lock, and takes over a stale one with a warning', async () => {
+    const out = join(root, 'lock');
+    await mkdir(join(out, '.locks', 'coverage'), { recursive: true });
+    const lockPath = join(out, '.locks', 'coverage', 'as_of=2024-02.lock');
+    const held = await acquireLock(lockPath, { runId: 'other' });
+    const err = await runPipeline(coverage, { trade: [SAMPLE], out }, fixed()).catch((e) => e);
+    expect(err).toBeInstanceOf(LockHeldError);
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toMatch(/held by run other/);
+    await held.release();
+    // a lock left by a process that is gone
+    await writeFile(lockPath, JSON.stringify({ host: (await import('node:os')).hostname(), pid: 999999, run_id: 'ghost', started_at: '2026-01-01T00:00:00Z', heartbeat_at: '2026-01-01T00:00:00Z' }));
+    const log = memoryLog();
+    const r = await runPipeline(coverage, { trade: [SAMPLE], out }, { ...fixed(), log, isAlive: () => false });
+    expect(r.status).toBe('succeeded');
+    expect(log.events.find((e) => e.event === 'lock.takeover')?.fields).toMatchObject({ level: 'warn', previous_run: 'ghost' });
+    expect(existsSync(lockPath)).toBe(false);
+  });
+
+  it('treats an old heartbeat from another host as stale, a fresh one as live', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tw-lock-'));
+    const p = join(dir, 'x.lock');
+    const info = (at: string) => JSON.stringify({ host: 'pod-7', pid: 1, run_id: 'k8s', started_at: at, heartbeat_at: at });
+    await writeFile(p, info('2026-01-01T00:00:00Z'));
+    const now = () => new Date('2026-01-01T00:09:00Z');
+    await expect(acquireLock(p, { runId: 'me', now })).rejects.toThrow(LockHeldError);
+    const later = () => new Date('2026-01-01T00:11:00Z');
+    const l = await acquireLock(p, { runId: 'me', now: later });
+    await l.release();
+  });
+
+  it('keeps the newest N partitions with --keep, and status lists them', async () => {
+    const out = join(root, 'keep');
+    for (const asOf of ['2023-11', '2023-12', '2024-01', '2024-02']) {
+      await runPipeline(coverage, { trade: [SAMPLE], out, asOf, set: ['ingest.maxRejectRate=1'] }, fixed()).catch(() => null);
+    }
+    // 2023-11 and 2023-12 have no flows: the error check stops publication
+    expect(readdirSync(join(out, 'coverage')).sort()).toEqual(['as_of=2024-01', 'as_of=2024-02']);
+    await runPipeline(coverage, { trade: [SAMPLE], out, asOf: '2024-02', force: true, keep: 1 }, fixed());
+    expect(readdirSync(join(out, 'coverage'))).toEqual(['as_of=2024-02']);
+    const s = await readStatus(out, new Date('2026-01-01T02:00:00Z'));
+    expect(s.partitions).toEqual([
+      { pipeline: 'coverage', partition: 'as_of=2024-02', status: 'succeeded', age: '2h', rows: { coverage: 10, rejects: 0 }, flags: null },
+    ]);
+  });
+});
+
+describe('pipeline declarations', () => {
+  const base = { name: 'x', description: '', inputs: {}, params: () => ({}), run: () => ({}) };
+  it('rejects repeated stage names and outputs no stage produces, saying how to fix it', () => {
+    expect(() => definePipeline({ ...base, stages: [{ name: 'a' }, { name: 'a' }], outputs: [] })).toThrow(
+      "pipeline 'x': stage 'a' is declared twice; give each stage its own name",
+    );
+    expect(() => definePipeline({ ...base, stages: [{ name: 'a', produces: ['t'] }], outputs: ['t', 'u'] })).toThrow(
+      "pipeline 'x': output 'u' not produced by any stage; add it to a stage's 'produces' list or remove it from 'outputs'",
+    );
+    expect(() => definePipeline({ ...base, stages: [], outputs: [] })).not.toThrow();
+    expect(() => definePipeline({ ...base, stages: [{ name: 'a', produces: ['t'] }], outputs: ['t'] })).not.toThrow(PipelineDeclarationError);
+  });
+
+  it('loads every pipelines/*.ts', async () => {
+    const all = await loadPipelines();
+    expect([...all.keys()]).toContain('coverage');
+    for (const def of all.values()) expect(def.outputs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the CLI on a schedule', () => {
+  it('writes one parseable JSON object per event with --log-format json, and exit codes 0 then 0 (skipped)', () => {
+    const out = join(root, 'cli');
+    const args = ['--import', 'tsx', 'src/cli/main.ts', 'run', 'coverage', '--trade', SAMPLE, '--out', out, '--log-format', 'json'];
+    const first = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(first.status).toBe(0);
+    const events = first.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => e.event)).toEqual(['ingest.file', 'stage.done', 'stage.start', 'stage.done', 'run.published']);
+    expect(events[4]).toMatchObject({ pipeline: 'coverage', partition: 'as_of=2024-02', run_id: expect.any(String) });
+    expect(first.stdout).toMatch(/^done  .*coverage\/as_of=2024-02\n$/);
+    const second = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/^skipped  /);
+    const bad = spawnSync(process.execPath, [...args.slice(0, 4), 'nope', '--out', out], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown pipeline 'nope' \(known: coverage, all\)/);
+  });
+});
