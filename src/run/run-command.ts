@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -20,6 +21,7 @@ export async function runCommand(name: string, args: RunArgs, fx: RunEffects & {
   }
   const asOf = results.map((r) => r.manifest.as_of).sort().at(-1)!;
   const dir = join(resolve(fx.cwd ?? process.cwd(), args.out), 'report', `as_of=${asOf}`);
+  await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, 'report.html'), renderRunIndex(results.map((r) => r.manifest)));
   fx.log('report.written', { path: join(dir, 'report.html') });
   return results;

@@ -1,5 +1,6 @@
 import { loadCatalog } from '../io/catalog.ts';
 import { openInput, resolveInputs, sha256File, type InputFile } from '../io/inputs.ts';
+import { progressBar } from '../io/progress.ts';
 import { readParquet } from '../io/parquet.ts';
 import { loadCountryResolver } from '../io/reference.ts';
 import { ingestTrade, type IngestResult, type TradeSource } from '../ingest/ingest-trade.ts';
@@ -30,14 +31,33 @@ export async function readTrade(
   const catalog = await loadCatalog();
   const hsCodes = resolveHsSelector(opts.params.hs, catalog);
   const resolver = await loadCountryResolver();
+  const bar = progressBar('ingest', inputs.files.reduce((a, f) => a + f.bytes, 0), 'bytes');
+  async function* counted(f: InputFile): AsyncIterable<Uint8Array> {
+    let seen = 0;
+    for await (const chunk of openInput(f)) {
+      // a .gz file yields decompressed bytes: it advances by its stored size once read
+      const step = f.format === 'csv.gz' ? 0 : chunk.length;
+      seen += step;
+      bar.add(step);
+      yield chunk;
+    }
+    bar.add(f.bytes - seen);
+  }
   async function* sources(): AsyncIterable<TradeSource> {
     for (const f of inputs.files) {
       opts.log('ingest.file', { file: f.display, bytes: f.bytes });
-      if (f.format === 'parquet') yield { display: f.display, kind: 'parquet', table: await readParquet(f.path) };
-      else yield { display: f.display, kind: 'csv', chunks: openInput(f) };
+      if (f.format === 'parquet') {
+        yield { display: f.display, kind: 'parquet', table: await readParquet(f.path) };
+        bar.add(f.bytes);
+      } else yield { display: f.display, kind: 'csv', chunks: counted(f) };
     }
   }
-  const result = await ingestTrade(sources(), { format: opts.format, hsCodes, params: opts.params, resolver });
+  let result;
+  try {
+    result = await ingestTrade(sources(), { format: opts.format, hsCodes, params: opts.params, resolver });
+  } finally {
+    bar.stop();
+  }
   for (const r of inputs.records) r.layout = result.layouts[r.path] ?? null;
   return { result, hsCodes };
 }

@@ -9,6 +9,7 @@ import { LockHeldError, acquireLock } from '../../src/io/lock.ts';
 import { memoryLog } from '../../src/run/log.ts';
 import { definePipeline, PipelineDeclarationError } from '../../src/run/pipeline.ts';
 import { loadPipelines } from '../../src/run/registry.ts';
+import { runCommand } from '../../src/run/run-command.ts';
 import { runPipeline } from '../../src/run/runner.ts';
 import { readStatus } from '../../src/run/status.ts';
 
@@ -169,6 +170,16 @@ await runPipeline(coverage, { trade: [${JSON.stringify(join(process.cwd(), SAMPL
     expect(s.partitions).toEqual([
       { pipeline: 'coverage', partition: 'as_of=2024-02', status: 'succeeded', age: '2h', rows: { coverage: 10, rejects: 0 }, flags: null },
     ]);
+  });
+});
+
+describe('run all', () => {
+  it('runs every pipeline and writes the combined report next to them', async () => {
+    const out = join(root, 'all');
+    const results = await runCommand('all', { trade: [SAMPLE], out }, { ...fixed(), log: memoryLog() });
+    expect(results.map((r) => [r.pipeline, r.status])).toEqual([['coverage', 'succeeded']]);
+    const html = readFileSync(join(out, 'report', 'as_of=2024-02', 'report.html'), 'utf8');
+    expect(html).toContain('href="../../coverage/as_of=2024-02/report.html"');
   });
 });
 
