@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ingestDefaults, ingestParamsSchema } from '../ingest/params.ts';
 import { UsageError } from './errors.ts';
-import { runDefaults, runParamsSchema } from './params.ts';
+import { mirrorDefaults, mirrorParamsSchema, runDefaults, runParamsSchema } from './params.ts';
 
 /** The whole configuration: one slice per stage family; later pipelines add theirs here. */
 export const configSchema = z
   .object({
     ingest: ingestParamsSchema,
     run: runParamsSchema,
+    mirror: mirrorParamsSchema,
   })
   .strict();
 
@@ -19,6 +20,7 @@ export type Config = z.infer<typeof configSchema>;
 export const configDefaults: Config = {
   ingest: ingestDefaults,
   run: runDefaults,
+  mirror: mirrorDefaults,
 };
 
 /**

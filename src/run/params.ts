@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { mirrorGapDefaults, type MirrorGapParams } from '../detect/mirror-gaps.ts';
+import { mirrorMatchDefaults, type MirrorMatchParams } from '../detect/mirror-pairs.ts';
 
 /** Settings of the run machinery (partitions, locks, concurrency). */
 export const runParamsSchema = z
@@ -27,3 +29,35 @@ export const runDefaults: RunParams = {
   heartbeatSeconds: 30,
   staleLockMinutes: 10,
 };
+
+/** Config schema of the mirror matcher; `satisfies` keeps it in step with {@link MirrorMatchParams}. */
+const mirrorMatchSchema = z
+  .object({
+    windows: z.array(z.enum(['M', 'R3', 'R12', 'Y'])).min(1),
+    excludeSources: z.array(z.string()),
+    confidentialCoverShare: z.number().min(0).max(1),
+  })
+  .strict() satisfies z.ZodType<MirrorMatchParams>;
+
+/** Config schema of the mirror-gap scorer; `satisfies` keeps it in step with {@link MirrorGapParams}. */
+const mirrorGapSchema = z
+  .object({
+    flatCifFobRatio: z.number().min(1).max(2),
+    flagWindows: z.array(z.enum(['M', 'R3', 'R12', 'Y'])),
+    minAbsLogRatio: z.number().min(0),
+    minValueUsd: z.number().min(0),
+    minGapUsd: z.number().min(0),
+    ghostMinValueUsd: z.number().min(0),
+    maxAbsLogKgRatio: z.number().min(0),
+    requirePersistence: z.boolean(),
+    minGroupForZ: z.number().int().min(2),
+    reliabilityFloor: z.number().positive(),
+  })
+  .strict() satisfies z.ZodType<MirrorGapParams>;
+
+/** The `mirror` config slice. */
+export const mirrorParamsSchema = z.object({ match: mirrorMatchSchema, gaps: mirrorGapSchema }).strict();
+/** Resolved `mirror` settings. */
+export type MirrorParams = z.infer<typeof mirrorParamsSchema>;
+/** Defaults of the `mirror` slice. */
+export const mirrorDefaults: MirrorParams = { match: mirrorMatchDefaults, gaps: mirrorGapDefaults };

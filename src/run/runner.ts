@@ -133,7 +133,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       log('stage.start', { ...pctx, stage: name });
       const value = fn();
       const seconds = round3((performance.now() - t0) / 1000);
-      const rows = value && typeof value === 'object' && 'numRows' in value ? (value as unknown as Table).numRows : null;
+      const rows = rowsOf(value);
       stages.push({ name, seconds, rows });
       log('stage.done', { ...pctx, stage: name, rows, seconds });
       return value;
@@ -248,6 +248,14 @@ function dataChecks(trade: TradeInput | undefined, counts: Record<string, number
     checks.push({ name: 'no_value_rejects', severity: 'warn', passed: rejected === 0, message: `${rejected} rows rejected for bad values (see rejects.parquet)` });
   }
   return checks;
+}
+
+/** Rows a stage returned: a table's, or the first table's among an object's values; null otherwise. */
+function rowsOf(value: unknown): number | null {
+  if (!value || typeof value !== 'object') return null;
+  if ('numRows' in value && typeof value.numRows === 'number') return value.numRows;
+  for (const v of Object.values(value)) if (v && typeof v === 'object' && 'numRows' in v && typeof v.numRows === 'number') return v.numRows;
+  return null;
 }
 
 function hashOf(data: Uint8Array | string): string {

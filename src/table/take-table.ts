@@ -52,6 +52,19 @@ function takeVector(vec: Vector, rows: Int32Array): Vector {
       } as never),
     );
   }
+  if (single && DataType.isList(type)) {
+    // gather each row's slice of the child, then the child itself
+    const offs = single.valueOffsets as Int32Array;
+    const offsets = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + (single.getValid(rows[i]) ? offs[rows[i] + 1] - offs[rows[i]] : 0);
+    const childRows = new Int32Array(offsets[n]);
+    for (let i = 0, k = 0; i < n; i++) {
+      if (!single.getValid(rows[i])) continue;
+      for (let j = offs[rows[i]]; j < offs[rows[i] + 1]; j++) childRows[k++] = j;
+    }
+    const child = takeVector(makeVector(single.children[0]), childRows);
+    return makeVector(makeData({ type, length: n, nullCount: 0, valueOffsets: offsets, child: child.data[0] } as never));
+  }
   const values = new Array(n);
   for (let i = 0; i < n; i++) values[i] = vec.get(rows[i]);
   return vectorFromArray(values, type);

@@ -1,0 +1,25 @@
+import { Dictionary, Field, Int32, List, Utf8, makeData, makeVector, type Vector } from 'apache-arrow';
+import { StringDictionary } from './columns.ts';
+
+/**
+ * A List<Dictionary<Utf8>> vector (e.g. `reasons`) of `n` rows from a sparse map row → items; rows not
+ * in the map are empty lists. Items are dictionary-encoded, so short repeated codes cost little.
+ */
+export function listVector(n: number, items: ReadonlyMap<number, readonly string[]>): Vector<List<Dictionary<Utf8, Int32>>> {
+  const offsets = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + (items.get(i)?.length ?? 0);
+  const dict = new StringDictionary();
+  const codes = new Int32Array(offsets[n]);
+  for (const [i, list] of items) for (let k = 0; k < list.length; k++) codes[offsets[i] + k] = dict.code(list[k]);
+  const valueType = new Dictionary(new Utf8(), new Int32());
+  const enc = new TextEncoder();
+  const bytes = dict.values.map((v) => enc.encode(v));
+  const vOffsets = new Int32Array(bytes.length + 1);
+  bytes.forEach((b, k) => (vOffsets[k + 1] = vOffsets[k] + b.length));
+  const data = new Uint8Array(vOffsets[bytes.length]);
+  bytes.forEach((b, k) => data.set(b, vOffsets[k]));
+  const dictVec = makeVector(makeData({ type: new Utf8(), length: bytes.length, valueOffsets: vOffsets, data }));
+  const child = makeData({ type: valueType, length: codes.length, data: codes, dictionary: dictVec });
+  const type = new List(new Field('item', valueType, false));
+  return makeVector(makeData({ type, length: n, nullCount: 0, valueOffsets: offsets, child }));
+}
