@@ -13,9 +13,10 @@ export default definePipeline({
     { name: 'score_mirror_gaps', produces: ['mirror_pairs', 'mirror_gaps', 'reporter_reliability'] },
   ],
   outputs: ['mirror_pairs', 'mirror_gaps', 'reporter_reliability'],
-  run({ trade }, params, stage) {
+  run({ trade, reference }, params, stage) {
     const { pairs } = stage('match_mirror_flows', () => matchMirrorFlows(trade!.flows, trade!.areas, params.match));
-    const scored = stage('score_mirror_gaps', () => scoreMirrorGaps(pairs, params.gaps));
+    const hsScopeChanged = (hs6: string, a: string, b: string) => reference.hsCorrespondence.scopeChange(hs6, a, b) === true;
+    const scored = stage('score_mirror_gaps', () => scoreMirrorGaps(pairs, params.gaps, { hsScopeChanged }));
     return { mirror_pairs: scored.pairs, mirror_gaps: scored.gaps, reporter_reliability: scored.reliability };
   },
 });

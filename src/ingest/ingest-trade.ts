@@ -16,7 +16,7 @@ import { DEST, resolveTotals } from './totals.ts';
 
 /** One input as the edges hand it over: a CSV byte stream, or a Parquet file already decoded to Arrow. */
 export type TradeSource =
-  | { display: string; kind: 'csv'; chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> }
+  | { display: string; kind: 'csv'; chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>; /** overrides the run's format for this file */ format?: string }
   | { display: string; kind: 'parquet'; table: Table };
 
 /** Everything ingest produces: the four canonical tables, the rejects and the counts. */
@@ -67,7 +67,8 @@ export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable
     try {
       await scanCsv(src.chunks, {
         onHeader(header) {
-          const layout = forced ?? detectLayout(header, src.display, opts.params);
+          const own = src.format ? layoutByName(src.format, opts.params) : null;
+          const layout = (own !== 'canonical' ? own : null) ?? forced ?? detectLayout(header, src.display, opts.params);
           layouts[src.display] = layout.name;
           return layout.bind(header, ctx);
         },

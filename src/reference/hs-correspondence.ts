@@ -108,6 +108,15 @@ export class HsCorrespondence {
     }
     return false;
   }
+
+  /** {@link isScopeChanged}, or null when the table does not cover the code (outside the catalog's codes). */
+  scopeChange(hs6: string, revA: string, revB: string): boolean | null {
+    try {
+      return this.isScopeChanged(hs6, revA, revB);
+    } catch {
+      return null;
+    }
+  }
 }
 
 /** Parses `hs_correspondence.csv`; throws {@link InputError} naming the line and column of a bad row. */

@@ -1,4 +1,6 @@
 import type { Table } from 'apache-arrow';
+import type { Catalog } from '../reference/catalog.ts';
+import type { HsCorrespondence } from '../reference/hs-correspondence.ts';
 import type { Config } from './config.ts';
 
 /** Input kinds a pipeline can declare; `src/run/` reads them. */
@@ -18,6 +20,12 @@ export interface TradeInput {
   areas: Table;
   subflows: Table;
   consignment: Table;
+}
+
+/** Reference data every pipeline may use, loaded once per run by `src/run/`. */
+export interface ReferenceInput {
+  catalog: Catalog;
+  hsCorrespondence: HsCorrespondence;
 }
 
 /** Names and times one stage, counts the rows it returns, and returns its value. */
@@ -43,7 +51,7 @@ export interface PipelineDef<P = unknown> {
   stages: readonly StageDecl[];
   /** Output tables, written as `<name>.parquet` in the partition. */
   outputs: readonly string[];
-  run(inputs: { trade?: TradeInput }, params: P, stage: StageFn): Record<string, Table> | Promise<Record<string, Table>>;
+  run(inputs: { trade?: TradeInput; reference: ReferenceInput }, params: P, stage: StageFn): Record<string, Table> | Promise<Record<string, Table>>;
 }
 
 /** Thrown for a pipeline declaration that cannot run; the message says how to fix it. */

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { loadCatalog, loadHsCorrespondence } from '../io/catalog.ts';
 import { readConfigFile } from '../io/config-file.ts';
 import { acquireLock, type HeldLock } from '../io/lock.ts';
 import { encodeParquet } from '../io/parquet.ts';
@@ -138,7 +139,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       log('stage.done', { ...pctx, stage: name, rows, seconds });
       return value;
     };
-    const tables = await def.run({ trade }, params, stage);
+    const reference = { catalog: await loadCatalog(), hsCorrespondence: await loadHsCorrespondence() };
+    const tables = await def.run({ trade, reference }, params, stage);
     const missing = def.outputs.filter((o) => !(o in tables));
     if (missing.length) throw new Error(`pipeline '${def.name}' did not produce ${missing.join(', ')}`);
 

@@ -127,6 +127,22 @@ describe('scoreMirrorGaps', () => {
     expect(new Set(rowsOf(s2.gaps, ['window']).map((r) => r.window))).toEqual(new Set(['R3', 'R12']));
   });
 
+  it('marks hs_scope_changed when the two sides report 811292 in HS2017 and HS2022', async () => {
+    const atlas = ingestDefaults.mappings['comtrade-atlas'];
+    const params = { ...ingestDefaults, mappings: { ...ingestDefaults.mappings, old: { ...atlas, hsRevision: 'HS2017' } } };
+    const head = 'year,reporter,partner,cmd,flow,value,netwgt';
+    const ing = (line: string, format: string) => ({ display: `${format}.csv`, kind: 'csv' as const, format, chunks: chunksOf(`${head}\n${line}\n`, 99) });
+    const both = await ingestTrade([ing('2024,276,842,811292,X,1000000,100', 'mapped:old'), ing('2024,842,276,811292,M,5000000,500', 'mapped:comtrade-atlas')], {
+      params, resolver, hsCodes: null,
+    });
+    const flows = both.flows;
+    const corr = await loadHsCorrespondence();
+    const pairs = matchMirrorFlows(flows, null, mirrorMatchDefaults).pairs;
+    const { gaps } = scoreMirrorGaps(pairs, strict, { hsScopeChanged: (h, a, b) => corr.scopeChange(h, a, b) === true });
+    expect(rowsOf(gaps, ['exporter_hs_revision', 'importer_hs_revision'])).toEqual([{ exporter_hs_revision: 'HS2017', importer_hs_revision: 'HS2022' }]);
+    expect([...(gaps.getChild('reasons')!.get(0) as { toArray(): string[] }).toArray()]).toContain('hs_scope_changed');
+  });
+
   it('handles an empty pair table', async () => {
     const empty = pairsOf(await flowsOf([]));
     const s = scoreMirrorGaps(empty, mirrorGapDefaults);
@@ -181,13 +197,7 @@ describe.skipIf(!REAL_DATA)('mirror gaps on the real atlas records', () => {
       const v = readFloats(baci.flows, 'value_usd');
       for (let k = 0; k < baci.flows.numRows; k++) b.set(`${e.values[e.codes[k]]}|${i.values[i.codes[k]]}|${h.values[h.codes[k]]}|${p.values[p.codes[k]]}`, v[k]);
     }
-    const scopeChanged = (hs6: string) => {
-      try {
-        return corr.isScopeChanged(hs6, 'HS2017', 'HS2022');
-      } catch {
-        return false; // outside the catalog's correspondence: taken as unchanged
-      }
-    };
+    const scopeChanged = (hs6: string) => corr.scopeChange(hs6, 'HS2017', 'HS2022') === true; // unknown: taken as unchanged
     const figures = compareWithBaci(scored.pairs, b, scopeChanged);
         for (const y of ['2022', '2024']) expect(figures[y].reconciled).toBeLessThan(figures[y].mean);
     // the figures in the README

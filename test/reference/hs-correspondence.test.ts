@@ -131,3 +131,13 @@ describe.skipIf(!haveRealData)(`scripts/build-hs-correspondence.ts on ${realData
     expect(formatHsCorrespondence(rows)).toBe(await readFile(join(REFERENCE_DIR, 'hs_correspondence.csv'), 'utf8'));
   });
 });
+
+describe('scopeChange', () => {
+  it('answers true, false, or null for a code the table does not cover', async () => {
+    const { loadHsCorrespondence } = await import('../../src/io/catalog.ts');
+    const c = await loadHsCorrespondence();
+    expect(c.scopeChange('811292', 'HS2017', 'HS2022')).toBe(true);
+    expect(c.scopeChange('811010', 'HS2017', 'HS2022')).toBe(false);
+    expect(c.scopeChange('010121', 'HS2017', 'HS2022')).toBeNull();
+  });
+});
