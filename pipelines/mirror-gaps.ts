@@ -1,5 +1,6 @@
 import { matchMirrorFlows } from '../src/detect/mirror-pairs.ts';
 import { scoreMirrorGaps } from '../src/detect/mirror-gaps.ts';
+import { estimatePairMargins } from '../src/detect/pair-margins.ts';
 import { definePipeline } from '../src/run/pipeline.ts';
 
 /** Both sides of every flow, coverage-aware, with reliability and reconciled values; flags the gaps. */
@@ -10,13 +11,17 @@ export default definePipeline({
   params: (config) => config.mirror,
   stages: [
     { name: 'match_mirror_flows' },
+    { name: 'estimate_pair_margins' },
     { name: 'score_mirror_gaps', produces: ['mirror_pairs', 'mirror_gaps', 'reporter_reliability'] },
   ],
   outputs: ['mirror_pairs', 'mirror_gaps', 'reporter_reliability'],
   run({ trade, reference }, params, stage) {
     const { pairs } = stage('match_mirror_flows', () => matchMirrorFlows(trade!.flows, trade!.areas, params.match));
+    const cifFobRatio = stage('estimate_pair_margins', () => estimatePairMargins(trade!.flows, pairs, reference.geo, params.cifFob));
     const hsScopeChanged = (hs6: string, a: string, b: string) => reference.hsCorrespondence.scopeChange(hs6, a, b) === true;
-    const scored = stage('score_mirror_gaps', () => scoreMirrorGaps(pairs, params.gaps, { hsScopeChanged }));
+    const scored = stage('score_mirror_gaps', () =>
+      scoreMirrorGaps(pairs, params.gaps, { cifFobRatio, flatRatio: params.cifFob.flatRatio, hsScopeChanged }),
+    );
     return { mirror_pairs: scored.pairs, mirror_gaps: scored.gaps, reporter_reliability: scored.reliability };
   },
 });

@@ -6,11 +6,10 @@ import { groupRows } from '../table/group.ts';
 import { readCodes, readFloats } from '../table/read.ts';
 import { listVector } from '../table/list.ts';
 import { takeTable } from '../table/take-table.ts';
+import { cifFobDefaults, FOB_IMPORT_REPORTERS } from './cif-fob.ts';
 
 /** Thresholds of {@link scoreMirrorGaps}; all live in config under `mirror`. */
 export interface MirrorGapParams {
-  /** CIF/FOB ratio used when neither the importer's FOB nor a fitted margin is available (IMF DOTS, default 1.06). */
-  flatCifFobRatio: number;
   /** Windows that can be flagged; `M` is kept in mirror_pairs only, since timing alone moves monthly values (default `['R3', 'R12', 'Y']`). */
   flagWindows: ('M' | 'R3' | 'R12' | 'Y')[];
   /** A matched pair is flagged when |ln(importer FOB / exporter)| reaches this (default ln 1.5 ≈ 0.405). */
@@ -33,7 +32,6 @@ export interface MirrorGapParams {
 
 /** Defaults for {@link MirrorGapParams}. */
 export const mirrorGapDefaults: MirrorGapParams = {
-  flatCifFobRatio: 1.06,
   flagWindows: ['R3', 'R12', 'Y'],
   minAbsLogRatio: Math.log(1.5),
   minValueUsd: 100_000,
@@ -44,9 +42,6 @@ export const mirrorGapDefaults: MirrorGapParams = {
   minGroupForZ: 5,
   reliabilityFloor: 0.05,
 };
-
-/** Reporters that record imports FOB (BACI's list): their import values are not adjusted. */
-export const FOB_IMPORT_REPORTERS: ReadonlySet<string> = new Set(['DZA', 'GEO', 'ZAF', 'BWA', 'LSO', 'NAM', 'SWZ']);
 
 /** GFI's excess gap: (M − (1+margin)·X) / ((1+margin)·X). */
 export function excessGap(importerUsd: number, exporterUsd: number, margin: number): number {
@@ -67,7 +62,13 @@ export function excessGap(importerUsd: number, exporterUsd: number, margin: numb
 export function scoreMirrorGaps(
   pairs: Table,
   p: MirrorGapParams,
-  opts: { cifFobRatio?: Float64Array; hsScopeChanged?: (hs6: string, a: string, b: string) => boolean } = {},
+  opts: {
+    /** Per pair window, the fitted CIF/FOB ratio (see estimatePairMargins); NaN or absent → `flatRatio`. */
+    cifFobRatio?: Float64Array;
+    /** CIF/FOB ratio when no fitted one is given (default 1.06, IMF DOTS). */
+    flatRatio?: number;
+    hsScopeChanged?: (hs6: string, a: string, b: string) => boolean;
+  } = {},
 ): { pairs: Table; gaps: Table; reliability: Table } {
   const who = 'scoreMirrorGaps';
   const n = pairs.numRows;
@@ -103,7 +104,7 @@ export function scoreMirrorGaps(
   const uvM = new Float64Array(n).fill(NaN);
   for (let i = 0; i < n; i++) {
     const fobReporter = FOB_IMPORT_REPORTERS.has(imp.values[imp.codes[i]]);
-    const ratio = fobReporter ? 1 : mfReported[i] > 0 ? m[i] / mfReported[i] : (opts.cifFobRatio?.[i] ?? NaN) > 0 ? opts.cifFobRatio![i] : p.flatCifFobRatio;
+    const ratio = fobReporter ? 1 : mfReported[i] > 0 ? m[i] / mfReported[i] : (opts.cifFobRatio?.[i] ?? NaN) > 0 ? opts.cifFobRatio![i] : (opts.flatRatio ?? cifFobDefaults.flatRatio);
     ratioUsed[i] = ratio;
     mFob[i] = mfReported[i] > 0 && !fobReporter ? mfReported[i] : m[i] / ratio;
     if (x[i] === x[i] && mFob[i] === mFob[i]) gap[i] = mFob[i] - x[i];

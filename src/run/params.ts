@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cifFobDefaults, type CifFobParams } from '../detect/cif-fob.ts';
 import { mirrorGapDefaults, type MirrorGapParams } from '../detect/mirror-gaps.ts';
 import { mirrorMatchDefaults, type MirrorMatchParams } from '../detect/mirror-pairs.ts';
 
@@ -42,7 +43,6 @@ const mirrorMatchSchema = z
 /** Config schema of the mirror-gap scorer; `satisfies` keeps it in step with {@link MirrorGapParams}. */
 const mirrorGapSchema = z
   .object({
-    flatCifFobRatio: z.number().min(1).max(2),
     flagWindows: z.array(z.enum(['M', 'R3', 'R12', 'Y'])),
     minAbsLogRatio: z.number().min(0),
     minValueUsd: z.number().min(0),
@@ -55,9 +55,21 @@ const mirrorGapSchema = z
   })
   .strict() satisfies z.ZodType<MirrorGapParams>;
 
+/** Config schema of the CIF/FOB margin model; `satisfies` keeps it in step with {@link CifFobParams}. */
+const cifFobSchema = z
+  .object({
+    flatRatio: z.number().min(1).max(2),
+    minMargin: z.number().min(0).max(1),
+    maxMargin: z.number().min(0).max(1),
+    minValueUsd: z.number().min(0),
+    minFitPairs: z.number().int().min(1),
+    maxAbsLogRatioForFit: z.number().positive(),
+  })
+  .strict() satisfies z.ZodType<CifFobParams>;
+
 /** The `mirror` config slice. */
-export const mirrorParamsSchema = z.object({ match: mirrorMatchSchema, gaps: mirrorGapSchema }).strict();
+export const mirrorParamsSchema = z.object({ match: mirrorMatchSchema, cifFob: cifFobSchema, gaps: mirrorGapSchema }).strict();
 /** Resolved `mirror` settings. */
 export type MirrorParams = z.infer<typeof mirrorParamsSchema>;
 /** Defaults of the `mirror` slice. */
-export const mirrorDefaults: MirrorParams = { match: mirrorMatchDefaults, gaps: mirrorGapDefaults };
+export const mirrorDefaults: MirrorParams = { match: mirrorMatchDefaults, cifFob: cifFobDefaults, gaps: mirrorGapDefaults };

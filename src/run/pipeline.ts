@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { Catalog } from '../reference/catalog.ts';
+import type { GeoTable } from '../reference/geo.ts';
 import type { HsCorrespondence } from '../reference/hs-correspondence.ts';
 import type { Config } from './config.ts';
 
@@ -26,6 +27,7 @@ export interface TradeInput {
 export interface ReferenceInput {
   catalog: Catalog;
   hsCorrespondence: HsCorrespondence;
+  geo: GeoTable;
 }
 
 /** Names and times one stage, counts the rows it returns, and returns its value. */

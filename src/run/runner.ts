@@ -5,6 +5,7 @@ import type { Table } from 'apache-arrow';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { loadCatalog, loadHsCorrespondence } from '../io/catalog.ts';
 import { readConfigFile } from '../io/config-file.ts';
+import { loadGeo } from '../io/geo.ts';
 import { acquireLock, type HeldLock } from '../io/lock.ts';
 import { encodeParquet } from '../io/parquet.ts';
 import {
@@ -139,7 +140,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       log('stage.done', { ...pctx, stage: name, rows, seconds });
       return value;
     };
-    const reference = { catalog: await loadCatalog(), hsCorrespondence: await loadHsCorrespondence() };
+    const reference = { catalog: await loadCatalog(), hsCorrespondence: await loadHsCorrespondence(), geo: await loadGeo() };
     const tables = await def.run({ trade, reference }, params, stage);
     const missing = def.outputs.filter((o) => !(o in tables));
     if (missing.length) throw new Error(`pipeline '${def.name}' did not produce ${missing.join(', ')}`);

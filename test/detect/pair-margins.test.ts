@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { cifFobDefaults } from '../../src/detect/cif-fob.ts';
+import { matchMirrorFlows, mirrorMatchDefaults } from '../../src/detect/mirror-pairs.ts';
+import { estimatePairMargins } from '../../src/detect/pair-margins.ts';
+import { loadGeo } from '../../src/io/geo.ts';
+import { loadCountryResolver } from '../../src/io/reference.ts';
+import { ingestTrade } from '../../src/ingest/ingest-trade.ts';
+import { ingestDefaults } from '../../src/ingest/params.ts';
+import { chunksOf, rowsOf } from '../helpers.ts';
+
+const HEADER = 'period,reporterCode,flowCode,partnerCode,partner2Code,classificationCode,cmdCode,customsCode,mosCode,motCode,netWgt,cifvalue,fobvalue,primaryValue';
+const PARTNERS = [156, 392, 410, 764, 484, 124, 276, 251, 381, 724, 36, 76, 356, 360, 458, 608, 704, 702, 344, 528, 56, 752, 579, 208, 246, 40, 203, 348, 616, 642, 792, 818, 710, 566, 32, 152];
+
+async function flows(ratio: (partner: number) => number) {
+  const lines = [HEADER];
+  // the USA reports CIF and FOB for imports from many partners: the fit sample
+  for (const c of PARTNERS) lines.push(`2024,842,M,${c},0,H6,811010,C00,0,0,1000,${(100000 * ratio(c)).toFixed(2)},100000,${(100000 * ratio(c)).toFixed(2)}`);
+  // Thailand's exports to the USA: the pair to score
+  lines.push('2024,764,X,842,0,H6,811010,C00,0,0,1000,,100000,100000');
+  const resolver = await loadCountryResolver();
+  return ingestTrade([{ display: 'm.csv', kind: 'csv', chunks: chunksOf(lines.join('\n'), 512) }], { params: ingestDefaults, resolver, hsCodes: null });
+}
+
+describe('estimatePairMargins', () => {
+  it('predicts the margin the other pairs show, leaving the scored pair out', async () => {
+    // every pair 8% except THA→USA itself, which claims 60%: it must not teach the model
+    const r = await flows((c) => (c === 764 ? 1.6 : 1.08));
+    const pairs = matchMirrorFlows(r.flows, r.areas, mirrorMatchDefaults).pairs;
+    const ratio = estimatePairMargins(r.flows, pairs, await loadGeo(), cifFobDefaults);
+    const rows = rowsOf(pairs, ['exporter', 'importer']);
+    const tha = rows.findIndex((x) => x.exporter === 'THA' && x.importer === 'USA');
+    expect(ratio[tha]).toBeCloseTo(1.08, 6);
+  });
+
+  it('falls back to the flat 1.06 with too few observations', async () => {
+    const r = await flows(() => 1.1);
+    const pairs = matchMirrorFlows(r.flows, r.areas, mirrorMatchDefaults).pairs;
+    const ratio = estimatePairMargins(r.flows, pairs, await loadGeo(), { ...cifFobDefaults, minFitPairs: 1000 });
+    expect([...new Set(ratio)]).toEqual([1.06]);
+  });
+});
