@@ -140,6 +140,19 @@ export function scoreMirrorGaps(
   // flags
   const flagWin = win.values.map((w) => (p.flagWindows as readonly string[]).includes(w));
   const next = nextWindow(e, im, hs6.codes, win.codes, pEnd.codes, pEnd.values, n);
+  // the importer may record a shipment a month after the exporter: on rolling windows the gap is the
+  // smaller of the aligned one and the one against the importer's window a month later
+  const lrLag = Float64Array.from(lr);
+  for (let i = 0; i < n; i++) {
+    const j = next[i];
+    if (lr[i] !== lr[i] || j < 0 || !win.values[win.codes[i]].startsWith('R')) continue;
+    const alt = mFob[j] > 0 && x[i] > 0 ? Math.log(mFob[j] / x[i]) : NaN;
+    if (Math.abs(alt) < Math.abs(lr[i])) lrLag[i] = alt;
+  }
+  // calendar years of monthly data repeat the December R12 window: only annual data is flagged on Y
+  const flaggable = Uint8Array.from({ length: n }, (_, i) =>
+    flagWin[win.codes[i]] && !(win.values[win.codes[i]] === 'Y' && pStart.values[pStart.codes[i]].length > 4) ? 1 : 0,
+  );
   const score = new Float64Array(n);
   const reasons = new Map<number, string[]>();
   const flagged: number[] = [];
@@ -148,16 +161,16 @@ export function scoreMirrorGaps(
     let s = 0;
     const big = Math.max(x[i] || 0, mFob[i] || 0);
     const rolling = win.values[win.codes[i]].startsWith('R');
-    if (status.codes[i] === matched && flagWin[win.codes[i]] && big >= p.minValueUsd && Math.abs(gap[i]) >= p.minGapUsd && Math.abs(lr[i]) >= p.minAbsLogRatio) {
+    if (status.codes[i] === matched && flaggable[i] && big >= p.minValueUsd && Math.abs(gap[i]) >= p.minGapUsd && Math.abs(lrLag[i]) >= p.minAbsLogRatio) {
       const j = next[i];
-      const persists = !rolling || !p.requirePersistence || (j >= 0 && Math.sign(lr[j]) === Math.sign(lr[i]) && Math.abs(lr[j]) >= p.minAbsLogRatio);
+      const persists = !rolling || !p.requirePersistence || (j >= 0 && Math.sign(lrLag[j]) === Math.sign(lrLag[i]) && Math.abs(lrLag[j]) >= p.minAbsLogRatio);
       if (persists) {
-        r.push(lr[i] > 0 ? 'importer_exceeds' : 'exporter_exceeds');
+        r.push(lrLag[i] > 0 ? 'importer_exceeds' : 'exporter_exceeds');
         const z = Math.max(Math.abs(zCross[i]) || 0, Math.abs(zHist[i]) || 0);
         // transparent: size of the gap in log terms, more when unusual, weighted by how reliable both reporters are
-        s = Math.min(Math.abs(lr[i]), 5) * (1 + Math.min(z, 10) / 5) * Math.sqrt(relE[i] * relI[i]);
+        s = Math.min(Math.abs(lrLag[i]), 5) * (1 + Math.min(z, 10) / 5) * Math.sqrt(relE[i] * relI[i]);
       }
-    } else if (status.codes[i] === ghost && flagWin[win.codes[i]] && big >= p.ghostMinValueUsd) {
+    } else if (status.codes[i] === ghost && flaggable[i] && big >= p.ghostMinValueUsd) {
       const j = next[i];
       const persists = !rolling || !p.requirePersistence || (j >= 0 && status.codes[j] === ghost);
       if (persists) {
@@ -184,6 +197,7 @@ export function scoreMirrorGaps(
     cif_fob_ratio: float64Vector(ratioUsed),
     gap_usd: float64Vector(gap),
     log_ratio: float64Vector(lr),
+    log_ratio_lag_tolerant: float64Vector(lrLag),
     log_kg_ratio: float64Vector(kgLr),
     exporter_unit_value_usd_per_kg: float64Vector(uvX),
     importer_unit_value_usd_per_kg: float64Vector(uvM),

@@ -9,7 +9,7 @@ export interface MirrorMatchParams {
   windows: ('M' | 'R3' | 'R12' | 'Y')[];
   /** Sources left out of mirror matching: reconciled datasets are nobody's record (default `['baci', 'mapped:atlas-baci']`). */
   excludeSources: string[];
-  /** A missing side is explained by confidentiality when the reporter's residual is at least this share of the other side's value (0–1, default 0.9). */
+  /** A missing side is explained by confidentiality when the reporter's residual is at least this share of the other side's value (0–1, default 0.5: mirror values are noisy and CIF). */
   confidentialCoverShare: number;
 }
 
@@ -17,7 +17,7 @@ export interface MirrorMatchParams {
 export const mirrorMatchDefaults: MirrorMatchParams = {
   windows: ['M', 'R3', 'R12', 'Y'],
   excludeSources: ['baci', 'mapped:atlas-baci'],
-  confidentialCoverShare: 0.9,
+  confidentialCoverShare: 0.5,
 };
 
 /** Status codes of a pair window, in the order of {@link PAIR_STATUS}. */
@@ -41,8 +41,9 @@ export interface MirrorMatchCounts {
  * is no World row. Monthly and annual data are never mixed. Rows of one pair
  * window each; `status` says what the two sides allow one to conclude:
  * matched, ghost (the counterpart published, has no record and no residual to hide it),
- * possibly_confidential, counterpart_not_reporting, and exporter_only / importer_only (one side only,
- * the other published, but a zero value on the present side). Pure.
+ * possibly_confidential, counterpart_not_reporting, unobserved (both sides have records but a period of
+ * the window is unpublished on one side), and exporter_only / importer_only (one side only, the other
+ * published, but a zero value on the present side). Pure.
  */
 export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMatchParams): { pairs: Table; counts: MirrorMatchCounts } {
   const who = 'matchMirrorFlows';
@@ -198,7 +199,7 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
     function emit(a: number, b: number, w: string): void {
       let xv = 0, mv = 0, xRec = false, mRec = false, mf = 0, mfAll = true, xk = 0, mk = 0, kgOk = true;
       let xPub = true, mPub = true;
-      let resX = 0, resM = 0;
+      let resX = 0, resM = 0, xMiss = 0, mMiss = 0;
       for (let t = a; t <= b; t++) {
         if (!published.has(pubKey(e, 0, annual, t))) xPub = false;
         if (!published.has(pubKey(im, 1, annual, t))) mPub = false;
@@ -206,6 +207,8 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
         resM += residual(im, 1, t);
         const o = t - tMin;
         if (o < 0 || o >= span) continue;
+        if (sv[0][o] !== sv[0][o] && sv[1][o] > 0) xMiss += sv[1][o];
+        if (sv[1][o] !== sv[1][o] && sv[0][o] > 0) mMiss += sv[0][o];
         if (sv[0][o] === sv[0][o]) {
           xRec = true;
           xv += sv[0][o];
@@ -223,7 +226,14 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
       }
       if (!xRec && !mRec) return;
       let status: number;
-      if (xRec && mRec && xv > 0 && mv > 0) status = ST.matched;
+      if (xRec && mRec && xv > 0 && mv > 0 && !(xPub && mPub)) status = ST.unobserved; // part of the window unpublished: no comparison
+      else if (xRec && mRec && xv > 0 && mv > 0) {
+        // a partner dropped part-way through the window (months with no record on one side while the other
+        // shows trade) can sit in that side's residual; lower values every month cannot
+        const miss = mv > xv ? xMiss : mMiss;
+        const res = mv > xv ? resX : resM;
+        status = miss > 0 && res >= p.confidentialCoverShare * miss ? ST.confidential : ST.matched;
+      }
       else if (xRec && xv > 0) status = !mPub ? ST.notReporting : resM >= p.confidentialCoverShare * xv ? ST.confidential : ST.ghost;
       else if (mRec && mv > 0) status = !xPub ? ST.notReporting : resX >= p.confidentialCoverShare * mv ? ST.confidential : ST.ghost;
       else status = xRec ? ST.exporterOnly : ST.importerOnly;
