@@ -257,38 +257,55 @@ export function robustZ(v: Float64Array, groupOf: Int32Array, minGroup: number):
 function reporterReliability(e: Int32Array, im: Int32Array, year: Int32Array, lr: Float64Array, use: (i: number) => boolean, floor: number) {
   const idx: number[] = [];
   for (let i = 0; i < lr.length; i++) if (lr[i] === lr[i] && use(i)) idx.push(i);
-  const key = (c: number, y: number) => y * 4096 + c;
-  const effect = new Map<number, number>();
-  const eff = (c: number, y: number) => effect.get(key(c, y)) ?? 0;
-  for (let iter = 0; iter < 10; iter++) {
-    const resid = new Map<number, number[]>();
-    for (const i of idx) {
-      const d = Math.abs(lr[i]);
-      for (const [c, other] of [[e[i], im[i]], [im[i], e[i]]]) {
-        const k = key(c, year[i]);
-        let list = resid.get(k);
-        if (!list) resid.set(k, (list = []));
-        list.push(d - eff(other, year[i]));
-      }
-    }
-    for (const [k, list] of resid) {
-      list.sort((a, b) => a - b);
-      effect.set(k, Math.max(0, medianSorted(list)));
-    }
+  const m = idx.length;
+  // each observation counts for both reporters: slot 2k is the exporter's, 2k+1 the importer's
+  const who = new Int32Array(2 * m);
+  const yr = new Int32Array(2 * m);
+  for (let k = 0; k < m; k++) {
+    who[2 * k] = e[idx[k]];
+    who[2 * k + 1] = im[idx[k]];
+    yr[2 * k] = yr[2 * k + 1] = year[idx[k]];
   }
-  const counts = new Map<number, number>();
-  for (const i of idx) for (const c of [e[i], im[i]]) counts.set(key(c, year[i]), (counts.get(key(c, year[i])) ?? 0) + 1);
+  const g = groupRows([who, yr], 2 * m);
+  const start = new Int32Array(g.groups + 1);
+  for (let s = 0; s < 2 * m; s++) start[g.groupOf[s] + 1]++;
+  for (let q = 0; q < g.groups; q++) start[q + 1] += start[q];
+  const cursor = start.slice(0, g.groups);
+  const slots = new Int32Array(2 * m);
+  for (let s = 0; s < 2 * m; s++) slots[cursor[g.groupOf[s]]++] = s;
+  const effect = new Float64Array(g.groups);
+  const buf = new Float64Array(2 * m);
+  for (let iter = 0; iter < 10; iter++) {
+    const next = new Float64Array(g.groups);
+    for (let q = 0; q < g.groups; q++) {
+      const from = start[q];
+      const to = start[q + 1];
+      for (let k = from; k < to; k++) {
+        const s = slots[k];
+        const other = s ^ 1; // the partner's slot of the same observation
+        buf[k] = Math.abs(lr[idx[s >> 1]]) - effect[g.groupOf[other]];
+      }
+      const part = buf.subarray(from, to).sort();
+      next[q] = Math.max(0, medianSorted(part as unknown as number[]));
+    }
+    effect.set(next);
+  }
+  const keyOf = new Map<number, number>();
+  for (let q = 0; q < g.groups; q++) keyOf.set(yr[g.firstRow[q]] * 4096 + who[g.firstRow[q]], q);
   return {
-    sigma: (c: number, y: number) => Math.max(floor, eff(c, y) || floor),
+    sigma: (c: number, y: number) => {
+      const q = keyOf.get(y * 4096 + c);
+      return q === undefined ? floor : Math.max(floor, effect[q]);
+    },
     table(countryNames: readonly string[]): Table {
-      const keys = [...effect.keys()].sort((a, b) => a - b);
+      const order = [...keyOf.entries()].sort((x, z) => x[0] - z[0]).map(([, q]) => q);
       const dict = new StringDictionary();
-      const rc = Int32Array.from(keys, (k) => dict.code(countryNames[k % 4096]));
-      const sig = Float64Array.from(keys, (k) => Math.max(floor, effect.get(k) || floor));
+      const rc = Int32Array.from(order, (q) => dict.code(countryNames[who[g.firstRow[q]]]));
+      const sig = Float64Array.from(order, (q) => Math.max(floor, effect[q]));
       return new Table({
         reporter: dictionaryVector(rc, dict.values),
-        year: int32Vector(Int32Array.from(keys, (k) => Math.floor(k / 4096))),
-        pairs: int32Vector(Int32Array.from(keys, (k) => counts.get(k) ?? 0)),
+        year: int32Vector(Int32Array.from(order, (q) => yr[g.firstRow[q]])),
+        pairs: int32Vector(Int32Array.from(order, (q) => start[q + 1] - start[q])),
         typical_abs_log_ratio: float64Vector(sig),
         reliability: float64Vector(Float64Array.from(sig, reliabilityOf)),
       });

@@ -182,6 +182,21 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
       if (s === 1) sf[t] = fob[i];
       if (revision.codes[i] >= 0) rev[s] = revOf[revision.codes[i]];
     }
+    // coverage and residuals of both reporters, once per month the windows can reach (no lookups per window)
+    const pad = annual ? 0 : 11;
+    const lo = tMin - pad;
+    const width = tMax + pad - lo + 1;
+    const pubX = new Uint8Array(width);
+    const pubM = new Uint8Array(width);
+    const resXa = new Float64Array(width);
+    const resMa = new Float64Array(width);
+    for (let o = 0; o < width; o++) {
+      const t = lo + o;
+      pubX[o] = published.has(pubKey(e, 0, annual, t)) ? 1 : 0;
+      pubM[o] = published.has(pubKey(im, 1, annual, t)) ? 1 : 0;
+      resXa[o] = residual(e, 0, t);
+      resMa[o] = residual(im, 1, t);
+    }
     const windows = annual ? (['Y'] as const) : p.windows;
     for (const w of windows) {
       if (w === 'Y' && !annual) {
@@ -201,10 +216,11 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
       let xPub = true, mPub = true;
       let resX = 0, resM = 0, xMiss = 0, mMiss = 0;
       for (let t = a; t <= b; t++) {
-        if (!published.has(pubKey(e, 0, annual, t))) xPub = false;
-        if (!published.has(pubKey(im, 1, annual, t))) mPub = false;
-        resX += residual(e, 0, t);
-        resM += residual(im, 1, t);
+        const q = t - lo;
+        if (!pubX[q]) xPub = false;
+        if (!pubM[q]) mPub = false;
+        resX += resXa[q];
+        resM += resMa[q];
         const o = t - tMin;
         if (o < 0 || o >= span) continue;
         if (sv[0][o] !== sv[0][o] && sv[1][o] > 0) xMiss += sv[1][o];
