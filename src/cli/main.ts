@@ -5,6 +5,7 @@ import { EXIT, exitCodeOf } from '../run/errors.ts';
 import { runIngest } from '../run/ingest.ts';
 import { runCommand } from '../run/run-command.ts';
 import { formatStatus, readStatus } from '../run/status.ts';
+import { runSynth } from '../run/synth.ts';
 import { cliLog } from '../run/log.ts';
 import { VERSION } from '../run/version.ts';
 import { runDemo } from '../run/demo.ts';
@@ -83,6 +84,16 @@ export function buildCli(): Command {
     .action(async (o) => {
       const report = await readStatus(o.out);
       process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
+    });
+
+  program
+    .command('synth')
+    .description('Generate a seeded synthetic world: a monthly Comtrade Plus panel, declarations and truth.json (see docs/synth.md).')
+    .requiredOption('--seed <n>', 'seed (1-5 are for tuning thresholds, 101-110 for testing detection quality)', count)
+    .addOption(new Option('--preset <preset>', 'easy or hard').choices(['easy', 'hard']).default('easy'))
+    .requiredOption('--out <dir>', 'output folder')
+    .action(async (o) => {
+      for (const path of await runSynth({ seed: o.seed, preset: o.preset, out: o.out })) process.stdout.write(`${path}\n`);
     });
 
   program

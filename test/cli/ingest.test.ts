@@ -8,7 +8,7 @@ import { readParquet } from '../../src/io/parquet.ts';
 import { runIngest } from '../../src/run/ingest.ts';
 import { rowsOf } from '../helpers.ts';
 
-const SAMPLE = 'data/sample/trade/comtrade_sample_2024.csv';
+const SAMPLE = 'test/fixtures/comtrade_plus_small.csv';
 const fixed = { now: () => new Date('2026-01-01T00:00:00Z'), runId: () => 'test-run' };
 
 let dir: string;
@@ -95,5 +95,16 @@ describe('tradewatch ingest', () => {
     expect((await quietMain(['ingest', '--trade', SAMPLE, '--out', join(dir, 'x'), '--hs', '@unobtainium'])).stderr).toMatch(/unknown mineral 'unobtainium'/);
     expect((await quietMain(['ingest', '--help'])).code).toBe(0);
     expect((await quietMain(['config', '--defaults'])).code).toBe(0);
+  });
+});
+
+describe('tradewatch synth', () => {
+  it('writes the trade panel, the declarations and truth.json, and exits 2 on a bad preset', async () => {
+    const out = join(dir, 'synth');
+    const r = await quietMain(['synth', '--seed', '3', '--out', out]);
+    expect(r.code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['declarations', 'trade', 'truth.json']);
+    expect(JSON.parse(await readFile(join(out, 'truth.json'), 'utf8'))).toMatchObject({ seed: 3, preset: 'easy' });
+    expect((await quietMain(['synth', '--seed', '3', '--preset', 'medium', '--out', out])).code).toBe(2);
   });
 });

@@ -13,7 +13,7 @@ import { runCommand } from '../../src/run/run-command.ts';
 import { runPipeline } from '../../src/run/runner.ts';
 import { readStatus } from '../../src/run/status.ts';
 
-const SAMPLE = 'data/sample/trade';
+const SAMPLE = 'test/fixtures/comtrade_plus_small.csv';
 let n = 0;
 const fixed = () => ({ now: () => new Date('2026-01-01T00:00:00Z'), runId: () => `run-${++n}` });
 
@@ -44,7 +44,7 @@ describe('runPipeline', () => {
       status: 'succeeded',
       as_of: '2024-02',
       as_of_requested: 'latest',
-      inputs: [{ kind: 'trade', path: 'data/sample/trade/comtrade_sample_2024.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+      inputs: [{ kind: 'trade', path: 'test/fixtures/comtrade_plus_small.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
       config_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       counts: { 'ingest.rows_read': 25, 'ingest.filtered_hs': 2, 'out.coverage': 10 },
     });
