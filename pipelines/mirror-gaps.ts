@@ -15,6 +15,14 @@ export default definePipeline({
     { name: 'score_mirror_gaps', produces: ['mirror_pairs', 'mirror_gaps', 'reporter_reliability'] },
   ],
   outputs: ['mirror_pairs', 'mirror_gaps', 'reporter_reliability'],
+  report: [
+    {
+      output: 'mirror_gaps',
+      title: 'Mirror gaps',
+      columns: ['rank', 'exporter', 'importer', 'hs6', 'window', 'period_start', 'period_end', 'exporter_value_usd', 'importer_value_fob_usd',
+        'gap_usd', 'log_ratio', 'robust_z', 'exporter_reliability', 'importer_reliability', 'status', 'score', 'reasons'],
+    },
+  ],
   run({ trade, reference }, params, stage) {
     const { pairs } = stage('match_mirror_flows', () => matchMirrorFlows(trade!.flows, trade!.areas, params.match));
     const cifFobRatio = stage('estimate_pair_margins', () => estimatePairMargins(trade!.flows, pairs, reference.geo, params.cifFob));

@@ -1,10 +1,21 @@
+import type { Table } from 'apache-arrow';
 import type { RunManifest } from '../run/manifest.ts';
+
+/** A flagged table to show at the top of the report: its name and the rows, most suspicious first. */
+export interface ReportHighlight {
+  name: string;
+  table: Table;
+  /** Columns to show, in order (missing ones are skipped). */
+  columns: readonly string[];
+  /** Rows to show at most (default 25). */
+  limit?: number;
+}
 
 /**
  * A self-contained HTML page summarising one run (inputs, stages, checks, outputs, counts): what an
  * analyst opens first. Pure; the same manifest gives the same bytes.
  */
-export function renderRunSummary(m: RunManifest): string {
+export function renderRunSummary(m: RunManifest, highlights: readonly ReportHighlight[] = []): string {
   const rows = (cells: (string | number | null)[][]) =>
     cells.map((r) => `<tr>${r.map((c) => `<td>${esc(c === null ? '—' : String(c))}</td>`).join('')}</tr>`).join('\n');
   const table = (head: string[], body: (string | number | null)[][]) =>
@@ -19,6 +30,7 @@ td:nth-child(n+2){font-variant-numeric:tabular-nums}.fail{color:#b42318}.ok{colo
 </style></head><body>
 <h1>${esc(m.pipeline)} — partition ${esc(m.partition)}</h1>
 <p>Run <code>${esc(m.run_id)}</code>, status <strong>${esc(m.status)}</strong>, ${m.duration_s} s, tradewatch ${esc(m.tradewatch_version)}.</p>
+${highlights.map((h) => highlight(h)).join('\n')}
 <h2>Checks</h2>
 ${table(['check', 'severity', 'result', 'detail'], m.checks.map((c) => [c.name, c.severity, c.passed ? 'passed' : 'FAILED', c.message]))}
 <h2>Outputs</h2>
@@ -31,6 +43,21 @@ ${table(['file', 'layout', 'bytes'], m.inputs.map((i) => [i.path, i.layout ?? nu
 ${table(['count', 'value'], Object.entries(m.counts))}
 </body></html>
 `;
+}
+
+function highlight(h: ReportHighlight): string {
+  const cols = h.columns.filter((c) => h.table.getChild(c));
+  const n = Math.min(h.table.numRows, h.limit ?? 25);
+  const vecs = cols.map((c) => h.table.getChild(c)!);
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return '—';
+    if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en') : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en') : v.toFixed(3);
+    if (typeof v === 'object' && v !== null && 'toArray' in v) return [...(v as { toArray(): unknown[] }).toArray()].join(', ');
+    return String(v);
+  };
+  const body = Array.from({ length: n }, (_, i) => `<tr>${vecs.map((v) => `<td>${esc(cell(v.get(i)))}</td>`).join('')}</tr>`).join('\n');
+  return `<h2>${esc(h.name)} — ${h.table.numRows.toLocaleString('en')} flagged${h.table.numRows > n ? `, top ${n} shown` : ''}</h2>
+<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 function esc(s: string): string {

@@ -53,6 +53,8 @@ export interface PipelineDef<P = unknown> {
   stages: readonly StageDecl[];
   /** Output tables, written as `<name>.parquet` in the partition. */
   outputs: readonly string[];
+  /** Flagged outputs shown at the top of the run's report.html, with the columns an analyst reads first. */
+  report?: readonly { output: string; title: string; columns: readonly string[] }[];
   run(inputs: { trade?: TradeInput; reference: ReferenceInput }, params: P, stage: StageFn): Record<string, Table> | Promise<Record<string, Table>>;
 }
 

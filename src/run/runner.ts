@@ -183,7 +183,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       throw new Error(`run ${def.name} ${partition}: data check '${failedCheck.name}' failed: ${failedCheck.message}; the previous partition is kept`);
     }
     await write(join(paths.staging, 'manifest.json'), stableStringify(manifest, 2) + '\n');
-    await write(join(paths.staging, 'report.html'), renderRunSummary(manifest));
+    const highlights = (def.report ?? []).map((r) => ({ name: r.title, table: tables[r.output], columns: r.columns }));
+    await write(join(paths.staging, 'report.html'), renderRunSummary(manifest, highlights));
     await writeFile(join(paths.staging, '_SUCCESS'), '');
     await publishPartition(paths);
     log('run.published', { ...pctx, path: paths.final, seconds: manifest.duration_s });

@@ -180,6 +180,9 @@ describe('run all', () => {
     expect(results.map((r) => [r.pipeline, r.status])).toEqual([['coverage', 'succeeded'], ['mirror-gaps', 'succeeded']]);
     const html = readFileSync(join(out, 'report', 'as_of=2024-02', 'report.html'), 'utf8');
     expect(html).toContain('href="../../coverage/as_of=2024-02/report.html"');
+    const mirror = readFileSync(join(out, 'mirror-gaps', 'as_of=2024-02', 'report.html'), 'utf8');
+    expect(mirror).toMatch(/<h2>Mirror gaps — \d+ flagged/);
+    expect(mirror).toContain('<th>reasons</th>');
   });
 });
 
