@@ -137,8 +137,9 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
     importer[i] = x ? par[i] : rep[i];
     side[i] = x ? 0 : 1;
     annualOf[i] = time[period.codes[i]][1];
+    if (world.size === 0 || !(value[i] >= 0)) continue; // country sums only matter against a World row
     const k = resKey(rep[i], side[i], hsOf[hs6.codes[i]], annualOf[i], time[period.codes[i]][0]);
-    if (value[i] >= 0) countrySum.set(k, (countrySum.get(k) ?? 0) + value[i]);
+    if (world.has(k)) countrySum.set(k, (countrySum.get(k) ?? 0) + value[i]);
   }
   const pairsG = groupRows([exporter, importer, hs6.codes, annualOf], n, keep);
   // bucket rows by pair
@@ -152,6 +153,16 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
   const out = new PairBuilder();
   const revDict = new StringDictionary();
   const revOf = revision.values.map((r) => revDict.code(r));
+  const kgEstimated = flows.getChild('net_weight_estimated') ? readFloats(flows, 'net_weight_estimated', who) : null;
+  // per-pair working buffers, reused across pairs (grown when a pair spans more months)
+  const buf = new PairBuffers();
+  const residual = (c: number, fx: number, hh: number, annual: number, t: number): number => {
+    const k = resKey(c, fx, hh, annual, t);
+    const wv = world.get(k);
+    const nc = nonCountry.get(k) ?? 0;
+    // World already contains the non-country rows, so World − countries covers them; without World, they are all there is
+    return wv === undefined ? nc : Math.max(wv - (countrySum.get(k) ?? 0), nc);
+  };
   for (let g = 0; g < pairsG.groups; g++) {
     const first = order[start[g]];
     const e = exporter[first];
@@ -166,114 +177,123 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
       if (t < tMin) tMin = t;
       if (t > tMax) tMax = t;
     }
-    const span = tMax - tMin + 1;
-    // per side series over [tMin, tMax]: value (NaN = no record), reported FOB, weight, estimated weight
-    const sv = [new Float64Array(span).fill(NaN), new Float64Array(span).fill(NaN)];
-    const sf = new Float64Array(span).fill(NaN);
-    const sk = [new Float64Array(span).fill(NaN), new Float64Array(span).fill(NaN)];
-    const rev = [-1, -1];
-    for (let k = start[g]; k < start[g + 1]; k++) {
-      const i = order[k];
-      const t = time[period.codes[i]][0] - tMin;
-      const s = side[i];
-      sv[s][t] = value[i];
-      const estimated = kgEst ? kgEst.get(i) === true : false;
-      sk[s][t] = estimated ? Infinity : kg[i]; // Infinity marks an estimate: left out of weight tests
-      if (s === 1) sf[t] = fob[i];
-      if (revision.codes[i] >= 0) rev[s] = revOf[revision.codes[i]];
-    }
-    // coverage and residuals of both reporters, once per month the windows can reach (no lookups per window)
+    // months the windows can reach: [lo, lo + width)
     const pad = annual ? 0 : 11;
     const lo = tMin - pad;
-    const width = tMax + pad - lo + 1;
-    const pubX = new Uint8Array(width);
-    const pubM = new Uint8Array(width);
-    const resXa = new Float64Array(width);
-    const resMa = new Float64Array(width);
+    const width = tMax - tMin + 1 + 2 * pad;
+    buf.reset(width);
+    const rev = buf.rev;
+    rev[0] = rev[1] = -1;
+    for (let k = start[g]; k < start[g + 1]; k++) {
+      const i = order[k];
+      const o = time[period.codes[i]][0] - lo;
+      const s = side[i];
+      (s ? buf.mv : buf.xv)[o] = value[i];
+      (s ? buf.mk : buf.xk)[o] = kgEstimated && kgEstimated[i] === 1 ? Infinity : kg[i]; // Infinity marks an estimate: left out of weight tests
+      if (s === 1) buf.mf[o] = fob[i];
+      if (revision.codes[i] >= 0) rev[s] = revOf[revision.codes[i]];
+    }
+    // coverage and residuals of both reporters, once per month (no lookups per window)
     for (let o = 0; o < width; o++) {
       const t = lo + o;
-      pubX[o] = published.has(pubKey(e, 0, annual, t)) ? 1 : 0;
-      pubM[o] = published.has(pubKey(im, 1, annual, t)) ? 1 : 0;
-      resXa[o] = residual(e, 0, t);
-      resMa[o] = residual(im, 1, t);
+      buf.pubX[o] = published.has(pubKey(e, 0, annual, t)) ? 1 : 0;
+      buf.pubM[o] = published.has(pubKey(im, 1, annual, t)) ? 1 : 0;
+      buf.resX[o] = residual(e, 0, hh, annual, t);
+      buf.resM[o] = residual(im, 1, hh, annual, t);
     }
+    const r = out.scratch; // one reused record, not an object per row
+    r.e = e; r.im = im; r.h = h; r.annual = annual; r.xRev = rev[0]; r.mRev = rev[1];
     const windows = annual ? (['Y'] as const) : p.windows;
     for (const w of windows) {
+      r.w = w;
       if (w === 'Y' && !annual) {
-        const y0 = Math.floor(tMin / 12);
-        const y1 = Math.floor(tMax / 12);
-        for (let y = y0; y <= y1; y++) emit(y * 12, y * 12 + 11, w);
+        for (let y = Math.floor(tMin / 12); y <= Math.floor(tMax / 12); y++) emitWindow(buf, lo, y * 12, y * 12 + 11, out, p);
       } else if (w === 'Y') {
-        for (let t = tMin; t <= tMax; t++) emit(t, t, w);
+        for (let t = tMin; t <= tMax; t++) emitWindow(buf, lo, t, t, out, p);
       } else {
         const len = WINDOW_LEN[w];
-        for (let t = tMin; t <= tMax + len - 1; t++) emit(t - len + 1, t, w);
+        for (let t = tMin; t <= tMax + len - 1; t++) emitWindow(buf, lo, t - len + 1, t, out, p);
       }
-    }
-
-    function emit(a: number, b: number, w: string): void {
-      let xv = 0, mv = 0, xRec = false, mRec = false, mf = 0, mfAll = true, xk = 0, mk = 0, kgOk = true;
-      let xPub = true, mPub = true;
-      let resX = 0, resM = 0, xMiss = 0, mMiss = 0;
-      for (let t = a; t <= b; t++) {
-        const q = t - lo;
-        if (!pubX[q]) xPub = false;
-        if (!pubM[q]) mPub = false;
-        resX += resXa[q];
-        resM += resMa[q];
-        const o = t - tMin;
-        if (o < 0 || o >= span) continue;
-        if (sv[0][o] !== sv[0][o] && sv[1][o] > 0) xMiss += sv[1][o];
-        if (sv[1][o] !== sv[1][o] && sv[0][o] > 0) mMiss += sv[0][o];
-        if (sv[0][o] === sv[0][o]) {
-          xRec = true;
-          xv += sv[0][o];
-          if (sv[0][o] > 0 && !(sk[0][o] > 0 && sk[0][o] < Infinity)) kgOk = false;
-          else if (sk[0][o] === sk[0][o]) xk += sk[0][o];
-        }
-        if (sv[1][o] === sv[1][o]) {
-          mRec = true;
-          mv += sv[1][o];
-          if (sf[o] === sf[o]) mf += sf[o];
-          else if (sv[1][o] > 0) mfAll = false;
-          if (sv[1][o] > 0 && !(sk[1][o] > 0 && sk[1][o] < Infinity)) kgOk = false;
-          else if (sk[1][o] === sk[1][o]) mk += sk[1][o];
-        }
-      }
-      if (!xRec && !mRec) return;
-      let status: number;
-      if (xRec && mRec && xv > 0 && mv > 0 && !(xPub && mPub)) status = ST.unobserved; // part of the window unpublished: no comparison
-      else if (xRec && mRec && xv > 0 && mv > 0) {
-        // a partner dropped part-way through the window (months with no record on one side while the other
-        // shows trade) can sit in that side's residual; lower values every month cannot
-        const miss = mv > xv ? xMiss : mMiss;
-        const res = mv > xv ? resX : resM;
-        status = miss > 0 && res >= p.confidentialCoverShare * miss ? ST.confidential : ST.matched;
-      }
-      else if (xRec && xv > 0) status = !mPub ? ST.notReporting : resM >= p.confidentialCoverShare * xv ? ST.confidential : ST.ghost;
-      else if (mRec && mv > 0) status = !xPub ? ST.notReporting : resX >= p.confidentialCoverShare * mv ? ST.confidential : ST.ghost;
-      else status = xRec ? ST.exporterOnly : ST.importerOnly;
-      const r = out.scratch; // one reused record, not an object per row
-      r.e = e; r.im = im; r.h = h; r.w = w; r.a = a; r.b = b; r.annual = annual;
-      r.xv = xRec ? xv : xPub ? 0 : NaN;
-      r.mv = mRec ? mv : mPub ? 0 : NaN;
-      r.mf = mRec && mfAll && mv > 0 ? mf : NaN;
-      r.xk = xRec && kgOk ? xk : NaN;
-      r.mk = mRec && kgOk ? mk : NaN;
-      r.xPub = xPub; r.mPub = mPub; r.resX = resX; r.resM = resM; r.status = status;
-      r.xRev = rev[0]; r.mRev = rev[1];
-      r.ghostSide = status === ST.ghost || status === ST.confidential || status === ST.notReporting ? (xRec && xv > 0 ? 0 : 1) : -1;
-      out.commit();
-    }
-    function residual(c: number, fx: number, t: number): number {
-      const k = resKey(c, fx, hh, annual, t);
-      const wv = world.get(k);
-      const nc = nonCountry.get(k) ?? 0;
-      // World already contains the non-country rows, so World − countries covers them; without World, they are all there is
-      return wv === undefined ? nc : Math.max(wv - (countrySum.get(k) ?? 0), nc);
     }
   }
   return { pairs: out.table(countries.values, hs6.values, revDict.values), counts };
+}
+
+/** Working arrays of one pair over the months its windows reach; NaN = no record. */
+class PairBuffers {
+  xv = new Float64Array(64); mv = new Float64Array(64); mf = new Float64Array(64);
+  xk = new Float64Array(64); mk = new Float64Array(64);
+  pubX = new Uint8Array(64); pubM = new Uint8Array(64);
+  resX = new Float64Array(64); resM = new Float64Array(64);
+  readonly rev = [-1, -1];
+  reset(width: number): void {
+    if (width > this.xv.length) {
+      const n = Math.max(width, this.xv.length * 2);
+      this.xv = new Float64Array(n); this.mv = new Float64Array(n); this.mf = new Float64Array(n);
+      this.xk = new Float64Array(n); this.mk = new Float64Array(n);
+      this.pubX = new Uint8Array(n); this.pubM = new Uint8Array(n);
+      this.resX = new Float64Array(n); this.resM = new Float64Array(n);
+    }
+    this.xv.fill(NaN, 0, width); this.mv.fill(NaN, 0, width); this.mf.fill(NaN, 0, width);
+    this.xk.fill(NaN, 0, width); this.mk.fill(NaN, 0, width);
+  }
+}
+
+/** Sums both sides over months [a, b] of one pair and appends the window with its status. */
+function emitWindow(buf: PairBuffers, lo: number, a: number, b: number, out: PairBuilder, p: MirrorMatchParams): void {
+  let xv = 0, mv = 0, xRec = false, mRec = false, mf = 0, mfAll = true, xk = 0, mk = 0, kgOk = true;
+  let xPub = true, mPub = true;
+  let resX = 0, resM = 0, xMiss = 0, mMiss = 0;
+  for (let t = a; t <= b; t++) {
+    const o = t - lo;
+    if (!buf.pubX[o]) xPub = false;
+    if (!buf.pubM[o]) mPub = false;
+    resX += buf.resX[o];
+    resM += buf.resM[o];
+    const x = buf.xv[o];
+    const m = buf.mv[o];
+    if (x !== x && m > 0) xMiss += m;
+    if (m !== m && x > 0) mMiss += x;
+    if (x === x) {
+      xRec = true;
+      xv += x;
+      const k = buf.xk[o];
+      if (x > 0 && !(k > 0 && k < Infinity)) kgOk = false;
+      else if (k === k) xk += k;
+    }
+    if (m === m) {
+      mRec = true;
+      mv += m;
+      const f = buf.mf[o];
+      if (f === f) mf += f;
+      else if (m > 0) mfAll = false;
+      const k = buf.mk[o];
+      if (m > 0 && !(k > 0 && k < Infinity)) kgOk = false;
+      else if (k === k) mk += k;
+    }
+  }
+  if (!xRec && !mRec) return;
+  let status: number;
+  if (xRec && mRec && xv > 0 && mv > 0 && !(xPub && mPub)) status = ST.unobserved; // part of the window unpublished: no comparison
+  else if (xRec && mRec && xv > 0 && mv > 0) {
+    // a partner dropped part-way through the window (months with no record on one side while the other
+    // shows trade) can sit in that side's residual; lower values every month cannot
+    const miss = mv > xv ? xMiss : mMiss;
+    const res = mv > xv ? resX : resM;
+    status = miss > 0 && res >= p.confidentialCoverShare * miss ? ST.confidential : ST.matched;
+  } else if (xRec && xv > 0) status = !mPub ? ST.notReporting : resM >= p.confidentialCoverShare * xv ? ST.confidential : ST.ghost;
+  else if (mRec && mv > 0) status = !xPub ? ST.notReporting : resX >= p.confidentialCoverShare * mv ? ST.confidential : ST.ghost;
+  else status = xRec ? ST.exporterOnly : ST.importerOnly;
+  const r = out.scratch;
+  r.a = a; r.b = b;
+  r.xv = xRec ? xv : xPub ? 0 : NaN;
+  r.mv = mRec ? mv : mPub ? 0 : NaN;
+  r.mf = mRec && mfAll && mv > 0 ? mf : NaN;
+  r.xk = xRec && kgOk ? xk : NaN;
+  r.mk = mRec && kgOk ? mk : NaN;
+  r.xPub = xPub; r.mPub = mPub; r.resX = resX; r.resM = resM; r.status = status;
+  r.ghostSide = status === ST.ghost || status === ST.confidential || status === ST.notReporting ? (xRec && xv > 0 ? 0 : 1) : -1;
+  out.commit();
 }
 
 /** Maps a coded column into a shared dictionary (reporters and partners share country codes). */
