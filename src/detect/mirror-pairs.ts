@@ -58,7 +58,6 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
   const value = readFloats(flows, 'value_usd', who);
   const fob = readFloats(flows, 'fob_usd', who);
   const kg = readFloats(flows, 'net_weight_kg', who);
-  const kgEst = flows.getChild('net_weight_estimated');
   const n = flows.numRows;
 
   const countries = new StringDictionary();

@@ -1,5 +1,4 @@
 import type { CsvRecord } from '../io/csv-scanner.ts';
-import type { IngestContext } from './context.ts';
 import { HeaderIndex, type CsvLayout } from './layout.ts';
 
 const COLUMNS = ['t', 'i', 'j', 'k', 'v', 'q'] as const;

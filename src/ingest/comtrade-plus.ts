@@ -1,6 +1,5 @@
 import type { CsvRecord } from '../io/csv-scanner.ts';
 import { normalizeHsRevision } from '../reference/hs-correspondence.ts';
-import type { IngestContext } from './context.ts';
 import { ROW_KIND } from './flow-rows.ts';
 import { HeaderIndex, hasColumns, type CsvLayout } from './layout.ts';
 

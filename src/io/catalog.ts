@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Catalog, parseCatalog } from '../reference/catalog.ts';
 import { type HsCorrespondence, parseHsCorrespondence } from '../reference/hs-correspondence.ts';
-import { InputError } from '../run/errors.ts';
+import { readReferenceText } from './reference-text.ts';
 
 /** The project's `data/reference` folder, found from this file so it works from any working directory. */
 export const REFERENCE_DIR = fileURLToPath(new URL('../../data/reference/', import.meta.url));
@@ -11,20 +10,13 @@ export const REFERENCE_DIR = fileURLToPath(new URL('../../data/reference/', impo
 /** Reads the control catalog (`controls.csv`, `comparators.csv`, `keywords.csv`) from `dir`. */
 export async function loadCatalog(dir = REFERENCE_DIR): Promise<Catalog> {
   const [controls, comparators, keywords] = await Promise.all(
-    ['controls.csv', 'comparators.csv', 'keywords.csv'].map((f) => readText(join(dir, f))),
+    ['controls.csv', 'comparators.csv', 'keywords.csv'].map((f) => readReferenceText(join(dir, f))),
   );
   return parseCatalog({ controls, comparators, keywords });
 }
 
 /** Reads `hs_correspondence.csv` (the HS revision correspondence of the catalog's codes) from `dir`. */
 export async function loadHsCorrespondence(dir = REFERENCE_DIR): Promise<HsCorrespondence> {
-  return parseHsCorrespondence(await readText(join(dir, 'hs_correspondence.csv')));
+  return parseHsCorrespondence(await readReferenceText(join(dir, 'hs_correspondence.csv')));
 }
 
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}

@@ -1,4 +1,5 @@
 import { InputError, UsageError } from '../run/errors.ts';
+import { splitCsvLine } from './csv-line.ts';
 
 /** How much of an HS6 code the controlled goods are (../shared/docs/domain.md §1, "Specificity"). */
 export type Specificity = 'dedicated' | 'shared' | 'basket';
@@ -316,31 +317,3 @@ function readCsv<C extends string>(text: string, fileName: string, columns: read
   return rows;
 }
 
-/** Fields of one CSV line, or null when a quoted field is malformed. */
-function splitCsvLine(line: string): string[] | null {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let field = '';
-      for (i++; ; ) {
-        const q = line.indexOf('"', i);
-        if (q < 0) return null;
-        field += line.slice(i, q);
-        i = q + 1;
-        if (line[i] !== '"') break;
-        field += '"';
-        i++;
-      }
-      if (i < line.length && line[i] !== ',') return null;
-      fields.push(field);
-    } else {
-      const comma = line.indexOf(',', i);
-      const end = comma < 0 ? line.length : comma;
-      fields.push(line.slice(i, end));
-      i = end;
-    }
-    if (i >= line.length) return fields;
-    i++; // past the comma
-  }
-}

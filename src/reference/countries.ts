@@ -1,4 +1,5 @@
 import { InputError } from '../run/errors.ts';
+import { splitCsvLine } from './csv-line.ts';
 
 /** What a trade area code stands for: a country, the World total, a non-country area, or a group of countries. */
 export type AreaKind = 'country' | 'world' | 'non_country' | 'aggregate';
@@ -209,31 +210,3 @@ function codeTable(system: string, rows: readonly AreaRow[], idOf: ReadonlyMap<s
   return ids;
 }
 
-/** Fields of one CSV line, or null when a quoted field is malformed. */
-function splitCsvLine(line: string): string[] | null {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let field = '';
-      for (i++; ; ) {
-        const q = line.indexOf('"', i);
-        if (q < 0) return null;
-        field += line.slice(i, q);
-        i = q + 1;
-        if (line[i] !== '"') break;
-        field += '"';
-        i++;
-      }
-      if (i < line.length && line[i] !== ',') return null;
-      fields.push(field);
-    } else {
-      const comma = line.indexOf(',', i);
-      const end = comma < 0 ? line.length : comma;
-      fields.push(line.slice(i, end));
-      i = end;
-    }
-    if (i >= line.length) return fields;
-    i++; // past the comma
-  }
-}

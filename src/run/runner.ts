@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { loadCatalog, loadHsCorrespondence } from '../io/catalog.ts';
 import { readConfigFile } from '../io/config-file.ts';
 import { loadGeo } from '../io/geo.ts';
-import { acquireLock, type HeldLock } from '../io/lock.ts';
+import { acquireLock } from '../io/lock.ts';
 import { encodeParquet } from '../io/parquet.ts';
 import {
   listPartitions,
