@@ -4,25 +4,16 @@
  * Run: npx tsx bench/csv-scanner.bench.ts
  */
 import { type CsvRecord, scanCsv, scanCsvBuffer } from '../src/io/csv-scanner.ts';
+import { Rng } from '../src/synth/random.ts';
 
 const TARGET_BYTES = 50 * 1024 * 1024;
 const CHUNK = 64 * 1024;
 const RUNS = 5;
 
-/** Mulberry32, so every run scans the same bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(): Uint8Array {
-  const rnd = prng(42);
+  const rng = new Rng('bench:42');
+  const rnd = () => rng.next();
   const parts = ['period,reporterCode,partnerCode,cmdCode,flowCode,primaryValue,netWgt,qty,isQtyEstimated,motCode\n'];
   let size = parts[0].length;
   while (size < TARGET_BYTES) {

@@ -7,20 +7,11 @@ import { loadCountryResolver } from '../src/io/reference.ts';
 import { ingestTrade } from '../src/ingest/ingest-trade.ts';
 import { ingestDefaults } from '../src/ingest/params.ts';
 import { resolveHsSelector } from '../src/reference/catalog.ts';
+import { Rng } from '../src/synth/random.ts';
 
 const ROWS = 500_000;
 const RUNS = 5;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const catalog = await loadCatalog();
 const controlled = resolveHsSelector('@catalog', catalog) ?? [];
@@ -29,7 +20,8 @@ for (let c = 100000; codes.length < 500; c += 1733) if (!codes.includes(String(c
 const countries = [156, 842, 764, 484, 276, 251, 699, 757, 579, 381, 392, 410, 528, 56, 702, 344, 784, 36, 124, 76];
 const header =
   'freqCode,period,reporterCode,flowCode,partnerCode,partner2Code,classificationCode,cmdCode,customsCode,mosCode,motCode,qtyUnitAbbr,qty,isQtyEstimated,netWgt,isNetWgtEstimated,cifvalue,fobvalue,primaryValue\n';
-const rnd = prng(7);
+const rng = new Rng('bench:7');
+const rnd = () => rng.next();
 const parts = [header];
 for (let i = 0; i < ROWS; i++) {
   const cmd = codes[Math.floor(rnd() * codes.length)];

@@ -5,17 +5,12 @@
 import { Table } from 'apache-arrow';
 import { mirrorGapDefaults, scoreMirrorGaps } from '../src/detect/mirror-gaps.ts';
 import { matchMirrorFlows, mirrorMatchDefaults } from '../src/detect/mirror-pairs.ts';
+import { Rng } from '../src/synth/random.ts';
 import { dictionaryVector, float64Vector, int8Vector } from '../src/table/columns.ts';
 
 const N = 1_000_000;
-let a = 11;
-const rnd = () => {
-  a = (a + 0x6d2b79f5) >>> 0;
-  let t = a;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rng = new Rng('bench:mirror');
+const rnd = () => rng.next();
 const countries = Array.from({ length: 50 }, (_, i) => `C${String(i).padStart(2, '0')}`);
 const codes = Array.from({ length: 500 }, (_, i) => String(100000 + i * 1733));
 const rows = 2 * N;
