@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ingestDefaults, ingestParamsSchema } from '../ingest/params.ts';
 import { UsageError } from './errors.ts';
-import { mirrorDefaults, mirrorParamsSchema, runDefaults, runParamsSchema } from './params.ts';
+import { mirrorDefaults, mirrorParamsSchema, runDefaults, runParamsSchema, transshipmentDefaults, transshipmentParamsSchema } from './params.ts';
 
 /** The whole configuration: one slice per stage family; later pipelines add theirs here. */
 export const configSchema = z
@@ -10,6 +10,7 @@ export const configSchema = z
     ingest: ingestParamsSchema,
     run: runParamsSchema,
     mirror: mirrorParamsSchema,
+    transshipment: transshipmentParamsSchema,
   })
   .strict();
 
@@ -21,6 +22,7 @@ export const configDefaults: Config = {
   ingest: ingestDefaults,
   run: runDefaults,
   mirror: mirrorDefaults,
+  transshipment: transshipmentDefaults,
 };
 
 /**

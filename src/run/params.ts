@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cifFobDefaults, type CifFobParams } from '../detect/cif-fob.ts';
+import { transshipmentDefaults, type TransshipmentParams } from '../detect/transshipment.ts';
 import { mirrorGapDefaults, type MirrorGapParams } from '../detect/mirror-gaps.ts';
 import { mirrorMatchDefaults, type MirrorMatchParams } from '../detect/mirror-pairs.ts';
 
@@ -73,3 +74,36 @@ export const mirrorParamsSchema = z.object({ match: mirrorMatchSchema, cifFob: c
 export type MirrorParams = z.infer<typeof mirrorParamsSchema>;
 /** Defaults of the `mirror` slice. */
 export const mirrorDefaults: MirrorParams = { match: mirrorMatchDefaults, cifFob: cifFobDefaults, gaps: mirrorGapDefaults };
+
+/** Config schema of the transshipment scorer; `satisfies` keeps it in step with {@link TransshipmentParams}. */
+export const transshipmentParamsSchema = z
+  .object({
+    origin: z.string().regex(/^[A-Z]{3}$/),
+    minLegUsdPerMonth: z.number().min(0),
+    includeBaskets: z.boolean(),
+    cifFobRatio: z.number().min(1).max(2),
+    maxLagMonths: z.number().int().min(0).max(12),
+    surgeFloorShare: z.number().positive(),
+    baselineMonths: z.number().int().min(1).max(60),
+    postMonths: z.number().int().min(1).max(60),
+    stockpileMonths: z.number().int().min(0).max(6),
+    pauseMonths: z.number().int().min(0).max(6),
+    weights: z
+      .object({
+        secondLegSurge: z.number().min(0),
+        firstLegSurge: z.number().min(0),
+        diversion: z.number().min(0),
+        passThrough: z.number().min(0),
+        newExporter: z.number().min(0),
+        unitValue: z.number().min(0),
+        mirror: z.number().min(0),
+        consignment: z.number().min(0),
+        comparator: z.number().min(0),
+      })
+      .strict(),
+    flagThreshold: z.number().min(0).max(1),
+  })
+  .strict() satisfies z.ZodType<TransshipmentParams>;
+
+/** Defaults of the `transshipment` slice. */
+export { transshipmentDefaults };

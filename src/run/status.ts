@@ -23,7 +23,7 @@ export interface StatusReport {
 /** Reads the state of an output folder. */
 export async function readStatus(out: string, now = new Date()): Promise<StatusReport> {
   const partitions: StatusRow[] = [];
-  for (const pipeline of await listPipelineDirs(out)) {
+  for (const pipeline of (await listPipelineDirs(out)).filter((d) => d !== 'report')) { // OUT/report holds run all's combined report, not a pipeline
     for (const p of await listPartitions(out, pipeline)) {
       const m = (await readJsonIfExists(join(p.path, 'manifest.json'))) as RunManifest | null;
       const rows: Record<string, number | null> = {};

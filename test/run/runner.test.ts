@@ -177,7 +177,7 @@ describe('run all', () => {
   it('runs every pipeline and writes the combined report next to them', async () => {
     const out = join(root, 'all');
     const results = await runCommand('all', { trade: [SAMPLE], out }, { ...fixed(), log: memoryLog() });
-    expect(results.map((r) => [r.pipeline, r.status])).toEqual([['coverage', 'succeeded'], ['mirror-gaps', 'succeeded']]);
+    expect(results.map((r) => [r.pipeline, r.status])).toEqual([['coverage', 'succeeded'], ['mirror-gaps', 'succeeded'], ['transshipment', 'succeeded']]);
     const html = readFileSync(join(out, 'report', 'as_of=2024-02', 'report.html'), 'utf8');
     expect(html).toContain('href="../../coverage/as_of=2024-02/report.html"');
     const mirror = readFileSync(join(out, 'mirror-gaps', 'as_of=2024-02', 'report.html'), 'utf8');
@@ -221,6 +221,6 @@ describe('the CLI on a schedule', () => {
     expect(second.stdout).toMatch(/^skipped  /);
     const bad = spawnSync(process.execPath, [...args.slice(0, 4), 'nope', '--out', out], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/unknown pipeline 'nope' \(known: coverage, mirror-gaps, all\)/);
+    expect(bad.stderr).toMatch(/unknown pipeline 'nope' \(known: coverage, mirror-gaps, transshipment, all\)/);
   });
 });

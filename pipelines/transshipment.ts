@@ -1,0 +1,26 @@
+import { scoreTransshipmentRoutes } from '../src/detect/transshipment.ts';
+import { definePipeline } from '../src/run/pipeline.ts';
+
+/** Origin → hub → destination routes around each control, signal by signal, scored and flagged. */
+export default definePipeline({
+  name: 'transshipment',
+  description: 'Scores origin → hub → destination routes around each export control for transshipment, with every signal as a column.',
+  inputs: { trade: 'required' },
+  params: (config) => config.transshipment,
+  stages: [{ name: 'score_routes', produces: ['routes_all', 'flagged_routes'] }],
+  outputs: ['routes_all', 'flagged_routes'],
+  report: [
+    {
+      output: 'flagged_routes',
+      title: 'Flagged routes',
+      columns: ['rank', 'origin', 'hub', 'destination', 'hs6', 'mineral', 'control_id', 'period_start', 'period_end', 'first_leg_surge',
+        'second_leg_surge', 'diversion', 'pass_through', 'hub_prior_export_share', 'consignment_usd', 'score', 'reasons'],
+    },
+  ],
+  run({ trade, reference }, params, stage) {
+    const scored = stage('score_routes', () =>
+      scoreTransshipmentRoutes({ flows: trade!.flows, consignment: trade!.consignment, subflows: trade!.subflows }, reference.catalog, params),
+    );
+    return { routes_all: scored.routes, flagged_routes: scored.flagged };
+  },
+});

@@ -1,0 +1,168 @@
+import type { Table } from 'apache-arrow';
+import { StringDictionary } from '../table/columns.ts';
+import { readCodes, readFloats } from '../table/read.ts';
+
+/** One reported side of a leg over the cube's periods: value, weight and the rows behind each period. */
+export interface LegSeries {
+  value: Float64Array;
+  kg: Float64Array;
+  /** Row index in the source table behind each period (-1 none): the evidence. */
+  row: Int32Array;
+}
+
+/**
+ * Both sides' records of every exporter → importer flow of one HS6 on one time axis (months for monthly
+ * data, years for annual), plus who published which period. Legs are read from either side, so a hub
+ * that never reports is still seen through its partners' records. Built once per code; pure.
+ */
+export class LegCube {
+  readonly countries = new StringDictionary();
+  /** Exporter's X records, by (exporter, importer). */
+  readonly x = new Map<number, LegSeries>();
+  /** Importer's M records, by (exporter, importer). */
+  readonly m = new Map<number, LegSeries>();
+  /** Importer's M records of goods of origin o consigned from h (partner2), by (origin, hub, importer). */
+  readonly consigned = new Map<string, Float64Array>();
+  /** Per reporter × side: 1 where it published the period. */
+  readonly published = new Map<number, Uint8Array>();
+
+  constructor(
+    /** First period index (months since year 0, or the year for annual data). */
+    readonly t0: number,
+    /** Number of periods. */
+    readonly length: number,
+    readonly annual: boolean,
+  ) {}
+
+  /** Numeric key of an exporter → importer pair of country ids. */
+  key(e: number, i: number): number {
+    return e * 4096 + i;
+  }
+
+  /** The leg e → i per period: the larger of the exporter's FOB and the importer's CIF/ratio (NaN when neither recorded). */
+  leg(e: string, i: string, cifFob: number): Float64Array {
+    const out = new Float64Array(this.length).fill(NaN);
+    const ei = this.countries.find(e);
+    const ii = this.countries.find(i);
+    if (ei < 0 || ii < 0) return out;
+    const xs = this.x.get(this.key(ei, ii));
+    const ms = this.m.get(this.key(ei, ii));
+    for (let t = 0; t < this.length; t++) {
+      const a = xs ? xs.value[t] : NaN;
+      const b = ms ? ms.value[t] / cifFob : NaN;
+      out[t] = a === a && b === b ? Math.max(a, b) : a === a ? a : b;
+    }
+    return out;
+  }
+
+  /** One side's series (X by the exporter or M by the importer), or null. */
+  side(e: string, i: string, which: 'x' | 'm'): LegSeries | null {
+    const ei = this.countries.find(e);
+    const ii = this.countries.find(i);
+    if (ei < 0 || ii < 0) return null;
+    return (which === 'x' ? this.x : this.m).get(this.key(ei, ii)) ?? null;
+  }
+
+  /** Whether `reporter` published period t on that side (exports 0, imports 1). */
+  didPublish(reporter: string, side: 0 | 1, t: number): boolean {
+    const c = this.countries.find(reporter);
+    return c >= 0 && (this.published.get(c * 2 + side)?.[t] ?? 0) === 1;
+  }
+
+  /** Whether anyone published period t (a year or month present in the data at all). */
+  anyPublished(t: number): boolean {
+    for (const pub of this.published.values()) if (pub[t]) return true;
+    return false;
+  }
+
+  /** Sum over all importers of e's exports as recorded by e (X), per period. */
+  exportsOf(e: string, except: ReadonlySet<string> = new Set()): Float64Array {
+    const out = new Float64Array(this.length);
+    const ei = this.countries.find(e);
+    if (ei < 0) return out;
+    for (const [k, s] of this.x) {
+      if (Math.floor(k / 4096) !== ei || except.has(this.countries.values[k % 4096])) continue;
+      for (let t = 0; t < this.length; t++) if (s.value[t] === s.value[t]) out[t] += s.value[t];
+    }
+    return out;
+  }
+
+  /** Period index of `YYYY-MM` or `YYYY`, relative to the cube's start. */
+  indexOf(period: string): number {
+    const t = period.length === 4 ? Number(period) : Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1;
+    return t - this.t0;
+  }
+
+  /** Period text of index t. */
+  periodOf(t: number): string {
+    const v = this.t0 + t;
+    return this.annual ? String(v) : `${Math.floor(v / 12)}-${String((v % 12) + 1).padStart(2, '0')}`;
+  }
+}
+
+/**
+ * Builds the cube of one HS6 from canonical flows (and partner2 `consignment` rows) of one frequency.
+ * Only X and M at HS6 level; several rows for one side and period (several sources) keep the first.
+ */
+export function buildLegCube(flows: Table, consignment: Table | null, hs6: string, annual: boolean): LegCube {
+  const who = 'buildLegCube';
+  const hs = readCodes(flows, 'hs6', who);
+  const code = hs.values.indexOf(hs6);
+  const period = readCodes(flows, 'period', who);
+  const rep = readCodes(flows, 'reporter', who);
+  const par = readCodes(flows, 'partner', who);
+  const flow = readCodes(flows, 'flow', who);
+  const value = readFloats(flows, 'value_usd', who);
+  const kg = readFloats(flows, 'net_weight_kg', who);
+  const tOf = period.values.map((v) => (v.length === 4 ? (annual ? Number(v) : NaN) : annual ? NaN : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
+  // the axis spans every period of this frequency in the data (so publication is known outside the code too)
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of tOf) if (t === t) (lo = Math.min(lo, t)), (hi = Math.max(hi, t));
+  const cube = new LegCube(lo === Infinity ? 0 : lo, lo === Infinity ? 0 : hi - lo + 1, annual);
+  const flowSide = flow.values.map((f) => (f === 'X' ? 0 : f === 'M' ? 1 : -1));
+  for (let i = 0; i < flows.numRows; i++) {
+    const t = tOf[period.codes[i]];
+    const sd = flow.codes[i] >= 0 ? flowSide[flow.codes[i]] : -1;
+    if (t !== t || sd < 0) continue;
+    const r = cube.countries.code(rep.values[rep.codes[i]]);
+    let pub = cube.published.get(r * 2 + sd);
+    if (!pub) cube.published.set(r * 2 + sd, (pub = new Uint8Array(cube.length)));
+    pub[t - cube.t0] = 1;
+    if (hs.codes[i] !== code || code < 0) continue;
+    const p = cube.countries.code(par.values[par.codes[i]]);
+    const k = sd === 0 ? cube.key(r, p) : cube.key(p, r);
+    const map = sd === 0 ? cube.x : cube.m;
+    let s = map.get(k);
+    if (!s) {
+      s = { value: new Float64Array(cube.length).fill(NaN), kg: new Float64Array(cube.length).fill(NaN), row: new Int32Array(cube.length).fill(-1) };
+      map.set(k, s);
+    }
+    const o = t - cube.t0;
+    if (s.row[o] >= 0) continue;
+    s.value[o] = value[i];
+    s.kg[o] = kg[i];
+    s.row[o] = i;
+  }
+  if (consignment && consignment.numRows) {
+    const cHs = readCodes(consignment, 'hs6', who);
+    const cPer = readCodes(consignment, 'period', who);
+    const cRep = readCodes(consignment, 'reporter', who);
+    const cPar = readCodes(consignment, 'partner', who);
+    const cP2 = readCodes(consignment, 'partner2', who);
+    const cFlow = readCodes(consignment, 'flow', who);
+    const cVal = readFloats(consignment, 'value_usd', who);
+    for (let i = 0; i < consignment.numRows; i++) {
+      if (cHs.codes[i] < 0 || cHs.values[cHs.codes[i]] !== hs6 || cFlow.values[cFlow.codes[i]] !== 'M' || cP2.codes[i] < 0) continue;
+      const pv = cPer.values[cPer.codes[i]];
+      if ((pv.length === 4) !== annual) continue;
+      const o = cube.indexOf(pv);
+      if (o < 0 || o >= cube.length) continue;
+      const k = `${cPar.values[cPar.codes[i]]}|${cP2.values[cP2.codes[i]]}|${cRep.values[cRep.codes[i]]}`;
+      let s = cube.consigned.get(k);
+      if (!s) cube.consigned.set(k, (s = new Float64Array(cube.length)));
+      if (cVal[i] > 0) s[o] += cVal[i];
+    }
+  }
+  return cube;
+}

@@ -1,0 +1,75 @@
+import { Table } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { buildLegCube } from '../../src/detect/leg-cube.ts';
+import { controlWindows, legLag, logChange, windowMean } from '../../src/detect/route-signals.ts';
+import { transshipmentDefaults } from '../../src/detect/transshipment.ts';
+import { dictionaryVector, float64Vector } from '../../src/table/columns.ts';
+
+/** A canonical-enough flow table from [period, reporter, partner, flow, value] rows of one HS6. */
+function flows(rows: [string, string, string, 'X' | 'M', number][]): Table {
+  const dict = (vals: string[]) => {
+    const values = [...new Set(vals)];
+    return dictionaryVector(Int32Array.from(vals, (v) => values.indexOf(v)), values);
+  };
+  return new Table({
+    period: dict(rows.map((r) => r[0])),
+    reporter: dict(rows.map((r) => r[1])),
+    partner: dict(rows.map((r) => r[2])),
+    flow: dict(rows.map((r) => r[3])),
+    hs6: dict(rows.map(() => '250410')),
+    value_usd: float64Vector(Float64Array.from(rows, (r) => r[4])),
+    net_weight_kg: float64Vector(Float64Array.from(rows, (r) => r[4] / 10)),
+  });
+}
+
+const months = (from: number, n: number) => Array.from({ length: n }, (_, k) => `${2022 + Math.floor((from + k) / 12)}-${String(((from + k) % 12) + 1).padStart(2, '0')}`);
+
+describe('controlWindows', () => {
+  it('leaves the stockpiling month and the licensing pause out (graphite control 2023-12-01)', () => {
+    const cube = buildLegCube(flows(months(0, 36).map((m) => [m, 'CHN', 'KOR', 'X', 100])), null, '250410', false);
+    const w = controlWindows(cube, '2023-12-01', transshipmentDefaults)!;
+    expect(cube.periodOf(w.event)).toBe('2023-12');
+    expect([cube.periodOf(w.pre[0]), cube.periodOf(w.pre[1])]).toEqual(['2022-11', '2023-10']);
+    expect(w.excluded.map((t) => cube.periodOf(t))).toEqual(['2023-11', '2023-12', '2024-01']);
+    expect([cube.periodOf(w.post[0]), cube.periodOf(w.post[1])]).toEqual(['2024-02', '2024-12']);
+  });
+
+  it('moves a control from after the 15th to the next month (antimony 2024-09-15 shapes September; 2024-09-16 would not)', () => {
+    const cube = buildLegCube(flows(months(0, 36).map((m) => [m, 'CHN', 'KOR', 'X', 100])), null, '250410', false);
+    expect(cube.periodOf(controlWindows(cube, '2024-09-15', transshipmentDefaults)!.event)).toBe('2024-09');
+    expect(cube.periodOf(controlWindows(cube, '2024-09-16', transshipmentDefaults)!.event)).toBe('2024-10');
+  });
+
+  it('compares the last year before the control with the last year from it on, skipping years the data lacks', () => {
+    const cube = buildLegCube(flows([['2022', 'CHN', 'THA', 'X', 1], ['2024', 'CHN', 'THA', 'X', 2]]), null, '250410', true);
+    const w = controlWindows(cube, '2024-09-15', transshipmentDefaults)!;
+    expect([cube.periodOf(w.pre[0]), cube.periodOf(w.post[0])]).toEqual(['2022', '2024']);
+    expect(controlWindows(cube, '2021-01-01', transshipmentDefaults)).toBeNull();
+  });
+});
+
+describe('windowMean', () => {
+  it('counts a period only when a side published it, and reports the unpublished ones', () => {
+    // CHN publishes Jan–Mar; Thailand (importer) publishes Jan only; the leg has a record in Feb
+    const t = flows([['2022-01', 'CHN', 'USA', 'X', 0], ['2022-02', 'CHN', 'THA', 'X', 300], ['2022-03', 'CHN', 'USA', 'X', 5], ['2022-04', 'KOR', 'USA', 'X', 1]]);
+    const cube = buildLegCube(t, null, '250410', false);
+    const leg = cube.leg('CHN', 'THA', 1.06);
+    expect(windowMean(cube, leg, 'CHN', 'THA', [0, 3])).toEqual({ mean: 100, periods: 3, unpublished: 1 });
+  });
+});
+
+describe('logChange and legLag', () => {
+  it('is finite from a zero baseline and NaN without data', () => {
+    expect(logChange(0, 1000, 1000)).toBeCloseTo(Math.log(2), 12);
+    expect(logChange(100, 100, 10)).toBe(0);
+    expect(Number.isNaN(logChange(NaN, 1, 1))).toBe(true);
+  });
+
+  it('finds the months by which the second leg follows the first', () => {
+    const first = Float64Array.from([0, 0, 5, 0, 9, 1, 0, 7, 0, 0, 3, 0, 0, 0]);
+    const second = new Float64Array(first.length);
+    for (let t = 2; t < first.length; t++) second[t] = first[t - 2];
+    expect(legLag(first, second, 0, first.length - 1, 3)).toBe(2);
+    expect(Number.isNaN(legLag(first, new Float64Array(first.length), 0, first.length - 1, 3))).toBe(true);
+  });
+});

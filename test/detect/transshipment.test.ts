@@ -1,0 +1,86 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scoreTransshipmentRoutes, transshipmentDefaults } from '../../src/detect/transshipment.ts';
+import { loadCatalog } from '../../src/io/catalog.ts';
+import { openInput, resolveInputs } from '../../src/io/inputs.ts';
+import { loadCountryResolver } from '../../src/io/reference.ts';
+import { ingestTrade } from '../../src/ingest/ingest-trade.ts';
+import { ingestDefaults } from '../../src/ingest/params.ts';
+import type { Catalog } from '../../src/reference/catalog.ts';
+import type { CountryResolver } from '../../src/reference/countries.ts';
+import { synthWorld } from '../../src/synth/synth-world.ts';
+import { REAL_DATA, realPath, rowsOf } from '../helpers.ts';
+
+let catalog: Catalog;
+let resolver: CountryResolver;
+beforeAll(async () => {
+  catalog = await loadCatalog();
+  resolver = await loadCountryResolver();
+});
+
+/** Per (hub, destination, hs6): the best score over the controls a route was scored under, and its first-leg surge. */
+async function scoredWorld(seed: number) {
+  const w = synthWorld({ seed, preset: 'hard' }, catalog);
+  const file = Object.keys(w.files).find((f) => f.startsWith('trade/'))!;
+  const r = await ingestTrade([{ display: file, kind: 'csv', chunks: [new TextEncoder().encode(w.files[file])] }], { params: ingestDefaults, resolver, hsCodes: null });
+  const { routes } = scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment, subflows: r.subflows }, catalog, transshipmentDefaults);
+  const best = new Map<string, { score: number; first: number }>();
+  for (const x of rowsOf(routes, ['hub', 'destination', 'hs6', 'score', 'first_leg_surge'])) {
+    const k = `${x.hub}|${x.destination}|${x.hs6}`;
+    const prev = best.get(k);
+    if (!prev || (x.score as number) > prev.score) best.set(k, { score: x.score as number, first: (x.first_leg_surge as number) ?? -Infinity });
+  }
+  return { truth: w.truth, best };
+}
+
+describe('transshipment routes on synthetic worlds (hard preset, seeds 101–110, never tuned on)', () => {
+  const firstLegOnly: number[] = [];
+  const composite: number[] = [];
+
+  it.each([101, 102, 103, 104, 105, 106, 107, 108, 109, 110])('seed %i: recall ≥ 0.9, precision ≥ 0.8, precision@k ≥ 0.85', async (seed) => {
+    const { truth, best } = await scoredWorld(seed);
+    const thr = transshipmentDefaults.flagThreshold;
+    const trueKeys = new Set(truth.routes.map((t) => `${t.hub}|${t.destination}|${t.hs6}`));
+    const flagged = [...best].filter(([, v]) => v.score >= thr).map(([k]) => k);
+    const tp = flagged.filter((k) => trueKeys.has(k)).length;
+    expect(tp / trueKeys.size, 'recall').toBeGreaterThanOrEqual(0.9);
+    expect(tp / flagged.length, 'precision').toBeGreaterThanOrEqual(0.8);
+    const k = trueKeys.size;
+    const atK = (order: [string, { score: number; first: number }][]) => order.slice(0, k).filter(([key]) => trueKeys.has(key)).length / k;
+    const byScore = atK([...best].sort((a, b) => b[1].score - a[1].score));
+    const byFirstLeg = atK([...best].sort((a, b) => (b[1].first || -99) - (a[1].first || -99)));
+    expect(byScore, 'precision@k').toBeGreaterThanOrEqual(0.85);
+    composite.push(byScore);
+    firstLegOnly.push(byFirstLeg);
+    // distractors: measured, see the closing note — at most one route at the threshold in these seeds
+    const distractorHits = truth.distractors.filter((d) => d.kind !== 'demand_growth' && flagged.some((key) => key.endsWith(`|${d.hs6}`) && d.countries.some((c) => key.startsWith(`${c}|`))));
+    expect(distractorHits.length).toBeLessThanOrEqual(1);
+  });
+
+  it('ranks strictly better than first-leg surge alone on the seed mean', () => {
+    expect(composite).toHaveLength(10);
+    const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+    expect(mean(composite)).toBeGreaterThan(mean(firstLegOnly));
+  });
+});
+
+describe.skipIf(!REAL_DATA)('transshipment on real annual data', () => {
+  it('reports Thailand → USA antimony (BACI 2022 vs 2024) as the data shows it: second leg ×3.7, direct −68%, first leg −78%', async () => {
+    const inputs = await resolveInputs([realPath('comtrade-atlas/baci_recon/baci_2022.csv'), realPath('comtrade-atlas/baci_recon/baci_2024.csv')]);
+    const r = await ingestTrade(inputs.map((f) => ({ display: f.display, kind: 'csv' as const, chunks: openInput(f) })), {
+      params: ingestDefaults, resolver, format: 'mapped:atlas-baci', hsCodes: null,
+    });
+    const { routes } = scoreTransshipmentRoutes({ flows: r.flows, consignment: null }, catalog, transshipmentDefaults);
+    const rows = rowsOf(routes).filter((x) => x.hub === 'THA' && x.destination === 'USA' && x.hs6 === '811010');
+    expect(rows.map((x) => x.control_id).sort()).toEqual(['cn-2024-33', 'cn-2024-46']);
+    for (const x of rows) {
+      const n = (k: string) => x[k] as number;
+      expect(n('second_leg_post_usd') / n('second_leg_pre_usd')).toBeCloseTo(3.75, 2);
+      expect(n('direct_post_usd') / n('direct_pre_usd') - 1).toBeCloseTo(-0.677, 2);
+      expect(n('first_leg_post_usd') / n('first_leg_pre_usd') - 1).toBeCloseTo(-0.784, 2);
+      expect(n('pass_through')).toBe(0); // low pass-through: the first leg fell
+      expect(Number.isNaN(n('lag_months')) || x.lag_months === null).toBe(true);
+      expect([...(x.reasons as { toArray(): string[] }).toArray()]).toContain('needs_monthly');
+      expect(n('score')).toBeLessThan(transshipmentDefaults.flagThreshold);
+    }
+  });
+});
