@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Table, type Vector } from 'apache-arrow';
+import { Field, Float64, Int32, List, Struct, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import type { Catalog, ControlInterval } from '../reference/catalog.ts';
 import { StringDictionary, dictionaryVector, float64Vector, int32Vector } from '../table/columns.ts';
 import { listVector } from '../table/list.ts';
@@ -169,12 +169,14 @@ export function scoreTransshipmentRoutes(
             unpublished_periods: f1.unpublished + s1.unpublished,
           };
           const { score, reasons } = composite(sig, p, annual);
-          out.add(ev, O, H, D, cube.periodOf(w.post[0]), cube.periodOf(w.post[1]), annual, sig, score, reasons);
+          // the records behind each leg, for the analyst (flagged routes only: they are few)
+          const evidence = score >= p.flagThreshold ? evidenceOf(cube, [['first_leg', O, H], ['second_leg', H, D], ['direct', O, D]], w) : [];
+          out.add(ev, O, H, D, cube.periodOf(w.post[0]), cube.periodOf(w.post[1]), annual, sig, score, reasons, evidence);
         }
       }
     }
   }
-  return { ...out.tables(p.flagThreshold), counts };
+  return { ...out.tables(p.flagThreshold, trade.flows), counts };
 }
 
 type Signals = Record<(typeof ROUTE_SIGNALS)[number], number>;
@@ -314,6 +316,63 @@ function reExportShare(subflows: Table | null, h: string, d: string, hs6: string
   return any ? s / (secondLegMean * (w[1] - w[0] + 1)) : NaN;
 }
 
+/** One record behind a leg: which leg, which side recorded it, the period, and its row in the flow table. */
+interface EvidenceRef {
+  leg: string;
+  side: 'X' | 'M';
+  period: string;
+  row: number;
+}
+
+function evidenceOf(cube: LegCube, legs: [string, string, string][], w: { pre: [number, number]; post: [number, number] }): EvidenceRef[] {
+  const refs: EvidenceRef[] = [];
+  for (const [leg, e, i] of legs) {
+    for (const side of ['x', 'm'] as const) {
+      const s = cube.side(e, i, side);
+      if (!s) continue;
+      for (const win of [w.pre, w.post]) {
+        for (let t = win[0]; t <= win[1]; t++) if (s.row[t] >= 0) refs.push({ leg, side: side === 'x' ? 'X' : 'M', period: cube.periodOf(t), row: s.row[t] });
+      }
+    }
+  }
+  return refs;
+}
+
+const EVIDENCE_TYPE = new List(
+  new Field(
+    'item',
+    new Struct([
+      new Field('leg', new Utf8()),
+      new Field('side', new Utf8()),
+      new Field('source', new Utf8(), true),
+      new Field('file', new Utf8(), true),
+      new Field('line', new Int32(), true),
+      new Field('period', new Utf8()),
+      new Field('value_usd', new Float64(), true),
+    ]),
+  ),
+);
+
+/** `evidence`: per flagged route, the flow records (source, file, line, period, value) behind its legs. */
+function evidenceVector(refs: EvidenceRef[][], flows: Table): Vector {
+  const src = flows.getChild('source');
+  const file = flows.getChild('source_file');
+  const line = flows.getChild('source_line');
+  const value = flows.getChild('value_usd')!;
+  const rows = refs.map((list) =>
+    list.map((r) => ({
+      leg: r.leg,
+      side: r.side,
+      source: src ? (src.get(r.row) as string | null) : null,
+      file: file ? (file.get(r.row) as string | null) : null,
+      line: line ? (line.get(r.row) as number | null) : null,
+      period: r.period,
+      value_usd: value.get(r.row) as number | null,
+    })),
+  );
+  return vectorFromArray(rows, EVIDENCE_TYPE);
+}
+
 /** Column-wise route rows (one small record per candidate route; candidates are thousands, not millions). */
 class RouteRows {
   private readonly text = { control: new StringDictionary(), country: new StringDictionary(), hs6: new StringDictionary(), mineral: new StringDictionary(), period: new StringDictionary(), freq: new StringDictionary() };
@@ -323,8 +382,9 @@ class RouteRows {
   };
   private readonly signals: Record<string, number[]> = Object.fromEntries(ROUTE_SIGNALS.map((s) => [s, []]));
   private readonly reasons: string[][] = [];
+  private readonly evidence: EvidenceRef[][] = [];
 
-  add(ev: ControlEvent, o: string, h: string, d: string, ps: string, pe: string, annual: boolean, sig: Signals, score: number, reasons: string[]): void {
+  add(ev: ControlEvent, o: string, h: string, d: string, ps: string, pe: string, annual: boolean, sig: Signals, score: number, reasons: string[], evidence: EvidenceRef[]): void {
     const t = this.text;
     const c = this.cols;
     c.control.push(t.control.code(ev.controlId));
@@ -339,9 +399,10 @@ class RouteRows {
     c.score.push(score);
     for (const s of ROUTE_SIGNALS) this.signals[s].push(sig[s]);
     this.reasons.push(reasons);
+    this.evidence.push(evidence);
   }
 
-  tables(threshold: number): { routes: Table; flagged: Table } {
+  tables(threshold: number, flows: Table): { routes: Table; flagged: Table } {
     const n = this.cols.score.length;
     const order = Array.from({ length: n }, (_, i) => i);
     const ids = order.map((i) => this.flagId(i));
@@ -369,7 +430,11 @@ class RouteRows {
       cols.flag_id = dictionaryVector(Int32Array.from(rows, (i) => fid.code(ids[i])), fid.values);
       return new Table(cols);
     };
-    return { routes: build(order), flagged: build(order.filter((i) => this.cols.score[i] >= threshold)) };
+    const flaggedRows = order.filter((i) => this.cols.score[i] >= threshold);
+    const flagged = build(flaggedRows);
+    const withEvidence: Record<string, Vector> = Object.fromEntries(flagged.schema.fields.map((f) => [f.name, flagged.getChild(f.name)!]));
+    withEvidence.evidence = evidenceVector(flaggedRows.map((i) => this.evidence[i]), flows);
+    return { routes: build(order), flagged: new Table(withEvidence) };
   }
 
   private flagId(i: number): string {

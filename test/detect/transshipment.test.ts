@@ -84,3 +84,29 @@ describe.skipIf(!REAL_DATA)('transshipment on real annual data', () => {
     }
   });
 });
+
+describe('evidence', () => {
+  it('lists, for every flagged route of the bundled sample, the flow records behind its legs, each pointing at its CSV line', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = 'data/sample/trade/comtrade_7.csv';
+    const text = readFileSync(file, 'utf8').split('\n');
+    const { chunksOf } = await import('../helpers.ts');
+    const r = await ingestTrade([{ display: file, kind: 'csv', chunks: chunksOf(readFileSync(file), 1 << 16) }], { params: ingestDefaults, resolver, hsCodes: null });
+    const { flagged } = scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment, subflows: r.subflows }, catalog, transshipmentDefaults);
+    expect(flagged.numRows).toBe(3); // the sample's three injected routes (data/sample/truth.json)
+    for (let i = 0; i < flagged.numRows; i++) {
+      const ev = flagged.getChild('evidence')!.get(i) as { length: number; get(k: number): { toJSON(): Record<string, unknown> } };
+      expect(ev.length).toBeGreaterThan(0);
+      const legs = new Set<string>();
+      for (let k = 0; k < ev.length; k++) {
+        const e = ev.get(k).toJSON() as { leg: string; file: string; line: number; value_usd: number; period: string };
+        legs.add(e.leg);
+        expect(e.file).toBe(file);
+        const line = text[e.line - 1];
+        expect(line, `${file}:${e.line}`).toContain(`,${e.period.replace('-', '')},`);
+        expect(line).toContain(String(e.value_usd));
+      }
+      expect(legs.has('second_leg')).toBe(true);
+    }
+  });
+});
