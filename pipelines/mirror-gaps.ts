@@ -23,8 +23,9 @@ export default definePipeline({
         'gap_usd', 'log_ratio', 'robust_z', 'exporter_reliability', 'importer_reliability', 'status', 'score', 'reasons'],
     },
   ],
-  run({ trade, reference }, params, stage) {
-    const { pairs } = stage('match_mirror_flows', () => matchMirrorFlows(trade!.flows, trade!.areas, params.match));
+  run({ trade, reference }, params, stage, count) {
+    const { pairs, counts } = stage('match_mirror_flows', () => matchMirrorFlows(trade!.flows, trade!.areas, params.match));
+    for (const [k, n] of Object.entries(counts)) count(k, n);
     const cifFobRatio = stage('estimate_pair_margins', () => estimatePairMargins(trade!.flows, pairs, reference.geo, params.cifFob));
     const hsScopeChanged = (hs6: string, a: string, b: string) => reference.hsCorrespondence.scopeChange(hs6, a, b) === true;
     const scored = stage('score_mirror_gaps', () =>

@@ -17,10 +17,11 @@ export default definePipeline({
         'second_leg_surge', 'diversion', 'pass_through', 'hub_prior_export_share', 'consignment_usd', 'score', 'reasons'],
     },
   ],
-  run({ trade, reference }, params, stage) {
+  run({ trade, reference }, params, stage, count) {
     const scored = stage('score_routes', () =>
       scoreTransshipmentRoutes({ flows: trade!.flows, consignment: trade!.consignment, subflows: trade!.subflows }, reference.catalog, params),
     );
+    for (const [k, n] of Object.entries(scored.counts)) count(k, n);
     return { routes_all: scored.routes, flagged_routes: scored.flagged };
   },
 });

@@ -33,6 +33,9 @@ export interface ReferenceInput {
 /** Names and times one stage, counts the rows it returns, and returns its value. */
 export type StageFn = <T>(name: string, fn: () => T) => T;
 
+/** Records a count by reason in the run's manifest (candidates kept and pruned, rows left out, …). */
+export type CountFn = (key: string, n: number) => void;
+
 /** One declared stage: its name and the outputs it produces. */
 export interface StageDecl {
   name: string;
@@ -55,7 +58,7 @@ export interface PipelineDef<P = unknown> {
   outputs: readonly string[];
   /** Flagged outputs shown at the top of the run's report.html, with the columns an analyst reads first. */
   report?: readonly { output: string; title: string; columns: readonly string[] }[];
-  run(inputs: { trade?: TradeInput; reference: ReferenceInput }, params: P, stage: StageFn): Record<string, Table> | Promise<Record<string, Table>>;
+  run(inputs: { trade?: TradeInput; reference: ReferenceInput }, params: P, stage: StageFn, count: CountFn): Record<string, Table> | Promise<Record<string, Table>>;
 }
 
 /** Thrown for a pipeline declaration that cannot run; the message says how to fix it. */

@@ -141,7 +141,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       return value;
     };
     const reference = { catalog: await loadCatalog(), hsCorrespondence: await loadHsCorrespondence(), geo: await loadGeo() };
-    const tables = await def.run({ trade, reference }, params, stage);
+    const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
+    const tables = await def.run({ trade, reference }, params, stage, count);
     const missing = def.outputs.filter((o) => !(o in tables));
     if (missing.length) throw new Error(`pipeline '${def.name}' did not produce ${missing.join(', ')}`);
 

@@ -183,6 +183,10 @@ describe('run all', () => {
     const mirror = readFileSync(join(out, 'mirror-gaps', 'as_of=2024-02', 'report.html'), 'utf8');
     expect(mirror).toMatch(/<h2>Mirror gaps — \d+ flagged/);
     expect(mirror).toContain('<th>reasons</th>');
+    const tm = JSON.parse(readFileSync(join(out, 'transshipment', 'as_of=2024-02', 'manifest.json'), 'utf8'));
+    expect(Object.keys(tm.counts).some((k) => k.startsWith('transshipment.'))).toBe(true); // candidates kept, pruned, controls outside the data
+    const mm = JSON.parse(readFileSync(join(out, 'mirror-gaps', 'as_of=2024-02', 'manifest.json'), 'utf8'));
+    expect(mm.counts['mirror-gaps.rows_used']).toBeGreaterThan(0);
   });
 });
 
