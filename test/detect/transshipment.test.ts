@@ -110,3 +110,37 @@ describe('evidence', () => {
     }
   });
 });
+
+describe.skipIf(!REAL_DATA)('transshipment on the real HS2022 atlas records (811292 into the USA, 811231 the comparator)', () => {
+  it('gives the signal values of the DEU and CAN hubs and of the direct China → USA flow', async () => {
+    const inputs = await resolveInputs([realPath('comtrade-atlas/raw_comtrade')]);
+    const r = await ingestTrade(inputs.map((f) => ({ display: f.display, kind: 'csv' as const, chunks: openInput(f) })), {
+      params: ingestDefaults, resolver, format: 'mapped:comtrade-atlas', hsCodes: ['811292', '811231'],
+    });
+    const { routes } = scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment, subflows: r.subflows }, catalog, transshipmentDefaults);
+    const row = (hub: string) => rowsOf(routes).find((x) => x.hub === hub && x.destination === 'USA' && x.hs6 === '811292' && x.control_id === 'cn-2023-23')!;
+    const close = (got: unknown, want: number) => expect(Math.abs((got as number) - want)).toBeLessThan(Math.max(1e-3, Math.abs(want) * 1e-4));
+    const deu = row('DEU');
+    close(deu.first_leg_pre_usd, 18_424_959.07); // 2022: the larger of China's FOB and Germany's CIF/1.06
+    close(deu.first_leg_post_usd, 27_115_036.92);
+    close(deu.second_leg_pre_usd, 9_719_464.0);
+    close(deu.second_leg_post_usd, 25_114_983.88);
+    close(deu.second_leg_surge, 0.9345);
+    close(deu.pass_through, 0.5645);
+    close(deu.hub_prior_export_share, 0.387);
+    close(deu.controlled_minus_comparator, -0.5522);
+    const can = row('CAN');
+    close(can.first_leg_pre_usd, 1_742_276);
+    close(can.first_leg_post_usd, 7_783_579.16);
+    close(can.second_leg_surge, 0.5031);
+    close(can.pass_through, 0.9324);
+    close(can.comparator_first_leg_surge, 3.2093);
+    // China → USA, the same on every row: China says 6.5 m and 9.6 m, the USA 22.4 m and 53.3 m CIF (the larger side is kept)
+    for (const x of [deu, can]) {
+      close(x.direct_pre_usd, 21_160_770.75);
+      close(x.direct_post_usd, 50_306_654.72);
+      close(x.diversion, 0.8595);
+      expect([...(x.reasons as { toArray(): string[] }).toArray()]).toContain('needs_monthly');
+    }
+  });
+});
