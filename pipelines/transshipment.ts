@@ -13,13 +13,16 @@ export default definePipeline({
     {
       output: 'flagged_routes',
       title: 'Flagged routes',
-      columns: ['rank', 'origin', 'hub', 'destination', 'hs6', 'mineral', 'control_id', 'period_start', 'period_end', 'first_leg_surge',
+      columns: ['rank', 'origin', 'hub', 'hub_name', 'destination', 'hs6', 'mineral', 'control_id', 'period_start', 'period_end', 'first_leg_surge',
         'second_leg_surge', 'diversion', 'pass_through', 'hub_prior_export_share', 'consignment_usd', 'score', 'reasons'],
     },
   ],
   run({ trade, reference }, params, stage, count) {
     const scored = stage('score_routes', () =>
-      scoreTransshipmentRoutes({ flows: trade!.flows, consignment: trade!.consignment, subflows: trade!.subflows }, reference.catalog, params),
+      scoreTransshipmentRoutes({ flows: trade!.flows, consignment: trade!.consignment, subflows: trade!.subflows }, reference.catalog, params, {
+        country: reference.countryNames,
+        hs6: reference.hs6Descriptions,
+      }),
     );
     for (const [k, n] of Object.entries(scored.counts)) count(k, n);
     return { routes_all: scored.routes, flagged_routes: scored.flagged };

@@ -84,6 +84,7 @@ export function scoreTransshipmentRoutes(
   trade: { flows: Table; consignment: Table | null; subflows?: Table | null },
   catalog: Catalog,
   p: TransshipmentParams,
+  names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string> } = {},
 ): { routes: Table; flagged: Table; counts: Record<string, number> } {
   const counts: Record<string, number> = {};
   const bump = (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n);
@@ -176,7 +177,7 @@ export function scoreTransshipmentRoutes(
       }
     }
   }
-  return { ...out.tables(p.flagThreshold, trade.flows), counts };
+  return { ...out.tables(p.flagThreshold, trade.flows, names), counts };
 }
 
 type Signals = Record<(typeof ROUTE_SIGNALS)[number], number>;
@@ -402,7 +403,7 @@ class RouteRows {
     this.evidence.push(evidence);
   }
 
-  tables(threshold: number, flows: Table): { routes: Table; flagged: Table } {
+  tables(threshold: number, flows: Table, names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string> }): { routes: Table; flagged: Table } {
     const n = this.cols.score.length;
     const order = Array.from({ length: n }, (_, i) => i);
     const ids = order.map((i) => this.flagId(i));
@@ -414,8 +415,10 @@ class RouteRows {
       const cols: Record<string, Vector> = {
         origin: dictionaryVector(pick(c.origin), t.country.values),
         hub: dictionaryVector(pick(c.hub), t.country.values),
+        hub_name: dictionaryVector(pick(c.hub), t.country.values.map((v) => names.country?.get(v) ?? v)),
         destination: dictionaryVector(pick(c.dest), t.country.values),
         hs6: dictionaryVector(pick(c.hs6), t.hs6.values),
+        hs6_description: dictionaryVector(pick(c.hs6), t.hs6.values.map((v) => names.hs6?.get(v) ?? '')),
         mineral: dictionaryVector(pick(c.mineral), t.mineral.values),
         control_id: dictionaryVector(pick(c.control), t.control.values),
         freq: dictionaryVector(pick(c.freq), t.freq.values),

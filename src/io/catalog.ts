@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Catalog, parseCatalog } from '../reference/catalog.ts';
 import { type HsCorrespondence, parseHsCorrespondence } from '../reference/hs-correspondence.ts';
+import { parseHs6Descriptions } from '../reference/hs6-descriptions.ts';
 import { readReferenceText } from './reference-text.ts';
 
 /** The project's `data/reference` folder, found from this file so it works from any working directory. */
@@ -20,3 +21,8 @@ export async function loadHsCorrespondence(dir = REFERENCE_DIR): Promise<HsCorre
   return parseHsCorrespondence(await readReferenceText(join(dir, 'hs_correspondence.csv')));
 }
 
+
+/** Loads hs6 → description for the catalog's codes (`hs6_descriptions.csv`). */
+export async function loadHs6Descriptions(dir = REFERENCE_DIR): Promise<Map<string, string>> {
+  return parseHs6Descriptions(await readReferenceText(join(dir, 'hs6_descriptions.csv')));
+}

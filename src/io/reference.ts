@@ -15,3 +15,11 @@ export async function loadCountryResolver(dataDir = REFERENCE_DIR): Promise<Coun
   return new CountryResolver({ comtrade, baci });
 }
 
+
+/** ISO3 → country name, from the Comtrade area table (the shortest of a country's names: "India", not "India, excluding Sikkim"). */
+export async function loadCountryNames(dataDir = REFERENCE_DIR): Promise<Map<string, string>> {
+  const rows = parseAreaTable(await readReferenceText(join(dataDir, AREA_TABLE_FILES.comtrade)), AREA_TABLE_FILES.comtrade);
+  const names = new Map<string, string>();
+  for (const r of rows) if (r.kind === 'country' && (!names.has(r.iso3) || r.name.length < names.get(r.iso3)!.length)) names.set(r.iso3, r.name);
+  return names;
+}

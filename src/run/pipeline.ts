@@ -28,6 +28,10 @@ export interface ReferenceInput {
   catalog: Catalog;
   hsCorrespondence: HsCorrespondence;
   geo: GeoTable;
+  /** ISO3 → country name. */
+  countryNames: ReadonlyMap<string, string>;
+  /** HS6 → description (catalog and comparator codes). */
+  hs6Descriptions: ReadonlyMap<string, string>;
 }
 
 /** Names and times one stage, counts the rows it returns, and returns its value. */

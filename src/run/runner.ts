@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { loadCatalog, loadHsCorrespondence } from '../io/catalog.ts';
+import { loadCatalog, loadHs6Descriptions, loadHsCorrespondence } from '../io/catalog.ts';
+import { loadCountryNames } from '../io/reference.ts';
 import { readConfigFile } from '../io/config-file.ts';
 import { loadGeo } from '../io/geo.ts';
 import { acquireLock } from '../io/lock.ts';
@@ -140,7 +141,13 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       log('stage.done', { ...pctx, stage: name, rows, seconds });
       return value;
     };
-    const reference = { catalog: await loadCatalog(), hsCorrespondence: await loadHsCorrespondence(), geo: await loadGeo() };
+    const reference = {
+      catalog: await loadCatalog(),
+      hsCorrespondence: await loadHsCorrespondence(),
+      geo: await loadGeo(),
+      countryNames: await loadCountryNames(),
+      hs6Descriptions: await loadHs6Descriptions(),
+    };
     const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
     const tables = await def.run({ trade, reference }, params, stage, count);
     const missing = def.outputs.filter((o) => !(o in tables));

@@ -92,8 +92,14 @@ describe('evidence', () => {
     const text = readFileSync(file, 'utf8').split('\n');
     const { chunksOf } = await import('../helpers.ts');
     const r = await ingestTrade([{ display: file, kind: 'csv', chunks: chunksOf(readFileSync(file), 1 << 16) }], { params: ingestDefaults, resolver, hsCodes: null });
-    const { flagged } = scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment, subflows: r.subflows }, catalog, transshipmentDefaults);
+    const { loadCountryNames } = await import('../../src/io/reference.ts');
+    const { loadHs6Descriptions } = await import('../../src/io/catalog.ts');
+    const names = { country: await loadCountryNames(), hs6: await loadHs6Descriptions() };
+    const { flagged } = scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment, subflows: r.subflows }, catalog, transshipmentDefaults, names);
     expect(flagged.numRows).toBe(3); // the sample's three injected routes (data/sample/truth.json)
+    expect(rowsOf(flagged, ['hub', 'hub_name', 'hs6', 'hs6_description']).find((x) => x.hub === 'IND')).toEqual({
+      hub: 'IND', hub_name: 'India', hs6: '250410', hs6_description: 'Graphite; natural, in powder or in flakes',
+    });
     for (let i = 0; i < flagged.numRows; i++) {
       const ev = flagged.getChild('evidence')!.get(i) as { length: number; get(k: number): { toJSON(): Record<string, unknown> } };
       expect(ev.length).toBeGreaterThan(0);
