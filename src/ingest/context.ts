@@ -1,4 +1,5 @@
 import type { CsvRecord } from '../io/csv-scanner.ts';
+import type { CountryNameIndex } from '../reference/country-names.ts';
 import type { CountryResolver } from '../reference/countries.ts';
 import type { StringDictionary } from '../table/columns.ts';
 import { FlowRows, RejectRows } from './flow-rows.ts';
@@ -37,11 +38,15 @@ export class IngestContext {
   private readonly freqA: number;
   private readonly freqM: number;
 
+  private readonly nameCache = new Map<string, number>();
+
   constructor(
     readonly resolver: CountryResolver,
     readonly params: IngestParams,
     /** Selected product codes (prefixes), or null for every code. */
     hsCodes: readonly string[] | null,
+    /** Country names → ISO3, for layouts that name countries (`countryCodes: name`). */
+    readonly names: CountryNameIndex | null = null,
   ) {
     this.hsByLength = hsCodes ? groupByLength(hsCodes) : null;
     this.freqA = this.rows.freqs.code('A');
@@ -142,7 +147,9 @@ export class IngestContext {
       return null;
     }
     let id: number;
-    if (system === 'iso3') {
+    if (system === 'name') {
+      id = this.nameId(rec.text(i));
+    } else if (system === 'iso3') {
       id = this.resolver.fromIso3Bytes(rec.buf, rec.start(i), rec.end(i));
       if (id < 0) id = this.resolver.fromIso3(rec.text(i).trim().toUpperCase());
     } else {
@@ -153,6 +160,17 @@ export class IngestContext {
       this.reject(rec.line, column, rec.text(i), 'unknown_country');
       return null;
     }
+    return id;
+  }
+
+  /** Country id of a country name (through the name index), or -1; throws when no index was given. */
+  nameId(name: string): number {
+    if (!this.names) throw new Error('ingest: this layout names countries, but no country name index was loaded');
+    const cached = this.nameCache.get(name);
+    if (cached !== undefined) return cached;
+    const iso3 = this.names.iso3(name);
+    const id = iso3 ? this.resolver.fromIso3(iso3) : -1;
+    this.nameCache.set(name, id);
     return id;
   }
 
@@ -196,7 +214,8 @@ export class IngestContext {
   periodCode(rec: CsvRecord, i: number): number {
     const buf = rec.buf;
     const s = rec.start(i);
-    const e = rec.end(i);
+    let e = rec.end(i);
+    if (e - s === 10 && buf[s + 4] === 0x2d && buf[s + 7] === 0x2d) e = s + 7; // YYYY-MM-DD: the month
     let v = 0;
     let digits = 0;
     for (let p = s; p < e; p++) {
@@ -261,7 +280,7 @@ export class IngestContext {
 }
 
 /** How a layout codes countries. */
-export type CountryCodeSystem = 'comtrade' | 'baci' | 'iso3';
+export type CountryCodeSystem = 'comtrade' | 'baci' | 'iso3' | 'name';
 
 /** Multiplies a decimal by a power of ten without binary rounding error (0.235 × 1000 = 235 exactly). */
 export function scaleExact(v: number, text: string, scale: number): number {

@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { CsvSyntaxError, scanCsv } from '../io/csv-scanner.ts';
+import type { CountryNameIndex } from '../reference/country-names.ts';
 import type { CountryResolver } from '../reference/countries.ts';
 import { InputError, UsageError } from '../run/errors.ts';
 import type { AreaFlowTable, RejectTable, TradeFlowTable } from '../schema.ts';
@@ -41,6 +42,8 @@ export interface IngestOptions {
   hsCodes: readonly string[] | null;
   params: IngestParams;
   resolver: CountryResolver;
+  /** Country names → ISO3, needed by mappings with `countryCodes: name`. */
+  names?: CountryNameIndex;
 }
 
 const BUILT_IN: readonly CsvLayout[] = [comtradePlusLayout, comtradeLegacyLayout, baciLayout];
@@ -52,7 +55,7 @@ const BUILT_IN: readonly CsvLayout[] = [comtradePlusLayout, comtradeLegacyLayout
  * layout, a missing column, or a reject rate above `params.maxRejectRate`.
  */
 export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable<TradeSource>, opts: IngestOptions): Promise<IngestResult> {
-  const ctx = new IngestContext(opts.resolver, opts.params, opts.hsCodes);
+  const ctx = new IngestContext(opts.resolver, opts.params, opts.hsCodes, opts.names ?? null);
   const forced = opts.format ? layoutByName(opts.format, opts.params) : null;
   const layouts: Record<string, string> = {};
   for await (const src of sources) {

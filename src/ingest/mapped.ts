@@ -163,8 +163,9 @@ function resolveFixed(b: BoundFields, ctx: IngestContext, name: string, system: 
   const country = (field: string, x: Bound): number => {
     const t = text(x);
     if (t === null) return -1;
-    const id = /^\d+$/.test(t)
-      ? system === 'baci' ? ctx.resolver.baci(Number(t)) : ctx.resolver.comtrade(Number(t))
+    const id =
+      system === 'name' ? ctx.nameId(t)
+      : /^\d+$/.test(t) ? (system === 'baci' ? ctx.resolver.baci(Number(t)) : ctx.resolver.comtrade(Number(t)))
       : ctx.resolver.fromIso3(t.toUpperCase());
     if (id < 0) fail(field, t, 'is not a known country code');
     return id;
@@ -173,7 +174,7 @@ function resolveFixed(b: BoundFields, ctx: IngestContext, name: string, system: 
   let freq = -1;
   const pt = text(b.period);
   if (pt !== null) {
-    const digits = pt.replace('-', '');
+    const digits = (/^\d{4}-\d{2}-\d{2}$/.test(pt) ? pt.slice(0, 7) : pt).replace('-', '');
     if (!/^\d{4}(\d{2})?$/.test(digits)) fail('period', pt, 'is not a period (YYYY, YYYYMM or YYYY-MM)');
     period = ctx.periodFromNumber(Number(digits), digits.length);
     if (period < 0) fail('period', pt, 'is not a valid period');

@@ -22,7 +22,7 @@ export const mappingSchema = z
     /** What the layout is, for people. */
     description: z.string().default(''),
     /** How the reporter and partner columns are coded. */
-    countryCodes: z.enum(['comtrade', 'baci', 'iso3']),
+    countryCodes: z.enum(['comtrade', 'baci', 'iso3', 'name']),
     /** HS revision of the product codes (`HS2012`, `HS2017`, `HS2022`, …). */
     hsRevision: z.string().regex(/^HS\d{4}$/),
     fields: z
@@ -132,6 +132,22 @@ export const ingestDefaults: IngestParams = {
         flow: { const: 'X' },
         cmd_code: { column: 'cmd' },
         value_usd: { column: 'value' },
+      },
+    },
+    'china-monthly': {
+      description:
+        'China-reported monthly exports by partner name (china-exports-monthly/deep_dive_hs6_monthly.csv): ' +
+        'period_dt (YYYY-MM-DD), partner_name, hs6, val (USD), qty (kg).',
+      countryCodes: 'name',
+      hsRevision: 'HS2017',
+      fields: {
+        period: { column: 'period_dt' },
+        reporter: { const: 'China' },
+        partner: { column: 'partner_name' },
+        flow: { const: 'X' },
+        cmd_code: { column: 'hs6' },
+        value_usd: { column: 'val' },
+        net_weight_kg: { column: 'qty' },
       },
     },
   },

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CountryNameIndex, parseNameAliases } from '../reference/country-names.ts';
 import { CountryResolver, parseAreaTable } from '../reference/countries.ts';
 // REFERENCE_DIR is resolved from import.meta.url, so the tables are found whatever the working directory.
 import { REFERENCE_DIR } from './catalog.ts';
@@ -22,4 +23,11 @@ export async function loadCountryNames(dataDir = REFERENCE_DIR): Promise<Map<str
   const names = new Map<string, string>();
   for (const r of rows) if (r.kind === 'country' && (!names.has(r.iso3) || r.name.length < names.get(r.iso3)!.length)) names.set(r.iso3, r.name);
   return names;
+}
+
+/** Country names → ISO3 (area-table names and `country_name_aliases.csv`), for layouts that name countries. */
+export async function loadCountryNameIndex(dataDir = REFERENCE_DIR): Promise<CountryNameIndex> {
+  const rows = parseAreaTable(await readReferenceText(join(dataDir, AREA_TABLE_FILES.comtrade)), AREA_TABLE_FILES.comtrade);
+  const aliases = parseNameAliases(await readReferenceText(join(dataDir, 'country_name_aliases.csv')));
+  return new CountryNameIndex(rows, aliases);
 }

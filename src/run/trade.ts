@@ -2,7 +2,7 @@ import { loadCatalog } from '../io/catalog.ts';
 import { openInput, resolveInputs, sha256File, type InputFile } from '../io/inputs.ts';
 import { progressBar } from '../io/progress.ts';
 import { readParquet } from '../io/parquet.ts';
-import { loadCountryResolver } from '../io/reference.ts';
+import { loadCountryNameIndex, loadCountryResolver } from '../io/reference.ts';
 import { ingestTrade, type IngestResult, type TradeSource } from '../ingest/ingest-trade.ts';
 import type { IngestParams } from '../ingest/params.ts';
 import { resolveHsSelector } from '../reference/catalog.ts';
@@ -31,6 +31,7 @@ export async function readTrade(
   const catalog = await loadCatalog();
   const hsCodes = resolveHsSelector(opts.params.hs, catalog);
   const resolver = await loadCountryResolver();
+  const names = await loadCountryNameIndex();
   const bar = progressBar('ingest', inputs.files.reduce((a, f) => a + f.bytes, 0), 'bytes');
   async function* counted(f: InputFile): AsyncIterable<Uint8Array> {
     let seen = 0;
@@ -54,7 +55,7 @@ export async function readTrade(
   }
   let result;
   try {
-    result = await ingestTrade(sources(), { format: opts.format, hsCodes, params: opts.params, resolver });
+    result = await ingestTrade(sources(), { format: opts.format, hsCodes, params: opts.params, resolver, names });
   } finally {
     bar.stop();
   }

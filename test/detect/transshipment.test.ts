@@ -150,3 +150,28 @@ describe.skipIf(!REAL_DATA)('transshipment on the real HS2022 atlas records (811
     }
   });
 });
+
+describe.skipIf(!REAL_DATA)('transshipment on real monthly data (China-reported exports, 2017–2024)', () => {
+  it('leaves the 250410 stockpiling month (2023-11, USD 49.5 m) and the control month (2023-12, 3.0 m) out of the baseline, and flags no first-leg surge from the spike', async () => {
+    const { loadCountryNameIndex } = await import('../../src/io/reference.ts');
+    const { buildLegCube } = await import('../../src/detect/leg-cube.ts');
+    const { controlWindows, windowMean } = await import('../../src/detect/route-signals.ts');
+    const inputs = await resolveInputs([realPath('china-exports-monthly/deep_dive_hs6_monthly.csv')]);
+    const r = await ingestTrade(inputs.map((f) => ({ display: f.display, kind: 'csv' as const, chunks: openInput(f) })), {
+      params: ingestDefaults, resolver, names: await loadCountryNameIndex(), format: 'mapped:china-monthly', hsCodes: null,
+    });
+    expect(r.rejects.numRows).toBe(0);
+    const cube = buildLegCube(r.flows, null, '250410', false);
+    const chinaTotal = cube.exportsOf('CHN');
+    expect(Math.round(chinaTotal[cube.indexOf('2023-11')])).toBe(49_514_737);
+    expect(Math.round(chinaTotal[cube.indexOf('2023-12')])).toBe(2_968_568);
+    const w = controlWindows(cube, '2023-12-01', transshipmentDefaults)!;
+    expect(w.excluded.map((t) => cube.periodOf(t))).toEqual(['2023-11', '2023-12', '2024-01']);
+    expect(cube.periodOf(w.pre[1])).toBe('2023-10');
+    const baseline = windowMean(cube, chinaTotal, 'CHN', 'CHN', w.pre);
+    expect(baseline.mean).toBeLessThan(49_514_737 / 2); // the spike is not in it
+    const { flagged, routes } = scoreTransshipmentRoutes({ flows: r.flows, consignment: null }, catalog, transshipmentDefaults);
+    expect(rowsOf(flagged).filter((x) => x.hs6 === '250410')).toEqual([]);
+    expect(rowsOf(routes).filter((x) => x.hs6 === '250410').length).toBeGreaterThan(0);
+  });
+});
