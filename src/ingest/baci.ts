@@ -59,10 +59,7 @@ export const baciLayout: CsvLayout = {
       s.value = value;
       s.fob = value;
       s.kg = kg;
-      s.source = source;
-      s.file = ctx.fileCode;
-      s.line = rec.line;
-      ctx.commitRow();
+      ctx.commitRow(source, rec.line);
     };
   },
 };

@@ -83,10 +83,7 @@ export const comtradeLegacyLayout: CsvLayout = {
         s.qtyEstimated = f & 2 ? 1 : 0;
         s.kgEstimated = f & 4 ? 1 : 0;
       }
-      s.source = source;
-      s.file = ctx.fileCode;
-      s.line = rec.line;
-      ctx.commitRow();
+      ctx.commitRow(source, rec.line);
     };
   },
 };

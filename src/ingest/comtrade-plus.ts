@@ -111,10 +111,7 @@ export const comtradePlusLayout: CsvLayout = {
       if (kgEst === null || qtyEst === null) return;
       s.kgEstimated = kgEst;
       s.qtyEstimated = qtyEst;
-      s.source = source;
-      s.file = ctx.fileCode;
-      s.line = rec.line;
-      ctx.commitRow();
+      ctx.commitRow(source, rec.line);
     };
   },
 };

@@ -64,9 +64,17 @@ export class IngestContext {
     this.count(`rejected.${reason}`);
   }
 
-  /** Appends the scratch record after the rules every layout shares (a weight of 0 with a positive value is missing). */
-  commitRow(): void {
+  /**
+   * Appends the scratch record after the rules every layout shares (a weight of 0 with a positive value is
+   * missing). With `source` and `line`, stamps the row's provenance with the current file first.
+   */
+  commitRow(source?: number, line?: number): void {
     const s = this.rows.scratch;
+    if (source !== undefined && line !== undefined) {
+      s.source = source;
+      s.file = this.fileCode;
+      s.line = line;
+    }
     if (s.kg === 0 && s.value > 0) {
       s.kg = NaN;
       this.count('zero_weight_nulled');
