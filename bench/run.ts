@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['csv-scanner.bench.ts', 'ingest.bench.ts', 'mirror.bench.ts'];
+const benches = ['csv-scanner.bench.ts', 'ingest.bench.ts', 'mirror.bench.ts', 'isolation.bench.ts'];
 let failed = 0;
 for (const b of benches) {
   process.stdout.write(`\n== ${b}\n`);

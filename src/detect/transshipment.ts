@@ -3,6 +3,7 @@ import { Field, Float64, Int32, List, Struct, Table, Utf8, vectorFromArray, type
 import type { Catalog, ControlInterval } from '../reference/catalog.ts';
 import { StringDictionary, dictionaryVector, float64Vector, int32Vector } from '../table/columns.ts';
 import { listVector } from '../table/list.ts';
+import { fitIsolationForest, isolationDefaults, scoreIsolation, type IsolationParams } from './isolation.ts';
 import { buildLegCube, type LegCube } from './leg-cube.ts';
 import { controlWindows, legLag, logChange, windowMean, windowUnitValue, type WindowParams } from './route-signals.ts';
 
@@ -34,6 +35,10 @@ export interface TransshipmentParams extends WindowParams {
   };
   /** Flagged means score ≥ this (chosen on synthetic seeds 1–5, then frozen). */
   flagThreshold: number;
+  /** How much the isolation-forest score over the routes' signal vectors moves the composite (0–1, default 0.2). */
+  isolationWeight: number;
+  /** Isolation forest settings (seeded; see src/detect/isolation.ts). */
+  isolation: IsolationParams;
 }
 
 /** Defaults for {@link TransshipmentParams}. */
@@ -60,6 +65,8 @@ export const transshipmentDefaults: TransshipmentParams = {
     comparator: 0.05,
   },
   flagThreshold: 0.4,
+  isolationWeight: 0.2,
+  isolation: isolationDefaults,
 };
 
 /** Numeric signal columns of the route table, in output order. */
@@ -177,8 +184,13 @@ export function scoreTransshipmentRoutes(
       }
     }
   }
+  out.applyIsolation(p);
   return { ...out.tables(p.flagThreshold, trade.flows, names), counts };
 }
+
+/** Signals the isolation forest sees (consignment on a log scale, unit-value ratio as a log). */
+const ISOLATION_FEATURES = ['first_leg_surge', 'second_leg_surge', 'diversion', 'pass_through', 'hub_prior_export_share', 'unit_value_ratio',
+  'hub_ghost_share', 'origin_kept_log_ratio', 'consignment_usd'] as const;
 
 type Signals = Record<(typeof ROUTE_SIGNALS)[number], number>;
 
@@ -384,6 +396,7 @@ class RouteRows {
   private readonly signals: Record<string, number[]> = Object.fromEntries(ROUTE_SIGNALS.map((s) => [s, []]));
   private readonly reasons: string[][] = [];
   private readonly evidence: EvidenceRef[][] = [];
+  private isolation: Float64Array = new Float64Array(0);
 
   add(ev: ControlEvent, o: string, h: string, d: string, ps: string, pe: string, annual: boolean, sig: Signals, score: number, reasons: string[], evidence: EvidenceRef[]): void {
     const t = this.text;
@@ -401,6 +414,20 @@ class RouteRows {
     for (const s of ROUTE_SIGNALS) this.signals[s].push(sig[s]);
     this.reasons.push(reasons);
     this.evidence.push(evidence);
+  }
+
+  /**
+   * Scores every route's signal vector with a seeded isolation forest and lets it move the composite:
+   * score × ((1 − w) + w · 2 · isolation), so a typical route (isolation ≈ 0.5) keeps its composite.
+   */
+  applyIsolation(p: TransshipmentParams): void {
+    const n = this.cols.score.length;
+    this.isolation = new Float64Array(n).fill(NaN) as Float64Array;
+    if (n === 0) return;
+    const features = ISOLATION_FEATURES.map((f) => Float64Array.from(this.signals[f], (v) => (f === 'consignment_usd' ? Math.log1p(v) : f === 'unit_value_ratio' ? Math.log(v) : v)));
+    this.isolation = scoreIsolation(fitIsolationForest(features, p.isolation), features);
+    const w = p.isolationWeight;
+    for (let i = 0; i < n; i++) this.cols.score[i] *= 1 - w + w * 2 * this.isolation[i];
   }
 
   tables(threshold: number, flows: Table, names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string> }): { routes: Table; flagged: Table } {
@@ -426,6 +453,7 @@ class RouteRows {
         period_end: dictionaryVector(pick(c.pe), t.period.values),
       };
       for (const s of ROUTE_SIGNALS) cols[s] = float64Vector(Float64Array.from(rows, (i) => this.signals[s][i]));
+      cols.isolation_score = float64Vector(Float64Array.from(rows, (i) => this.isolation[i] ?? NaN));
       cols.score = float64Vector(Float64Array.from(rows, (i) => c.score[i]));
       cols.rank = int32Vector(Int32Array.from(rows, (_, k) => k + 1));
       cols.reasons = listVector(rows.length, new Map(rows.map((i, k) => [k, this.reasons[i]])));

@@ -102,6 +102,16 @@ export const transshipmentParamsSchema = z
       })
       .strict(),
     flagThreshold: z.number().min(0).max(1),
+    isolationWeight: z.number().min(0).max(1),
+    isolation: z
+      .object({
+        trees: z.number().int().min(1).max(1000),
+        sampleSize: z.number().int().min(2).max(65536),
+        maxFitRows: z.number().int().min(2),
+        seed: z.number().int(),
+        nanPolicy: z.enum(['median']),
+      })
+      .strict(),
   })
   .strict() satisfies z.ZodType<TransshipmentParams>;
 
