@@ -120,22 +120,24 @@ export function scoreIsolation(model: IsolationModel, columns: readonly Float64A
   const n = columns.length ? columns[0].length : 0;
   const out = new Float64Array(n);
   const norm = averagePath(model.psi);
-  for (let r = 0; r < n; r++) {
-    let total = 0;
-    for (const t of model.trees) {
+  // tree by tree over all rows: one tree's arrays stay in cache while every row walks it
+  const total = new Float64Array(n);
+  for (const t of model.trees) {
+    const { feature, split, left, right, size } = t;
+    const leafPath = Float64Array.from(size, averagePath);
+    for (let r = 0; r < n; r++) {
       let node = 0;
       let depth = 0;
-      while (t.feature[node] >= 0) {
-        const f = t.feature[node];
+      while (feature[node] >= 0) {
+        const f = feature[node];
         const raw = columns[f][r];
-        const v = raw === raw ? raw : model.fill[f];
-        node = v < t.split[node] ? t.left[node] : t.right[node];
+        node = (raw === raw ? raw : model.fill[f]) < split[node] ? left[node] : right[node];
         depth++;
       }
-      total += depth + averagePath(t.size[node]);
+      total[r] += depth + leafPath[node];
     }
-    out[r] = norm > 0 ? 2 ** (-(total / model.trees.length) / norm) : 0.5;
   }
+  for (let r = 0; r < n; r++) out[r] = norm > 0 ? 2 ** (-(total[r] / model.trees.length) / norm) : 0.5;
   return out;
 }
 
