@@ -1,3 +1,5 @@
+import { mulberry32 } from '../table/mulberry32.ts';
+
 /**
  * A seeded isolation forest (Liu, Ting & Zhou 2008) over Float64Array feature columns.
  *
@@ -155,16 +157,4 @@ function averagePath(n: number): number {
   if (n <= 1) return 0;
   if (n === 2) return 1;
   return 2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n;
-}
-
-/** A small seeded generator (mulberry32): the forest needs no more. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

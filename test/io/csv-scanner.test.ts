@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { CsvScanner, CsvSyntaxError, scanCsv, scanCsvBuffer, type CsvRecord, type CsvScanOptions } from '../../src/io/csv-scanner.ts';
 import { chunksOf } from '../helpers.ts';
+import { mulberry32 } from '../../src/table/mulberry32.ts';
 
 const enc = new TextEncoder();
 
@@ -299,17 +300,8 @@ describe('scanCsv: malformed input', () => {
   });
 });
 
-/** Mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG, so failures reproduce. */
+const prng = mulberry32;
 
 describe('scanCsv: randomized agreement with csv-parse', () => {
   const PIECES = ['a', 'b', 'Z', '0', '7', '.', '-', ' ', '"', '""', ',', ';', '\t', '\n', '\r\n', '\r', 'é', '镓', '😀', 'xyz', '12.5'];
