@@ -109,7 +109,7 @@ export const transshipmentParamsSchema = z
         sampleSize: z.number().int().min(2).max(65536),
         maxFitRows: z.number().int().min(2),
         seed: z.number().int(),
-        nanPolicy: z.enum(['median']),
+        nanPolicy: z.enum(['median', 'drop_feature']),
       })
       .strict(),
   })
