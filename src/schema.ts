@@ -99,3 +99,90 @@ export type RejectTable = Table<RejectSchema>;
 /** Values of `total_basis`, by code. */
 export const TOTAL_BASIS = ['reported', 'single', 'confirmed', 'inferred'] as const;
 export type TotalBasis = (typeof TOTAL_BASIS)[number];
+
+/**
+ * The canonical declaration table: one row per customs declaration line. Parties, codes and countries are
+ * dictionary text; missing numbers are null, never 0. Values are converted to USD at ingest (rate table in
+ * config); the original value and currency are kept.
+ */
+export type DeclarationSchema = {
+  declaration_id: DictUtf8;
+  /** `YYYY-MM-DD`. */
+  date: DictUtf8;
+  /** `YYYY-MM` of `date`. */
+  period: DictUtf8;
+  /** `import` or `export`. */
+  direction: DictUtf8;
+  declarant: DictUtf8;
+  exporter: DictUtf8;
+  /** Importer or consignee. */
+  importer: DictUtf8;
+  seller: DictUtf8;
+  /** The code as declared, 6–10 digits, text. */
+  declared_code: DictUtf8;
+  /** First six digits of `declared_code`. */
+  hs6: DictUtf8;
+  /** Goods description as declared (any language); null when the source has none. */
+  description: DictUtf8;
+  /** ISO3 of the country of origin. */
+  origin: DictUtf8;
+  /** ISO3 of the country of departure / consignment. */
+  departure: DictUtf8;
+  /** ISO3 of the country of destination. */
+  destination: DictUtf8;
+  /** `sea`, `air`, `road`, `rail`, `post`, … or the source's own code. */
+  transport_mode: DictUtf8;
+  net_mass_kg: Float64;
+  quantity: Float64;
+  quantity_unit: DictUtf8;
+  /** Declared value in `currency`. */
+  value: Float64;
+  /** ISO 4217. */
+  currency: DictUtf8;
+  /** `value` in USD at the configured rate. */
+  value_usd: Float64;
+  /** Office or port. */
+  office: DictUtf8;
+  /** Duty rate, percent, when the source gives one (Korea Customs `Tax Rate`). */
+  tax_rate_pct: Float64;
+  /** Inspection outcome: 1 fraud/violation found, 0 inspected and clean, null unknown. */
+  label: Int8;
+  /** `canonical`, `kcs` or `mapped:<name>`. */
+  source: DictUtf8;
+  source_file: DictUtf8;
+  /** 1-based line (CSV) or row (Parquet) in `source_file`. */
+  source_line: Int32;
+};
+
+/** Column order of the canonical declaration table (also the order written to Parquet). */
+export const DECLARATION_COLUMNS = [
+  'declaration_id',
+  'date',
+  'period',
+  'direction',
+  'declarant',
+  'exporter',
+  'importer',
+  'seller',
+  'declared_code',
+  'hs6',
+  'description',
+  'origin',
+  'departure',
+  'destination',
+  'transport_mode',
+  'net_mass_kg',
+  'quantity',
+  'quantity_unit',
+  'value',
+  'currency',
+  'value_usd',
+  'office',
+  'tax_rate_pct',
+  'label',
+  'source',
+  'source_file',
+  'source_line',
+] as const satisfies readonly (keyof DeclarationSchema)[];
+
+export type DeclarationTable = Table<DeclarationSchema>;
