@@ -1,3 +1,5 @@
+import { MirrorEvidence } from '../src/detect/mirror-evidence.ts';
+import { matchMirrorFlows } from '../src/detect/mirror-pairs.ts';
 import { scoreTransshipmentRoutes } from '../src/detect/transshipment.ts';
 import { definePipeline } from '../src/run/pipeline.ts';
 
@@ -5,9 +7,10 @@ import { definePipeline } from '../src/run/pipeline.ts';
 export default definePipeline({
   name: 'transshipment',
   description: 'Scores origin → hub → destination routes around each export control for transshipment, with every signal as a column.',
-  inputs: { trade: 'required' },
-  params: (config) => config.transshipment,
-  stages: [{ name: 'score_routes', produces: ['routes_all', 'flagged_routes'] }],
+  inputs: { trade: 'required', mirror: 'optional' },
+  dependsOn: ['mirror-gaps'],
+  params: (config) => ({ routes: config.transshipment, mirrorMatch: config.mirror.match }),
+  stages: [{ name: 'mirror_pairs' }, { name: 'score_routes', produces: ['routes_all', 'flagged_routes'] }],
   outputs: ['routes_all', 'flagged_routes'],
   report: [
     {
@@ -17,12 +20,24 @@ export default definePipeline({
         'second_leg_surge', 'diversion', 'pass_through', 'hub_prior_export_share', 'consignment_usd', 'score', 'reasons'],
     },
   ],
-  run({ trade, reference }, params, stage, count) {
+  run({ trade, mirror, reference }, params, stage, count) {
+    // mirror evidence from the mirror-gaps run given with --mirror (pair-specific CIF/FOB), else matched here (flat ratio)
+    const evidence = stage('mirror_pairs', () => {
+      if (mirror) {
+        count('mirror_pairs_read', mirror.numRows);
+        return new MirrorEvidence(mirror, params.routes.cifFobRatio);
+      }
+      const { pairs } = matchMirrorFlows(trade!.flows, trade!.areas, params.mirrorMatch);
+      count('mirror_pairs_computed', pairs.numRows);
+      return new MirrorEvidence(pairs, params.routes.cifFobRatio);
+    });
     const scored = stage('score_routes', () =>
-      scoreTransshipmentRoutes({ flows: trade!.flows, consignment: trade!.consignment, subflows: trade!.subflows }, reference.catalog, params, {
-        country: reference.countryNames,
-        hs6: reference.hs6Descriptions,
-      }),
+      scoreTransshipmentRoutes(
+        { flows: trade!.flows, consignment: trade!.consignment, subflows: trade!.subflows, mirror: evidence },
+        reference.catalog,
+        params.routes,
+        { country: reference.countryNames, hs6: reference.hs6Descriptions },
+      ),
     );
     for (const [k, n] of Object.entries(scored.counts)) count(k, n);
     return { routes_all: scored.routes, flagged_routes: scored.flagged };

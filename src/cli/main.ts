@@ -9,6 +9,7 @@ import { runSynth } from '../run/synth.ts';
 import { cliLog } from '../run/log.ts';
 import { VERSION } from '../run/version.ts';
 import { runDemo } from '../run/demo.ts';
+import { runSchedule, ScheduledRunsFailedError } from '../run/schedule.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const count = (v: string) => {
@@ -56,6 +57,8 @@ export function buildCli(): Command {
     .argument('<pipeline>', 'a pipeline name, or all')
     .requiredOption('--out <dir>', 'output folder')
     .option('--trade <path...>', 'trade statistics: files, folders or globs')
+    .option('--mirror <dir>', "transshipment: a mirror-gaps partition (or output root) whose mirror_pairs.parquet to use (default: match mirror pairs in the run; 'run all' uses its own mirror-gaps run)")
+    .option('--routes <file>', 'declarations: a flagged_routes.parquet from a transshipment run')
     .option('--format <format>', 'input layout (default: detected)')
     .option('--as-of <YYYY-MM>', 'partition name and cut: no later period is read (default: the latest period in the inputs)')
     .option('--hs <selector>', "products (default: config run.hs, '@catalog')")
@@ -69,7 +72,7 @@ export function buildCli(): Command {
     .action(async (name: string, o) => {
       const log = cliLog(o.logFormat);
       const args = {
-        out: o.out, trade: o.trade, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
+        out: o.out, trade: o.trade, mirror: o.mirror, routes: o.routes, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
         force: o.force, keep: o.keep, maxRejectRate: o.maxRejectRate,
       };
       const results = await runCommand(name, args, { log, concurrency: o.concurrency });
@@ -107,6 +110,43 @@ export function buildCli(): Command {
     });
 
   program
+    .command('schedule')
+    .description('Run the jobs of config schedule.jobs on their cron expressions until SIGTERM (the run in progress finishes, exit 0); --once runs what is due now and exits.')
+    .option('--config <file>', 'config file (YAML or JSON) with schedule.jobs; also the config of every run')
+    .option('--once', 'run whatever is due now, then exit (for cron and Kubernetes): 1 if a job failed after its retries, else 0')
+    .option('--set <key=value>', 'override one config key, for the scheduler and every run; repeatable', collect)
+    .addOption(new Option('--log-format <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .action(async (o) => {
+      const stop = new AbortController();
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (++signals > 1) {
+          process.stderr.write(`tradewatch: second ${sig}: stopping now, without finishing the run in progress\n`);
+          process.exit(EXIT.failed);
+        }
+        stop.abort(sig);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      try {
+        const summary = await runSchedule({ config: o.config, set: o.set, once: o.once }, {
+          log: cliLog(o.logFormat),
+          signal: stop.signal,
+          onOutcome: (r) => {
+            for (const x of r.results) process.stdout.write(`${x.status === 'skipped' ? 'skipped' : 'done'}  ${x.path}\n`);
+            if (r.outcome === 'failed' || r.outcome === 'locked') process.stdout.write(`${r.outcome}  ${r.job}  ${r.tick}\n`);
+          },
+        });
+        if (summary.exitCode !== EXIT.ok) {
+          throw new ScheduledRunsFailedError(summary.outcomes.filter((x) => x.outcome === 'failed').map((x) => x.job));
+        }
+      } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      }
+    });
+
+  program
     .command('demo')
     .description('Run every pipeline on the bundled sample (what `npm start` does) and print where the results are.')
     .option('--out <dir>', 'output folder', 'out/sample')
@@ -133,7 +173,8 @@ export async function main(argv: string[]): Promise<number> {
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`tradewatch: ${msg}\n`);
     if (code === EXIT.failed && e instanceof Error && e.stack && process.env.TRADEWATCH_DEBUG) process.stderr.write(`${e.stack}\n`);
-    if (code === EXIT.failed) process.stderr.write('tradewatch: this is a failure of tradewatch itself; rerun with TRADEWATCH_DEBUG=1 for the stack and report it\n');
+    const reported = e instanceof Error && 'reported' in e && e.reported === true; // failures of runs, already in the log
+    if (code === EXIT.failed && !reported) process.stderr.write('tradewatch: this is a failure of tradewatch itself; rerun with TRADEWATCH_DEBUG=1 for the stack and report it\n');
     return code;
   }
 }

@@ -5,6 +5,7 @@ import { StringDictionary, dictionaryVector, float64Vector, int32Vector } from '
 import { listVector } from '../table/list.ts';
 import { fitIsolationForest, isolationDefaults, scoreIsolation, type IsolationParams } from './isolation.ts';
 import { buildLegCube, type LegCube } from './leg-cube.ts';
+import type { MirrorEvidence } from './mirror-evidence.ts';
 import { controlWindows, legLag, logChange, windowMean, windowUnitValue, type WindowParams } from './route-signals.ts';
 
 /** Settings of {@link scoreTransshipmentRoutes}; all live in config under `transshipment`. */
@@ -88,7 +89,7 @@ export const ROUTE_SIGNALS = [
  * ones ranked (`flagged`). Pure.
  */
 export function scoreTransshipmentRoutes(
-  trade: { flows: Table; consignment: Table | null; subflows?: Table | null },
+  trade: { flows: Table; consignment: Table | null; subflows?: Table | null; mirror?: MirrorEvidence | null },
   catalog: Catalog,
   p: TransshipmentParams,
   names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string> } = {},
@@ -162,8 +163,19 @@ export function scoreTransshipmentRoutes(
           const uvFirst = windowUnitValue(cube, O, H, 'x', w.post) || windowUnitValue(cube, O, H, 'm', w.post);
           const uvSecond = windowUnitValue(cube, H, D, 'x', w.post) || windowUnitValue(cube, H, D, 'm', w.post);
           const uvRatio = uvSecond / uvFirst;
-          const hubGhost = sideGap(cube, O, H, w.post, p.cifFobRatio);
-          const originKept = keptRatio(cube, O, D, w.post, p.cifFobRatio);
+          let hubGhost: number;
+          let originKept: number;
+          if (trade.mirror) {
+            // the mirror run's statuses: a confidential or unpublished period is not evidence either way
+            const post = periodsOf(cube, w.post);
+            const atHub = trade.mirror.leg(O, H, ev.hs6, post);
+            hubGhost = atHub.ghostShare;
+            originKept = trade.mirror.leg(O, D, ev.hs6, post).keptLogRatio;
+            if (atHub.periodsNotJudged) bump('mirror_periods_not_judged', atHub.periodsNotJudged);
+          } else {
+            hubGhost = sideGap(cube, O, H, w.post, p.cifFobRatio);
+            originKept = keptRatio(cube, O, D, w.post, p.cifFobRatio);
+          }
           const consigned = sumWindow(cube.consigned.get(`${O}|${H}|${D}`), w.post);
           const compSurge = compCube ? comparatorSurge(compCube, O, H, ev.start, p, fl) : NaN;
           const reShare = reExportShare(trade.subflows ?? null, H, D, ev.hs6, cube, w.post, s1.mean);
@@ -271,6 +283,13 @@ function sumWindow(x: Float64Array | undefined, w: [number, number]): number {
   let s = 0;
   for (let t = w[0]; t <= w[1]; t++) s += x[t];
   return s;
+}
+
+/** The cube's period labels over window [a, b]. */
+function periodsOf(cube: LegCube, w: [number, number]): string[] {
+  const out: string[] = [];
+  for (let t = w[0]; t <= w[1]; t++) out.push(cube.periodOf(t));
+  return out;
 }
 
 /** Share of what the origin says it sent that the hub does not record (free zones, ghost trade): 0–1, NaN if unknown. */

@@ -34,6 +34,16 @@ export interface ReferenceInput {
   hs6Descriptions: ReadonlyMap<string, string>;
 }
 
+/** What `src/run/` hands a pipeline: the inputs it declared that were given, and the reference data. */
+export interface PipelineInputs {
+  trade?: TradeInput;
+  /** `mirror_pairs.parquet` of an earlier mirror-gaps run (`--mirror DIR`). */
+  mirror?: Table;
+  /** A `flagged_routes.parquet` (`--routes FILE`). */
+  routes?: Table;
+  reference: ReferenceInput;
+}
+
 /** Names and times one stage, counts the rows it returns, and returns its value. */
 export type StageFn = <T>(name: string, fn: () => T) => T;
 
@@ -62,7 +72,7 @@ export interface PipelineDef<P = unknown> {
   outputs: readonly string[];
   /** Flagged outputs shown at the top of the run's report.html, with the columns an analyst reads first. */
   report?: readonly { output: string; title: string; columns: readonly string[] }[];
-  run(inputs: { trade?: TradeInput; reference: ReferenceInput }, params: P, stage: StageFn, count: CountFn): Record<string, Table> | Promise<Record<string, Table>>;
+  run(inputs: PipelineInputs, params: P, stage: StageFn, count: CountFn): Record<string, Table> | Promise<Record<string, Table>>;
 }
 
 /** Thrown for a pipeline declaration that cannot run; the message says how to fix it. */

@@ -16,8 +16,13 @@ export async function runCommand(name: string, args: RunArgs, fx: RunEffects & {
   if (name !== 'all') return [await runPipeline(pickPipeline(all, name), args, fx)];
   const limit = pLimit(fx.concurrency ?? 2);
   const results: RunResult[] = [];
+  let levelArgs = args;
   for (const level of dependencyLevels(all)) {
-    results.push(...(await Promise.all(level.map((def) => limit(() => runPipeline(def, args, fx))))));
+    const done = await Promise.all(level.map((def) => limit(() => runPipeline(def, levelArgs, fx))));
+    results.push(...done);
+    // later pipelines read this run's mirror pairs, not whatever partition happens to be newest
+    const mirror = done.find((r) => r.pipeline === 'mirror-gaps');
+    if (mirror && !args.mirror) levelArgs = { ...levelArgs, mirror: mirror.path };
   }
   const asOf = results.map((r) => r.manifest.as_of).sort().at(-1)!;
   const dir = join(resolve(fx.cwd ?? process.cwd(), args.out), 'report', `as_of=${asOf}`);

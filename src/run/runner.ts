@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -8,7 +8,7 @@ import { loadCountryNames } from '../io/reference.ts';
 import { readConfigFile } from '../io/config-file.ts';
 import { loadGeo } from '../io/geo.ts';
 import { acquireLock } from '../io/lock.ts';
-import { encodeParquet } from '../io/parquet.ts';
+import { encodeParquet, readParquet } from '../io/parquet.ts';
 import {
   listPartitions,
   partitionPaths,
@@ -32,6 +32,10 @@ import { VERSION } from './version.ts';
 export interface RunArgs {
   out: string;
   trade?: string[];
+  /** A mirror-gaps partition folder (or an output root holding `mirror-gaps/as_of=…`) whose `mirror_pairs.parquet` a pipeline reads. */
+  mirror?: string;
+  /** A `flagged_routes.parquet` a pipeline reads. */
+  routes?: string;
   format?: string;
   asOf?: string;
   hs?: string;
@@ -86,6 +90,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
 
   if (def.inputs.trade === 'required' && !args.trade?.length) throw new UsageError(`run ${def.name}: give --trade PATH…`);
   const inputs = args.trade?.length ? await hashInputs('trade', args.trade, cwd) : { files: [], records: [] as ManifestInput[] };
+  const extra = await optionalInputs(def, args, cwd);
+  inputs.records.push(...extra.records);
   const inputsSha = hashOf(inputs.records.map((r) => `${r.kind}:${r.sha256}`).join('\n'));
   const asOfRequested = args.asOf ?? 'latest';
 
@@ -149,7 +155,9 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       hs6Descriptions: await loadHs6Descriptions(),
     };
     const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
-    const tables = await def.run({ trade, reference }, params, stage, count);
+    const mirror = extra.mirror ? await readParquet(extra.mirror) : undefined;
+    const routes = extra.routes ? await readParquet(extra.routes) : undefined;
+    const tables = await def.run({ trade, mirror, routes, reference }, params, stage, count);
     const missing = def.outputs.filter((o) => !(o in tables));
     if (missing.length) throw new Error(`pipeline '${def.name}' did not produce ${missing.join(', ')}`);
 
@@ -205,6 +213,41 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The optional file inputs a pipeline declared and the run was given (`--mirror`, `--routes`), resolved and
+ * hashed so they count in the skip decision and the manifest. A pipeline that does not take one ignores it.
+ */
+async function optionalInputs(def: PipelineDef, args: RunArgs, cwd: string): Promise<{ records: ManifestInput[]; mirror?: string; routes?: string }> {
+  const records: ManifestInput[] = [];
+  let mirror: string | undefined;
+  let routes: string | undefined;
+  if (def.inputs.mirror && args.mirror) {
+    mirror = await findMirrorPairs(resolve(cwd, args.mirror), args.asOf);
+    records.push(...(await hashInputs('mirror', [mirror], cwd)).records);
+  }
+  if (def.inputs.routes && args.routes) {
+    routes = resolve(cwd, args.routes);
+    if (!(await isFile(routes))) throw new UsageError(`--routes ${args.routes}: no such file (give a flagged_routes.parquet)`);
+    records.push(...(await hashInputs('routes', [routes], cwd)).records);
+  }
+  return { records, mirror, routes };
+}
+
+/** `DIR/mirror_pairs.parquet`, or under an output root the newest complete mirror-gaps partition not after `asOf`. */
+async function findMirrorPairs(dir: string, asOf: string | undefined): Promise<string> {
+  const direct = join(dir, 'mirror_pairs.parquet');
+  if (await isFile(direct)) return direct;
+  for (const p of await listPartitions(dir, 'mirror-gaps')) {
+    if (!p.complete || (asOf && p.asOf > asOf)) continue;
+    if (await isFile(join(p.path, 'mirror_pairs.parquet'))) return join(p.path, 'mirror_pairs.parquet');
+  }
+  throw new UsageError(`--mirror ${dir}: no mirror_pairs.parquet there nor a complete mirror-gaps partition under it${asOf ? ` up to as_of=${asOf}` : ''}`);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
 }
 
 /** Resolves config for a run: defaults ← file ← flags ← `--set`. */

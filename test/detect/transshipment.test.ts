@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MirrorEvidence } from '../../src/detect/mirror-evidence.ts';
+import { matchMirrorFlows, mirrorMatchDefaults } from '../../src/detect/mirror-pairs.ts';
 import { scoreTransshipmentRoutes, transshipmentDefaults } from '../../src/detect/transshipment.ts';
 import { loadCatalog } from '../../src/io/catalog.ts';
 import { openInput, resolveInputs } from '../../src/io/inputs.ts';
@@ -22,7 +24,9 @@ async function scoredWorld(seed: number) {
   const w = synthWorld({ seed, preset: 'hard' }, catalog);
   const file = Object.keys(w.files).find((f) => f.startsWith('trade/'))!;
   const r = await ingestTrade([{ display: file, kind: 'csv', chunks: [new TextEncoder().encode(w.files[file])] }], { params: ingestDefaults, resolver, hsCodes: null });
-  const { routes } = scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment, subflows: r.subflows }, catalog, transshipmentDefaults);
+  // as the pipeline does without --mirror: mirror pairs matched from the same flows
+  const mirror = new MirrorEvidence(matchMirrorFlows(r.flows, r.areas, mirrorMatchDefaults).pairs, transshipmentDefaults.cifFobRatio);
+  const { routes } = scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment, subflows: r.subflows, mirror }, catalog, transshipmentDefaults);
   const best = new Map<string, { score: number; first: number }>();
   for (const x of rowsOf(routes, ['hub', 'destination', 'hs6', 'score', 'first_leg_surge'])) {
     const k = `${x.hub}|${x.destination}|${x.hs6}`;
@@ -123,7 +127,8 @@ describe.skipIf(!REAL_DATA)('transshipment on the real HS2022 atlas records (811
     const r = await ingestTrade(inputs.map((f) => ({ display: f.display, kind: 'csv' as const, chunks: openInput(f) })), {
       params: ingestDefaults, resolver, format: 'mapped:comtrade-atlas', hsCodes: ['811292', '811231'],
     });
-    const { routes } = scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment, subflows: r.subflows }, catalog, transshipmentDefaults);
+    const mirror = new MirrorEvidence(matchMirrorFlows(r.flows, r.areas, mirrorMatchDefaults).pairs, transshipmentDefaults.cifFobRatio);
+    const { routes } = scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment, subflows: r.subflows, mirror }, catalog, transshipmentDefaults);
     const row = (hub: string) => rowsOf(routes).find((x) => x.hub === hub && x.destination === 'USA' && x.hs6 === '811292' && x.control_id === 'cn-2023-23')!;
     const close = (got: unknown, want: number) => expect(Math.abs((got as number) - want)).toBeLessThan(Math.max(1e-3, Math.abs(want) * 1e-4));
     const deu = row('DEU');

@@ -187,6 +187,28 @@ describe('run all', () => {
     expect(Object.keys(tm.counts).some((k) => k.startsWith('transshipment.'))).toBe(true); // candidates kept, pruned, controls outside the data
     const mm = JSON.parse(readFileSync(join(out, 'mirror-gaps', 'as_of=2024-02', 'manifest.json'), 'utf8'));
     expect(mm.counts['mirror-gaps.rows_used']).toBeGreaterThan(0);
+    // transshipment read this run's mirror pairs: the file is an input of its manifest, with its hash
+    const pairs = mm.outputs.find((o: { path: string }) => o.path === 'mirror_pairs.parquet');
+    expect(tm.inputs.filter((i: { kind: string }) => i.kind === 'mirror').map((i: { sha256: string }) => i.sha256)).toEqual([pairs.sha256]);
+    expect(tm.counts['transshipment.mirror_pairs_read']).toBe(pairs.rows);
+    expect(tm.counts['transshipment.mirror_pairs_computed']).toBeUndefined();
+  });
+
+  it('transshipment alone matches mirror pairs itself and says so; with --mirror it reads them, and a wrong --mirror is a usage error', async () => {
+    const out = join(root, 'mirror-flag');
+    const pipelines = await loadPipelines();
+    const ts = pipelines.get('transshipment')!;
+    const alone = await runPipeline(ts, { trade: [SAMPLE], out }, fixed());
+    expect(alone.manifest.counts['transshipment.mirror_pairs_computed']).toBeGreaterThan(0);
+    expect(alone.manifest.inputs.some((i) => i.kind === 'mirror')).toBe(false);
+    const mg = await runPipeline(pipelines.get('mirror-gaps')!, { trade: [SAMPLE], out }, fixed());
+    // the output root is enough: the newest complete mirror-gaps partition not after --as-of is used
+    const read = await runPipeline(ts, { trade: [SAMPLE], out, mirror: out, force: true }, fixed());
+    expect(read.manifest.counts['transshipment.mirror_pairs_read']).toBe(mg.manifest.outputs.find((o) => o.path === 'mirror_pairs.parquet')!.rows);
+    expect(read.manifest.inputs.find((i) => i.kind === 'mirror')!.path).toContain(join('mirror-gaps', 'as_of=2024-02', 'mirror_pairs.parquet'));
+    await expect(runPipeline(ts, { trade: [SAMPLE], out, mirror: join(root, 'nowhere') }, fixed())).rejects.toThrow(
+      /--mirror .*nowhere: no mirror_pairs\.parquet there nor a complete mirror-gaps partition under it/,
+    );
   });
 });
 
