@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ingestDefaults, ingestParamsSchema } from '../ingest/params.ts';
 import { UsageError } from './errors.ts';
 import { mirrorDefaults, mirrorParamsSchema, runDefaults, runParamsSchema, transshipmentDefaults, transshipmentParamsSchema } from './params.ts';
+import { scheduleDefaults, scheduleParamsSchema } from './schedule-params.ts';
 
 /** The whole configuration: one slice per stage family; later pipelines add theirs here. */
 export const configSchema = z
@@ -11,6 +12,7 @@ export const configSchema = z
     run: runParamsSchema,
     mirror: mirrorParamsSchema,
     transshipment: transshipmentParamsSchema,
+    schedule: scheduleParamsSchema,
   })
   .strict();
 
@@ -23,6 +25,7 @@ export const configDefaults: Config = {
   run: runDefaults,
   mirror: mirrorDefaults,
   transshipment: transshipmentDefaults,
+  schedule: scheduleDefaults,
 };
 
 /**
@@ -111,6 +114,7 @@ function validKeysAt(path: string[]): string[] {
     const s = unwrap(schema);
     if (s instanceof z.ZodObject) schema = (s.shape as Record<string, z.ZodType>)[p];
     else if (s instanceof z.ZodRecord) schema = s.valueType as z.ZodType;
+    else if (s instanceof z.ZodArray) schema = s.element as z.ZodType; // p is the item's index
     else return [];
     if (!schema) return [];
   }
