@@ -186,3 +186,37 @@ export const DECLARATION_COLUMNS = [
 ] as const satisfies readonly (keyof DeclarationSchema)[];
 
 export type DeclarationTable = Table<DeclarationSchema>;
+
+/**
+ * What each reporter published, from the UN Comtrade data-availability API (`tradewatch fetch`,
+ * `availability.parquet`): one row per reporter × period asked, published or not.
+ */
+export type AvailabilitySchema = {
+  /** ISO3 of the reporting country. */
+  reporter: DictUtf8;
+  /** `YYYY` (annual) or `YYYY-MM` (monthly). */
+  period: DictUtf8;
+  /** `A` or `M`. */
+  freq: DictUtf8;
+  /** The reporter has published this period. */
+  published: Bool;
+  /** Records in the published dataset (every product and breakdown); null when not published. */
+  records: Float64;
+  /** First release, `YYYY-MM-DD`; null when not published or not stated. */
+  first_released: DictUtf8;
+  /** Latest revision, `YYYY-MM-DD`; null when not published or not stated. */
+  last_released: DictUtf8;
+};
+
+/** Column order of the availability table. */
+export const AVAILABILITY_COLUMNS = [
+  'reporter',
+  'period',
+  'freq',
+  'published',
+  'records',
+  'first_released',
+  'last_released',
+] as const satisfies readonly (keyof AvailabilitySchema)[];
+
+export type AvailabilityTable = Table<AvailabilitySchema>;

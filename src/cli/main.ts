@@ -10,6 +10,7 @@ import { cliLog } from '../run/log.ts';
 import { VERSION } from '../run/version.ts';
 import { runDemo } from '../run/demo.ts';
 import { runSchedule, ScheduledRunsFailedError } from '../run/schedule.ts';
+import { runFetch } from '../run/fetch.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const count = (v: string) => {
@@ -147,6 +148,28 @@ export function buildCli(): Command {
     });
 
   program
+    .command('fetch')
+    .description('Download trade statistics from the UN Comtrade API into the canonical tables, caching every answer (rerun to resume). Key: COMTRADE_API_KEY.')
+    .argument('<source>', 'comtrade')
+    .requiredOption('--period <range>', 'YYYY-MM:YYYY-MM (months), YYYY:YYYY (years) or one period')
+    .requiredOption('--cache <dir>', 'folder of raw answers, one file per request (reused across runs)')
+    .requiredOption('--out <dir>', 'output folder: flows, subflows, areas, consignment, rejects, availability (.parquet), fetch-state.json, manifest.json')
+    .option('--hs <selector>', "products: '@catalog', '@<mineral>' or a list '811292,811010' (default: config fetch.hs, '@catalog')")
+    .option('--reporters <codes...>', 'reporters as ISO3 or Comtrade codes, e.g. CHN,THA (default: every reporter)')
+    .option('--config <file>', 'config file (YAML or JSON)')
+    .option('--set <key=value>', 'override one config key, e.g. fetch.concurrency=1; repeatable', collect)
+    .addOption(new Option('--log-format <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .action(async (source: string, o) => {
+      const summary = await runFetch(
+        { source, period: o.period, hs: o.hs, reporters: o.reporters, cache: o.cache, out: o.out, config: o.config, set: o.set },
+        { log: cliLog(o.logFormat) },
+      );
+      process.stdout.write(`${summary.outDir}\n`);
+      for (const f of summary.outputs) process.stdout.write(`  ${f.path}  ${f.rows} rows\n`);
+      process.stdout.write(`  fetch-state.json\n  manifest.json\n`);
+    });
+
+  program
     .command('demo')
     .description('Run every pipeline on the bundled sample (what `npm start` does) and print where the results are.')
     .option('--out <dir>', 'output folder', 'out/sample')
@@ -157,7 +180,7 @@ export function buildCli(): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit code (0 done, 1 failed, 2 bad input/usage/config, 3 locked). */
+/** Runs the CLI and returns the exit code (0 done, 1 failed, 2 bad input/usage/config, 3 locked, 4 fetch stopped at the API quota). */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildCli().parseAsync(argv, { from: 'user' });

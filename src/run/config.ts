@@ -4,6 +4,7 @@ import { ingestDefaults, ingestParamsSchema } from '../ingest/params.ts';
 import { UsageError } from './errors.ts';
 import { mirrorDefaults, mirrorParamsSchema, runDefaults, runParamsSchema, transshipmentDefaults, transshipmentParamsSchema } from './params.ts';
 import { scheduleDefaults, scheduleParamsSchema } from './schedule-params.ts';
+import { fetchDefaults, fetchParamsSchema } from './fetch-params.ts';
 
 /** The whole configuration: one slice per stage family; later pipelines add theirs here. */
 export const configSchema = z
@@ -13,6 +14,7 @@ export const configSchema = z
     mirror: mirrorParamsSchema,
     transshipment: transshipmentParamsSchema,
     schedule: scheduleParamsSchema,
+    fetch: fetchParamsSchema,
   })
   .strict();
 
@@ -26,6 +28,7 @@ export const configDefaults: Config = {
   mirror: mirrorDefaults,
   transshipment: transshipmentDefaults,
   schedule: scheduleDefaults,
+  fetch: fetchDefaults,
 };
 
 /**

@@ -1,5 +1,12 @@
 /** Exit codes that schedulers rely on (see the README and ../shared/docs/contracts.md). */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, locked: 3 } as const;
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  badInput: 2,
+  locked: 3,
+  /** `fetch` stopped at the API's daily call quota with its state saved: rerun later to resume. */
+  quota: 4,
+} as const;
 
 /** Bad usage or configuration: exit 2, nothing written. */
 export class UsageError extends Error {
