@@ -220,3 +220,18 @@ export const AVAILABILITY_COLUMNS = [
 ] as const satisfies readonly (keyof AvailabilitySchema)[];
 
 export type AvailabilityTable = Table<AvailabilitySchema>;
+
+/**
+ * Korea Customs declarations (the `kcs` layout): the canonical columns, then the source's own fields, in this
+ * order (`KCS_EXTRA_COLUMNS` in src/ingest/declaration-params.ts). `critical_fraud` is the source's 0/1/2.
+ */
+export type KcsDeclarationSchema = DeclarationSchema & {
+  process_type: DictUtf8;
+  import_type: DictUtf8;
+  import_use: DictUtf8;
+  payment_type: DictUtf8;
+  courier: DictUtf8;
+  tax_type: DictUtf8;
+  origin_indicator: DictUtf8;
+  critical_fraud: Int8;
+};

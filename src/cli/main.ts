@@ -59,7 +59,9 @@ export function buildCli(): Command {
     .requiredOption('--out <dir>', 'output folder')
     .option('--trade <path...>', 'trade statistics: files, folders or globs')
     .option('--mirror <dir>', "transshipment: a mirror-gaps partition (or output root) whose mirror_pairs.parquet to use (default: match mirror pairs in the run; 'run all' uses its own mirror-gaps run)")
-    .option('--routes <file>', 'declarations: a flagged_routes.parquet from a transshipment run')
+    .option('--routes <file>', "declarations: a flagged_routes.parquet from a transshipment run ('run all' uses its own)")
+    .option('--declarations <path...>', 'declarations: customs declarations to screen (canonical CSV/Parquet, Korea Customs, or a mapping in config)')
+    .option('--history <path...>', 'declarations: earlier declarations with inspection outcomes (label) to learn from')
     .option('--format <format>', 'input layout (default: detected)')
     .option('--as-of <YYYY-MM>', 'partition name and cut: no later period is read (default: the latest period in the inputs)')
     .option('--hs <selector>', "products (default: config run.hs, '@catalog')")
@@ -73,7 +75,7 @@ export function buildCli(): Command {
     .action(async (name: string, o) => {
       const log = cliLog(o.logFormat);
       const args = {
-        out: o.out, trade: o.trade, mirror: o.mirror, routes: o.routes, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
+        out: o.out, trade: o.trade, mirror: o.mirror, routes: o.routes, declarations: o.declarations, history: o.history, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
         force: o.force, keep: o.keep, maxRejectRate: o.maxRejectRate,
       };
       const results = await runCommand(name, args, { log, concurrency: o.concurrency });

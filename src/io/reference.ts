@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CountryCodeIndex, parseIso2Table } from '../reference/country-codes.ts';
 import { CountryNameIndex, parseNameAliases } from '../reference/country-names.ts';
 import { CountryResolver, parseAreaTable } from '../reference/countries.ts';
 // REFERENCE_DIR is resolved from import.meta.url, so the tables are found whatever the working directory.
@@ -30,4 +31,10 @@ export async function loadCountryNameIndex(dataDir = REFERENCE_DIR): Promise<Cou
   const rows = parseAreaTable(await readReferenceText(join(dataDir, AREA_TABLE_FILES.comtrade)), AREA_TABLE_FILES.comtrade);
   const aliases = parseNameAliases(await readReferenceText(join(dataDir, 'country_name_aliases.csv')));
   return new CountryNameIndex(rows, aliases);
+}
+
+/** Declaration country codes (ISO3, and ISO2 through `iso2_countries.csv`) over the area tables' countries. */
+export async function loadCountryCodeIndex(dataDir = REFERENCE_DIR, resolver?: CountryResolver): Promise<CountryCodeIndex> {
+  const iso2 = parseIso2Table(await readReferenceText(join(dataDir, 'iso2_countries.csv')));
+  return new CountryCodeIndex(resolver ?? (await loadCountryResolver(dataDir)), iso2);
 }

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ingestDefaults, ingestParamsSchema } from '../ingest/params.ts';
 import { UsageError } from './errors.ts';
-import { mirrorDefaults, mirrorParamsSchema, runDefaults, runParamsSchema, transshipmentDefaults, transshipmentParamsSchema } from './params.ts';
+import {
+  declarationsDefaults,
+  declarationsParamsSchema,
+  mirrorDefaults,
+  mirrorParamsSchema,
+  runDefaults,
+  runParamsSchema,
+  transshipmentDefaults,
+  transshipmentParamsSchema,
+} from './params.ts';
 import { scheduleDefaults, scheduleParamsSchema } from './schedule-params.ts';
 import { fetchDefaults, fetchParamsSchema } from './fetch-params.ts';
 
@@ -13,6 +22,7 @@ export const configSchema = z
     run: runParamsSchema,
     mirror: mirrorParamsSchema,
     transshipment: transshipmentParamsSchema,
+    declarations: declarationsParamsSchema,
     schedule: scheduleParamsSchema,
     fetch: fetchParamsSchema,
   })
@@ -27,6 +37,7 @@ export const configDefaults: Config = {
   run: runDefaults,
   mirror: mirrorDefaults,
   transshipment: transshipmentDefaults,
+  declarations: declarationsDefaults,
   schedule: scheduleDefaults,
   fetch: fetchDefaults,
 };

@@ -11,13 +11,14 @@ export const SAMPLE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../.
 export async function runDemo(outDir: string, log: Log): Promise<void> {
   const trade = [join(SAMPLE_DIR, 'trade')];
   const ingest = await runIngest({ trade, out: join(outDir, 'ingest') }, { log });
-  const runs = await runCommand('all', { trade, out: outDir }, { log });
+  const declarations = [join(SAMPLE_DIR, 'declarations')];
+  const runs = await runCommand('all', { trade, declarations, out: outDir }, { log });
   const lines = [
     '',
     'tradewatch ran on the bundled sample. Results:',
-    `  ingest   ${ingest.outDir}  (${ingest.outputs.map((o) => `${o.path.replace('.parquet', '')} ${o.rows}`).join(', ')})`,
-    ...runs.map((r) => `  ${r.pipeline.padEnd(8)} ${r.path}  (${r.status}; ${r.manifest.outputs.map((o) => `${o.path.replace('.parquet', '')} ${o.rows}`).join(', ')})`),
-    `  report   ${join(resolve(outDir), 'report', `as_of=${runs.map((r) => r.manifest.as_of).sort().at(-1)}`, 'report.html')}`,
+    `  ingest        ${ingest.outDir}  (${ingest.outputs.map((o) => `${o.path.replace('.parquet', '')} ${o.rows}`).join(', ')})`,
+    ...runs.map((r) => `  ${r.pipeline.padEnd(13)} ${r.path}  (${r.status}; ${r.manifest.outputs.map((o) => `${o.path.replace('.parquet', '')} ${o.rows}`).join(', ')})`),
+    `  report        ${join(resolve(outDir), 'report', `as_of=${runs.map((r) => r.manifest.as_of).sort().at(-1)}`, 'report.html')}`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -3,6 +3,23 @@ import { cifFobDefaults, type CifFobParams } from '../detect/cif-fob.ts';
 import { transshipmentDefaults, type TransshipmentParams } from '../detect/transshipment.ts';
 import { mirrorGapDefaults, type MirrorGapParams } from '../detect/mirror-gaps.ts';
 import { mirrorMatchDefaults, type MirrorMatchParams } from '../detect/mirror-pairs.ts';
+import { DECLARATION_RULES, declarationRuleDefaults, type DeclarationRuleParams } from '../detect/declaration-rules.ts';
+import { declarationScoreDefaults, type DeclarationScoreParams } from '../detect/declaration-score.ts';
+import type { IsolationParams } from '../detect/isolation.ts';
+import { declarationIngestDefaults, declarationIngestSchema } from '../ingest/declaration-params.ts';
+import { declarationModelDefaults } from '../detect/declaration-model.ts';
+import { declarationModelSchema } from './declaration-model-params.ts';
+
+/** Isolation-forest settings (see src/detect/isolation.ts). */
+const isolationParamsSchema = z
+  .object({
+    trees: z.number().int().min(1).max(1000),
+    sampleSize: z.number().int().min(2).max(65536),
+    maxFitRows: z.number().int().min(2),
+    seed: z.number().int(),
+    nanPolicy: z.enum(['median', 'drop_feature']),
+  })
+  .strict() satisfies z.ZodType<IsolationParams>;
 
 /** Settings of the run machinery (partitions, locks, concurrency). */
 export const runParamsSchema = z
@@ -103,17 +120,56 @@ export const transshipmentParamsSchema = z
       .strict(),
     flagThreshold: z.number().min(0).max(1),
     isolationWeight: z.number().min(0).max(1),
-    isolation: z
-      .object({
-        trees: z.number().int().min(1).max(1000),
-        sampleSize: z.number().int().min(2).max(65536),
-        maxFitRows: z.number().int().min(2),
-        seed: z.number().int(),
-        nanPolicy: z.enum(['median', 'drop_feature']),
-      })
-      .strict(),
+    isolation: isolationParamsSchema,
   })
   .strict() satisfies z.ZodType<TransshipmentParams>;
 
 /** Defaults of the `transshipment` slice. */
 export { transshipmentDefaults };
+
+const share = z.number().min(0).max(1);
+
+/** The `declarations` slice: how declarations are read, screened and scored. */
+export const declarationsParamsSchema = z
+  .object({
+    ingest: declarationIngestSchema,
+    rules: z
+      .object({
+        maxAbsUnitValueZ: z.number().positive(),
+        minGroupSize: z.number().int().min(2),
+        minLogUnitValueSpread: z.number().min(0),
+        misclassifiedMinAbsZ: z.number().positive(),
+        misclassifiedMaxAbsZControlled: z.number().positive(),
+        maxMassQuantityGap: z.number().min(0),
+        splitThresholdUsd: z.number().positive(),
+        splitLowShare: share,
+        splitMinCount: z.number().int().min(2),
+        splitWindowDays: z.number().positive(),
+        newConsigneeDays: z.number().min(0),
+        newConsigneeMinUsd: z.number().min(0),
+        falseOriginMaxPriorShare: share,
+        controlOrigin: z.string().regex(/^[A-Z]{3}$/),
+        weights: z.object(Object.fromEntries(DECLARATION_RULES.map((r) => [r, share])) as Record<(typeof DECLARATION_RULES)[number], typeof share>).strict(),
+      })
+      .strict() satisfies z.ZodType<DeclarationRuleParams>,
+    model: declarationModelSchema,
+    score: z
+      .object({
+        weights: z.object({ rules: z.number().min(0), isolation: z.number().min(0), model: z.number().min(0) }).strict(),
+        flagThreshold: share,
+        isolation: isolationParamsSchema,
+      })
+      .strict() satisfies z.ZodType<DeclarationScoreParams>,
+  })
+  .strict();
+
+/** Resolved `declarations` settings. */
+export type DeclarationsParams = z.infer<typeof declarationsParamsSchema>;
+
+/** Defaults of the `declarations` slice. */
+export const declarationsDefaults: DeclarationsParams = {
+  ingest: declarationIngestDefaults,
+  rules: declarationRuleDefaults,
+  model: declarationModelDefaults,
+  score: declarationScoreDefaults,
+};

@@ -41,6 +41,10 @@ export interface PipelineInputs {
   mirror?: Table;
   /** A `flagged_routes.parquet` (`--routes FILE`). */
   routes?: Table;
+  /** Canonical declarations (`--declarations`), cut at the partition's as-of. */
+  declarations?: Table;
+  /** Earlier declarations with outcomes (`--history`). */
+  history?: Table;
   reference: ReferenceInput;
 }
 

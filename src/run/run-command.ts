@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { renderRunIndex } from '../report/render-run-index.ts';
+import { UsageError } from './errors.ts';
 import type { Log } from './log.ts';
 import { dependencyLevels, loadPipelines, pickPipeline } from './registry.ts';
 import { runPipeline, type RunArgs, type RunEffects, type RunResult } from './runner.ts';
@@ -18,12 +19,21 @@ export async function runCommand(name: string, args: RunArgs, fx: RunEffects & {
   const results: RunResult[] = [];
   let levelArgs = args;
   for (const level of dependencyLevels(all)) {
-    const done = await Promise.all(level.map((def) => limit(() => runPipeline(def, levelArgs, fx))));
+    // a pipeline whose required input was not given is left out of `all`, and the log says so
+    const runnable = level.filter((def) => {
+      const missing = (['trade', 'declarations'] as const).filter((k) => def.inputs[k] === 'required' && !args[k]?.length);
+      if (missing.length) fx.log('run.not_run', { pipeline: def.name, reason: `no --${missing.join(', --')} given` });
+      return !missing.length;
+    });
+    const done = await Promise.all(runnable.map((def) => limit(() => runPipeline(def, levelArgs, fx))));
     results.push(...done);
-    // later pipelines read this run's mirror pairs, not whatever partition happens to be newest
+    // later pipelines read this run's mirror pairs and flagged routes, not whatever partition happens to be newest
     const mirror = done.find((r) => r.pipeline === 'mirror-gaps');
     if (mirror && !args.mirror) levelArgs = { ...levelArgs, mirror: mirror.path };
+    const routes = done.find((r) => r.pipeline === 'transshipment');
+    if (routes && !args.routes) levelArgs = { ...levelArgs, routes: join(routes.path, 'flagged_routes.parquet') };
   }
+  if (!results.length) throw new UsageError(`run all: no pipeline has its inputs (give --trade and/or --declarations)`);
   const asOf = results.map((r) => r.manifest.as_of).sort().at(-1)!;
   const dir = join(resolve(fx.cwd ?? process.cwd(), args.out), 'report', `as_of=${asOf}`);
   await mkdir(dir, { recursive: true });

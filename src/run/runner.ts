@@ -25,7 +25,10 @@ import { UsageError } from './errors.ts';
 import { silentLog, type Log } from './log.ts';
 import { checkManifest, MANIFEST_SCHEMA, type DataCheck, type ManifestInput, type RunManifest } from './manifest.ts';
 import type { PipelineDef, TradeInput } from './pipeline.ts';
-import { hashInputs, readTrade } from './trade.ts';
+import { RejectRows } from '../ingest/flow-rows.ts';
+import { buildRejectTable } from '../ingest/flow-table.ts';
+import { readDeclarationInputs } from './declarations-input.ts';
+import { hashInputs, readTrade, type HashedInputs } from './trade.ts';
 import { VERSION } from './version.ts';
 
 /** Arguments of `tradewatch run <pipeline>` (see the contracts). */
@@ -36,6 +39,10 @@ export interface RunArgs {
   mirror?: string;
   /** A `flagged_routes.parquet` a pipeline reads. */
   routes?: string;
+  /** Customs declarations to screen: files, folders or globs. */
+  declarations?: string[];
+  /** Earlier declarations with inspection outcomes, to learn from. */
+  history?: string[];
   format?: string;
   asOf?: string;
   hs?: string;
@@ -89,7 +96,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
   const ctx = { run_id: runId, pipeline: def.name };
 
   if (def.inputs.trade === 'required' && !args.trade?.length) throw new UsageError(`run ${def.name}: give --trade PATH…`);
-  const inputs = args.trade?.length ? await hashInputs('trade', args.trade, cwd) : { files: [], records: [] as ManifestInput[] };
+  // only what the pipeline declared is read (run all hands every pipeline the same arguments)
+  const inputs = def.inputs.trade && args.trade?.length ? await hashInputs('trade', args.trade, cwd) : { files: [], records: [] as ManifestInput[] };
   const extra = await optionalInputs(def, args, cwd);
   inputs.records.push(...extra.records);
   const inputsSha = hashOf(inputs.records.map((r) => `${r.kind}:${r.sha256}`).join('\n'));
@@ -119,6 +127,23 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     stages.push({ name: 'ingest', seconds: round3((performance.now() - t0) / 1000), rows: trade.flows.numRows });
     log('stage.done', { ...ctx, stage: 'ingest', rows: trade.flows.numRows, seconds: stages[0].seconds });
     rejects = result.rejects;
+  }
+  let declarations: Table | undefined;
+  let history: Table | undefined;
+  if (extra.declarations) {
+    const t0 = performance.now();
+    const read = await readDeclarationInputs(extra.declarations, { params: config.declarations.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
+    for (const [k, v] of Object.entries(read.counts)) counts[`declarations.${k}`] = v;
+    asOf ||= latestPeriod(read.table);
+    declarations = cutAfter(read.table, asOf, (k) => (counts['declarations.after_as_of'] = k));
+    rejects = rejects ? concatRejects(rejects, read.rejects) : read.rejects;
+    if (extra.history) {
+      const h = await readDeclarationInputs(extra.history, { params: config.declarations.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
+      for (const [k, v] of Object.entries(h.counts)) counts[`history.${k}`] = v;
+      history = h.table;
+      rejects = concatRejects(rejects, h.rejects);
+    }
+    stages.push({ name: 'read_declarations', seconds: round3((performance.now() - t0) / 1000), rows: declarations.numRows });
   }
   if (!asOf) throw new UsageError(`run ${def.name}: no period in the inputs; give --as-of YYYY-MM`);
   const partition = `as_of=${asOf}`;
@@ -157,7 +182,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
     const mirror = extra.mirror ? await readParquet(extra.mirror) : undefined;
     const routes = extra.routes ? await readParquet(extra.routes) : undefined;
-    const tables = await def.run({ trade, mirror, routes, reference }, params, stage, count);
+    const tables = await def.run({ trade, mirror, routes, declarations, history, reference }, params, stage, count);
     const missing = def.outputs.filter((o) => !(o in tables));
     if (missing.length) throw new Error(`pipeline '${def.name}' did not produce ${missing.join(', ')}`);
 
@@ -170,7 +195,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       outputs.push({ path: `${name}.parquet`, rows: table.numRows, sha256: hashOf(bytes) });
       counts[`out.${name}`] = table.numRows;
     }
-    const checks = dataChecks(trade, counts);
+    const checks = dataChecks(trade, counts, declarations);
     const finished = now();
     const manifest: RunManifest = {
       schema: MANIFEST_SCHEMA,
@@ -219,8 +244,23 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
  * The optional file inputs a pipeline declared and the run was given (`--mirror`, `--routes`), resolved and
  * hashed so they count in the skip decision and the manifest. A pipeline that does not take one ignores it.
  */
-async function optionalInputs(def: PipelineDef, args: RunArgs, cwd: string): Promise<{ records: ManifestInput[]; mirror?: string; routes?: string }> {
+async function optionalInputs(
+  def: PipelineDef,
+  args: RunArgs,
+  cwd: string,
+): Promise<{ records: ManifestInput[]; mirror?: string; routes?: string; declarations?: HashedInputs; history?: HashedInputs }> {
   const records: ManifestInput[] = [];
+  let declarations: HashedInputs | undefined;
+  let history: HashedInputs | undefined;
+  if (def.inputs.declarations === 'required' && !args.declarations?.length) throw new UsageError(`run ${def.name}: give --declarations PATH…`);
+  if (def.inputs.declarations && args.declarations?.length) {
+    declarations = await hashInputs('declarations', args.declarations, cwd);
+    records.push(...declarations.records);
+  }
+  if (def.inputs.declarations && args.history?.length) {
+    history = await hashInputs('history', args.history, cwd);
+    records.push(...history.records);
+  }
   let mirror: string | undefined;
   let routes: string | undefined;
   if (def.inputs.mirror && args.mirror) {
@@ -232,7 +272,7 @@ async function optionalInputs(def: PipelineDef, args: RunArgs, cwd: string): Pro
     if (!(await isFile(routes))) throw new UsageError(`--routes ${args.routes}: no such file (give a flagged_routes.parquet)`);
     records.push(...(await hashInputs('routes', [routes], cwd)).records);
   }
-  return { records, mirror, routes };
+  return { records, mirror, routes, declarations, history };
 }
 
 /** `DIR/mirror_pairs.parquet`, or under an output root the newest complete mirror-gaps partition not after `asOf`. */
@@ -294,8 +334,14 @@ function cutAfter(t: Table, asOf: string, count: (n: number) => void): Table {
   return takeTable(t, rows);
 }
 
-function dataChecks(trade: TradeInput | undefined, counts: Record<string, number>): DataCheck[] {
+function dataChecks(trade: TradeInput | undefined, counts: Record<string, number>, declarations?: Table): DataCheck[] {
   const checks: DataCheck[] = [];
+  if (declarations) {
+    const n = declarations.numRows;
+    checks.push({ name: 'declarations_not_empty', severity: 'error', passed: n > 0, message: n > 0 ? `${n} declarations` : 'no declarations left after --as-of' });
+    const rejected = counts['declarations.rejected_values'] ?? 0;
+    checks.push({ name: 'no_declaration_rejects', severity: 'warn', passed: rejected === 0, message: `${rejected} declarations rejected for bad values (see rejects.parquet)` });
+  }
   if (trade) {
     const n = trade.flows.numRows;
     checks.push({ name: 'flows_not_empty', severity: 'error', passed: n > 0, message: n > 0 ? `${n} flows` : 'no flows left after --hs and --as-of' });
@@ -315,6 +361,18 @@ function rowsOf(value: unknown): number | null {
 
 function hashOf(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** Two reject tables as one (few rows: read back through Arrow's row access). */
+function concatRejects(a: Table, b: Table): Table {
+  if (!b.numRows) return a;
+  if (!a.numRows) return b;
+  const out = new RejectRows();
+  for (const t of [a, b]) {
+    const [f, l, c, v, r] = ['source_file', 'source_line', 'column', 'value', 'reason'].map((k) => t.getChild(k)!);
+    for (let i = 0; i < t.numRows; i++) out.add(f.get(i), l.get(i), c.get(i), v.get(i) ?? '', r.get(i));
+  }
+  return buildRejectTable(out);
 }
 
 function round3(x: number): number {

@@ -212,6 +212,34 @@ describe('run all', () => {
   });
 });
 
+describe('the declarations pipeline', () => {
+  it('screens the sample declarations with the flagged routes of a transshipment run, records both inputs, and skips a repeat', async () => {
+    const out = join(root, 'declarations');
+    const log = memoryLog();
+    const results = await runCommand('all', { trade: ['data/sample/trade'], declarations: ['data/sample/declarations'], out }, { ...fixed(), log });
+    expect(results.map((r) => r.pipeline)).toEqual(['coverage', 'mirror-gaps', 'transshipment', 'declarations']);
+    const m = results[3].manifest;
+    expect(m.inputs.map((i) => i.kind).sort()).toEqual(['declarations', 'routes']); // trade is not a declarations input
+    expect(m.inputs.find((i) => i.kind === 'declarations')).toMatchObject({ path: 'data/sample/declarations/declarations_7.csv', layout: 'canonical' });
+    expect(m.counts['declarations.rows_read']).toBe(1129);
+    expect(m.counts['declarations.rule.via_flagged_hub']).toBeGreaterThan(0); // the sample's origin ≠ departure declarations through its routes
+    const flagged = m.outputs.find((o) => o.path === 'flagged_declarations.parquet')!;
+    expect(flagged.rows).toBe(m.counts['declarations.flagged']);
+    expect(m.outputs.find((o) => o.path === 'declarations_scored.parquet')!.rows).toBe(1129);
+    const again = await runCommand('declarations', { declarations: ['data/sample/declarations'], routes: join(results[2].path, 'flagged_routes.parquet'), out }, { ...fixed(), log });
+    expect(again[0].status).toBe('skipped');
+  });
+
+  it("is left out of 'run all' without --declarations, and the log says why; alone it asks for them", async () => {
+    const log = memoryLog();
+    const results = await runCommand('all', { trade: [SAMPLE], out: join(root, 'no-decl') }, { ...fixed(), log });
+    expect(results.map((r) => r.pipeline)).not.toContain('declarations');
+    expect(log.events.find((e) => e.event === 'run.not_run')?.fields).toEqual({ pipeline: 'declarations', reason: 'no --declarations given' });
+    const pipelines = await loadPipelines();
+    await expect(runPipeline(pipelines.get('declarations')!, { out: join(root, 'no-decl') }, fixed())).rejects.toThrow('run declarations: give --declarations PATH…');
+  });
+});
+
 describe('pipeline declarations', () => {
   const base = { name: 'x', description: '', inputs: {}, params: () => ({}), run: () => ({}) };
   it('rejects repeated stage names and outputs no stage produces, saying how to fix it', () => {
@@ -247,6 +275,6 @@ describe('the CLI on a schedule', () => {
     expect(second.stdout).toMatch(/^skipped  /);
     const bad = spawnSync(process.execPath, [...args.slice(0, 4), 'nope', '--out', out], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/unknown pipeline 'nope' \(known: coverage, mirror-gaps, transshipment, all\)/);
+    expect(bad.stderr).toMatch(/unknown pipeline 'nope' \(known: coverage, declarations, mirror-gaps, transshipment, all\)/);
   });
 });
