@@ -62,6 +62,7 @@ export function buildCli(): Command {
     .option('--routes <file>', "declarations: a flagged_routes.parquet from a transshipment run ('run all' uses its own)")
     .option('--declarations <path...>', 'declarations: customs declarations to screen (canonical CSV/Parquet, Korea Customs, or a mapping in config)')
     .option('--history <path...>', 'declarations: earlier declarations with inspection outcomes (label) to learn from')
+    .option('--reviews <file>', 'analysts\' verdicts (CSV or Parquet: flag_id, verdict confirmed|dismissed|watch, note, reviewer, date[, score])')
     .option('--format <format>', 'input layout (default: detected)')
     .option('--as-of <YYYY-MM>', 'partition name and cut: no later period is read (default: the latest period in the inputs)')
     .option('--hs <selector>', "products (default: config run.hs, '@catalog')")
@@ -75,7 +76,7 @@ export function buildCli(): Command {
     .action(async (name: string, o) => {
       const log = cliLog(o.logFormat);
       const args = {
-        out: o.out, trade: o.trade, mirror: o.mirror, routes: o.routes, declarations: o.declarations, history: o.history, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
+        out: o.out, trade: o.trade, mirror: o.mirror, routes: o.routes, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
         force: o.force, keep: o.keep, maxRejectRate: o.maxRejectRate,
       };
       const results = await runCommand(name, args, { log, concurrency: o.concurrency });

@@ -34,6 +34,13 @@ export const runParamsSchema = z
     heartbeatSeconds: z.number().positive(),
     /** A lock whose heartbeat is older than this is stale and taken over, minutes (default 10). */
     staleLockMinutes: z.number().positive(),
+    /** Review verdicts (`--reviews`). */
+    reviews: z
+      .object({
+        /** A dismissed flag comes back when its score rose by more than this since the verdict (score units, default 0.1). */
+        resurfaceMargin: z.number().min(0),
+      })
+      .strict(),
   })
   .strict();
 
@@ -47,6 +54,7 @@ export const runDefaults: RunParams = {
   concurrency: 2,
   heartbeatSeconds: 30,
   staleLockMinutes: 10,
+  reviews: { resurfaceMargin: 0.1 },
 };
 
 /** Config schema of the mirror matcher; `satisfies` keeps it in step with {@link MirrorMatchParams}. */

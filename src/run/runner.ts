@@ -28,6 +28,7 @@ import type { PipelineDef, TradeInput } from './pipeline.ts';
 import { RejectRows } from '../ingest/flow-rows.ts';
 import { buildRejectTable } from '../ingest/flow-table.ts';
 import { readDeclarationInputs } from './declarations-input.ts';
+import { reviewAndCompare } from './flags.ts';
 import { hashInputs, readTrade, type HashedInputs } from './trade.ts';
 import { VERSION } from './version.ts';
 
@@ -43,6 +44,8 @@ export interface RunArgs {
   declarations?: string[];
   /** Earlier declarations with inspection outcomes, to learn from. */
   history?: string[];
+  /** Analysts' verdicts on flags (CSV or Parquet: flag_id, verdict, note, reviewer, date[, score]). */
+  reviews?: string;
   format?: string;
   asOf?: string;
   hs?: string;
@@ -182,13 +185,19 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
     const mirror = extra.mirror ? await readParquet(extra.mirror) : undefined;
     const routes = extra.routes ? await readParquet(extra.routes) : undefined;
-    const tables = await def.run({ trade, mirror, routes, declarations, history, reference }, params, stage, count);
+    const produced = await def.run({ trade, mirror, routes, declarations, history, reference }, params, stage, count);
+    // verdicts and the comparison with the previous run, on every flagged output
+    const flagged = (def.report ?? []).map((r) => r.output);
+    const reviewed = await reviewAndCompare(def.name, produced, { out, asOf, flagged, reviewsPath: extra.reviews, reviews: config.run.reviews });
+    const tables = reviewed.tables;
+    Object.assign(counts, reviewed.counts);
     const missing = def.outputs.filter((o) => !(o in tables));
     if (missing.length) throw new Error(`pipeline '${def.name}' did not produce ${missing.join(', ')}`);
 
     const outputs: RunManifest['outputs'] = [];
     const toWrite: [string, Table][] = [...def.outputs.map((o) => [o, tables[o]] as [string, Table])];
     if (rejects) toWrite.push(['rejects', rejects]);
+    if (reviewed.changes) toWrite.push(['changes', reviewed.changes]);
     for (const [name, table] of toWrite) {
       const bytes = encodeParquet(table);
       await write(join(paths.staging, `${name}.parquet`), bytes);
@@ -248,7 +257,7 @@ async function optionalInputs(
   def: PipelineDef,
   args: RunArgs,
   cwd: string,
-): Promise<{ records: ManifestInput[]; mirror?: string; routes?: string; declarations?: HashedInputs; history?: HashedInputs }> {
+): Promise<{ records: ManifestInput[]; mirror?: string; routes?: string; declarations?: HashedInputs; history?: HashedInputs; reviews?: string }> {
   const records: ManifestInput[] = [];
   let declarations: HashedInputs | undefined;
   let history: HashedInputs | undefined;
@@ -256,6 +265,12 @@ async function optionalInputs(
   if (def.inputs.declarations && args.declarations?.length) {
     declarations = await hashInputs('declarations', args.declarations, cwd);
     records.push(...declarations.records);
+  }
+  let reviews: string | undefined;
+  if (args.reviews) {
+    reviews = resolve(cwd, args.reviews);
+    if (!(await isFile(reviews))) throw new UsageError(`--reviews ${args.reviews}: no such file (CSV or Parquet: flag_id, verdict, note, reviewer, date)`);
+    records.push(...(await hashInputs('reviews', [reviews], cwd)).records);
   }
   if (def.inputs.declarations && args.history?.length) {
     history = await hashInputs('history', args.history, cwd);
@@ -272,7 +287,7 @@ async function optionalInputs(
     if (!(await isFile(routes))) throw new UsageError(`--routes ${args.routes}: no such file (give a flagged_routes.parquet)`);
     records.push(...(await hashInputs('routes', [routes], cwd)).records);
   }
-  return { records, mirror, routes, declarations, history };
+  return { records, mirror, routes, declarations, history, reviews };
 }
 
 /** `DIR/mirror_pairs.parquet`, or under an output root the newest complete mirror-gaps partition not after `asOf`. */

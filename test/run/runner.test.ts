@@ -240,6 +240,53 @@ describe('the declarations pipeline', () => {
   });
 });
 
+describe('review verdicts and run-to-run changes', () => {
+  it('suppresses a dismissed flag, brings back one whose score rose, keeps the verdicts, and lists what changed since the previous run', async () => {
+    const out = join(root, 'reviews');
+    const ts = (await loadPipelines()).get('transshipment')!;
+    const args = { trade: ['data/sample/trade'], out };
+    const first = await runPipeline(ts, args, fixed());
+    const dir = first.path;
+    const { readParquet } = await import('../../src/io/parquet.ts');
+    const { rowsOf } = await import('../helpers.ts');
+    const before = rowsOf(await readParquet(join(dir, 'flagged_routes.parquet')), ['flag_id', 'score', 'change']);
+    expect(before.length).toBe(3);
+    expect(before.map((r) => r.change)).toEqual(['new', 'new', 'new']); // no earlier run
+    const [a, b, c] = before.map((r) => r.flag_id as string);
+    const reviews = join(root, 'reviews.csv');
+    writeFileSync(reviews, [
+      'flag_id,verdict,note,reviewer,date,score',
+      `${a},dismissed,"producer, not a hub",ana,2026-01-01,`, // score looked up in the run finished that day: no rise
+      `${b},dismissed,seen before,ana,2026-01-01,${(before[1].score as number) - 0.2}`, // the score rose 0.2 since
+      `${c},confirmed,matches the bill of lading,ben,2026-01-02,`,
+    ].join('\n'));
+    const second = await runPipeline(ts, { ...args, reviews, force: true }, fixed());
+    const after = rowsOf(await readParquet(join(second.path, 'flagged_routes.parquet')), ['flag_id', 'rank', 'verdict', 'verdict_reviewer', 'change', 'score_change']);
+    expect(after).toEqual([
+      { flag_id: b, rank: 1, verdict: 'dismissed_resurfaced', verdict_reviewer: 'ana', change: 'persisting', score_change: 0 },
+      { flag_id: c, rank: 2, verdict: 'confirmed', verdict_reviewer: 'ben', change: 'persisting', score_change: 0 },
+    ]);
+    const changes = rowsOf(await readParquet(join(second.path, 'changes.parquet')), ['flag_id', 'change']);
+    expect(changes).toEqual([{ flag_id: b, change: 'persisting' }, { flag_id: c, change: 'persisting' }, { flag_id: a, change: 'dropped' }]);
+    expect(second.manifest.counts).toMatchObject({
+      'reviews.flagged_routes.dismissed_suppressed': 1, 'reviews.flagged_routes.dismissed_resurfaced': 1, 'reviews.flagged_routes.confirmed': 1,
+      'changes.flagged_routes.persisting': 2, 'changes.flagged_routes.dropped': 1,
+    });
+    expect(second.manifest.inputs.some((i) => i.kind === 'reviews')).toBe(true);
+  });
+
+  it('stops with the file, line and column of a bad verdict (exit 2), writing nothing', async () => {
+    const out = join(root, 'bad-reviews');
+    const reviews = join(root, 'bad-reviews.csv');
+    writeFileSync(reviews, 'flag_id,verdict,note,reviewer,date\nabc,maybe,,ana,2026-01-01\n');
+    const ts = (await loadPipelines()).get('transshipment')!;
+    const err = await runPipeline(ts, { trade: [SAMPLE], out, reviews }, fixed()).catch((e) => e);
+    expect(err.message).toBe(`${reviews}: line 2, column 'verdict': 'maybe' is not confirmed, dismissed or watch`);
+    expect(err.exitCode).toBe(2);
+    expect(existsSync(join(out, 'transshipment', 'as_of=2024-02'))).toBe(false);
+  });
+});
+
 describe('pipeline declarations', () => {
   const base = { name: 'x', description: '', inputs: {}, params: () => ({}), run: () => ({}) };
   it('rejects repeated stage names and outputs no stage produces, saying how to fix it', () => {
