@@ -22,6 +22,12 @@ export interface TransshipmentParams extends WindowParams {
   maxLagMonths: number;
   /** Log-change floor, as a share of the noise floor (default 1). */
   surgeFloorShare: number;
+  /**
+   * A hub that already sold at least this share of its later exports to the destination before the control
+   * (`hub_prior_export_share`), and whose imports from the origin did not rise in USD, is taken for a producer
+   * expanding its own supply: nothing shows the origin's goods reaching it (default `0.2`).
+   */
+  producerPriorShare: number;
   /** Weights of the composite score. */
   weights: {
     secondLegSurge: number;
@@ -50,6 +56,7 @@ export const transshipmentDefaults: TransshipmentParams = {
   cifFobRatio: 1.06,
   maxLagMonths: 3,
   surgeFloorShare: 1,
+  producerPriorShare: 0.2,
   baselineMonths: 12,
   postMonths: 12,
   stockpileMonths: 1,
@@ -236,7 +243,10 @@ function composite(s: Signals, p: TransshipmentParams, annual: boolean): { score
   score *= s.second_leg_surge > 0 ? Math.min(1, s.second_leg_surge / Math.log(2)) : 0.25;
   // nothing shows the origin's goods reaching the hub (its imports from the origin did not rise, no
   // consignment rows, no goods the hub failed to record): a hub whose own output rose looks like this
-  const reachesHub = s.first_leg_surge > 0 || s.consignment_usd > 0 || s.hub_ghost_share >= 0.25;
+  // nothing shows the origin's goods reaching the hub either when an established exporter to the destination
+  // (a producer) took no more from the origin in USD: its rise is its own output
+  const producer = s.hub_prior_export_share >= p.producerPriorShare && !((s.first_leg_post_usd || 0) > (s.first_leg_pre_usd || 0));
+  const reachesHub = (s.first_leg_surge > 0 && !producer) || s.consignment_usd > 0 || s.hub_ghost_share >= 0.25;
   if (!reachesHub) score *= 0.5;
   return { score: total > 0 ? score / total : 0, reasons };
 }

@@ -109,6 +109,7 @@ export const transshipmentParamsSchema = z
     cifFobRatio: z.number().min(1).max(2),
     maxLagMonths: z.number().int().min(0).max(12),
     surgeFloorShare: z.number().positive(),
+    producerPriorShare: z.number().min(0).max(1),
     baselineMonths: z.number().int().min(1).max(60),
     postMonths: z.number().int().min(1).max(60),
     stockpileMonths: z.number().int().min(0).max(6),
