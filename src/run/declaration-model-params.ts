@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isolationParamsSchema } from './isolation-params.ts';
 import { DECLARATION_NUMERIC_FEATURES } from '../detect/declaration-features.ts';
 import { declarationEvaluationDefaults, type DeclarationEvaluationParams } from '../detect/declaration-evaluation.ts';
 import { declarationModelDefaults, type DeclarationModelParams } from '../detect/declaration-model.ts';
@@ -33,15 +34,7 @@ export const declarationEvaluationSchema = z
       })
       .strict(),
     model: declarationModelSchema,
-    isolation: z
-      .object({
-        trees: z.number().int().min(1).max(1000),
-        sampleSize: z.number().int().min(2).max(65536),
-        maxFitRows: z.number().int().min(2),
-        seed: z.number().int(),
-        nanPolicy: z.enum(['median', 'drop_feature']),
-      })
-      .strict(),
+    isolation: isolationParamsSchema,
     isolationFeatures: z.array(numericFeature).min(1),
     hs6Smoothing: z.number().min(0),
     naiveBayesAlpha: z.number().positive(),

@@ -5,21 +5,10 @@ import { mirrorGapDefaults, type MirrorGapParams } from '../detect/mirror-gaps.t
 import { mirrorMatchDefaults, type MirrorMatchParams } from '../detect/mirror-pairs.ts';
 import { DECLARATION_RULES, declarationRuleDefaults, type DeclarationRuleParams } from '../detect/declaration-rules.ts';
 import { declarationScoreDefaults, type DeclarationScoreParams } from '../detect/declaration-score.ts';
-import type { IsolationParams } from '../detect/isolation.ts';
 import { declarationIngestDefaults, declarationIngestSchema } from '../ingest/declaration-params.ts';
 import { declarationModelDefaults } from '../detect/declaration-model.ts';
 import { declarationModelSchema } from './declaration-model-params.ts';
-
-/** Isolation-forest settings (see src/detect/isolation.ts). */
-const isolationParamsSchema = z
-  .object({
-    trees: z.number().int().min(1).max(1000),
-    sampleSize: z.number().int().min(2).max(65536),
-    maxFitRows: z.number().int().min(2),
-    seed: z.number().int(),
-    nanPolicy: z.enum(['median', 'drop_feature']),
-  })
-  .strict() satisfies z.ZodType<IsolationParams>;
+import { isolationParamsSchema } from './isolation-params.ts';
 
 /** Settings of the run machinery (partitions, locks, concurrency). */
 export const runParamsSchema = z
