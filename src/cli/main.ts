@@ -11,6 +11,7 @@ import { VERSION } from '../run/version.ts';
 import { runDemo } from '../run/demo.ts';
 import { runSchedule, ScheduledRunsFailedError } from '../run/schedule.ts';
 import { runFetch } from '../run/fetch.ts';
+import { addBacktestCommands } from './backtest-commands.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const count = (v: string) => {
@@ -171,6 +172,8 @@ export function buildCli(): Command {
       for (const f of summary.outputs) process.stdout.write(`  ${f.path}  ${f.rows} rows\n`);
       process.stdout.write(`  fetch-state.json\n  manifest.json\n`);
     });
+
+  addBacktestCommands(program);
 
   program
     .command('demo')

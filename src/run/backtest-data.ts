@@ -1,0 +1,228 @@
+import { resolve } from 'node:path';
+import type { Table } from 'apache-arrow';
+import { backtestMetrics, type BacktestMetrics } from '../detect/backtest-metrics.ts';
+import {
+  chooseDeclarationTruth,
+  matchDeclarationTruth,
+  matchMirrorTruth,
+  matchRouteTruth,
+  type BacktestTruth,
+  type DeclarationTruthSource,
+} from '../detect/backtest-truth.ts';
+import { loadCatalog, loadHs6Descriptions, loadHsCorrespondence } from '../io/catalog.ts';
+import { loadGeo } from '../io/geo.ts';
+import { loadCountryCodeIndex, loadCountryNameIndex, loadCountryNames, loadCountryResolver } from '../io/reference.ts';
+import { readJsonFile } from '../io/json-file.ts';
+import { readDeclarations } from '../ingest/declarations.ts';
+import { ingestTrade } from '../ingest/ingest-trade.ts';
+import { resolveHsSelector } from '../reference/catalog.ts';
+import { synthWorld } from '../synth/synth-world.ts';
+import { SYNTH_TRUTH_SCHEMA } from '../synth/truth.ts';
+import { hashConfig, type Config } from './config.ts';
+import { readDeclarationInputs } from './declarations-input.ts';
+import { InputError, UsageError } from './errors.ts';
+import type { Log } from './log.ts';
+import type { PipelineDef, PipelineInputs, ReferenceInput, StageFn, TradeInput } from './pipeline.ts';
+import { hashInputs, readTrade } from './trade.ts';
+
+/** What a backtest judges: transshipment routes, mirror gaps, declarations. */
+export type BacktestTarget = 'routes' | 'mirror_gaps' | 'declarations';
+
+/** Targets in the order tables and printouts give them. */
+export const BACKTEST_TARGETS: readonly BacktestTarget[] = ['routes', 'mirror_gaps', 'declarations'];
+
+/** Where the data of a backtest or sweep comes from: files with a truth.json, or synthetic worlds made in memory. */
+export interface BacktestSourceArgs {
+  /** A synthetic world's `truth.json`. */
+  truth?: string;
+  trade?: string[];
+  declarations?: string[];
+  /** Earlier declarations with outcomes, for the declarations pipeline's learned model. */
+  history?: string[];
+  /** Layout of the trade files (default: detected). */
+  format?: string;
+  /** Synthetic worlds instead of files: these seeds, generated in memory. */
+  seeds?: number[];
+  preset?: 'easy' | 'hard';
+}
+
+/** One data set, ingested once: the tables the pipelines read and the truth to judge them by. */
+export interface BacktestDataset {
+  /** The world's seed (the truth's, for files), or null when there is no truth.json. */
+  seed: number | null;
+  /** What it is, for messages: `seed 3 (hard)` or the truth file. */
+  name: string;
+  trade?: TradeInput;
+  declarations?: Table;
+  history?: Table;
+  truth: BacktestTruth | null;
+  /** Which truth judges the declarations (when there are declarations). */
+  declarationTruth?: DeclarationTruthSource;
+}
+
+/** One target's figures on one data set. */
+export interface TargetResult {
+  target: BacktestTarget;
+  metrics: BacktestMetrics;
+  /** Counts of things that must not be flagged but were, or rows left out. */
+  extra: Record<string, number>;
+  /** `truth` (truth.json) or `labels` (the declarations' label column). */
+  source: DeclarationTruthSource;
+}
+
+/**
+ * Checks the arguments and returns one loader per data set (each ingests when called, so a sweep holds one
+ * data set at a time). Throws {@link UsageError} for a bad combination: `--seeds` with files, `--trade`
+ * without `--truth`, nothing to judge.
+ */
+export function datasetLoaders(src: BacktestSourceArgs, config: Config, opts: { cwd: string; log: Log; command: string }): (() => Promise<BacktestDataset>)[] {
+  const { command } = opts;
+  if (src.seeds?.length) {
+    const given = (['truth', 'trade', 'declarations', 'history'] as const).filter((k) => src[k] !== undefined && src[k]!.length !== 0);
+    if (given.length) throw new UsageError(`${command}: --seeds makes synthetic worlds; leave out --${given.join(', --')} (or leave out --seeds to use files)`);
+    const preset = src.preset ?? 'easy';
+    return src.seeds.map((seed) => () => synthDataset(seed, preset, config));
+  }
+  if (src.preset) throw new UsageError(`${command}: --preset goes with --seeds`);
+  if (!src.trade?.length && !src.declarations?.length) throw new UsageError(`${command}: give --truth FILE with --trade PATH… and/or --declarations PATH…, or --seeds N,… for synthetic worlds`);
+  if (src.trade?.length && !src.truth) throw new UsageError(`${command}: routes and mirror gaps are judged against a truth.json: give --truth FILE`);
+  if (src.history?.length && !src.declarations?.length) throw new UsageError(`${command}: --history goes with --declarations`);
+  return [() => fileDataset(src, config, opts)];
+}
+
+/** Reference data the pipelines use, loaded once. */
+export async function loadReference(): Promise<ReferenceInput> {
+  return {
+    catalog: await loadCatalog(),
+    hsCorrespondence: await loadHsCorrespondence(),
+    geo: await loadGeo(),
+    countryNames: await loadCountryNames(),
+    hs6Descriptions: await loadHs6Descriptions(),
+  };
+}
+
+/** Pipeline outputs already computed for one data set, by pipeline, config slice and upstream outputs. */
+export type PipelineMemo = Map<string, Promise<Record<string, Table>>>;
+
+/**
+ * Runs the pipelines a data set has inputs for, in memory (nothing written), as `run all` chains them —
+ * transshipment reads mirror-gaps' pairs, declarations read the flagged routes — and judges each target.
+ * A pipeline whose config slice and upstream are unchanged is reused from `memo` (a sweep of a
+ * transshipment threshold runs mirror-gaps once per data set).
+ */
+export async function evaluateDataset(
+  ds: BacktestDataset,
+  config: Config,
+  ctx: { pipelines: Map<string, PipelineDef>; reference: ReferenceInput; memo?: PipelineMemo },
+): Promise<TargetResult[]> {
+  const memo = ctx.memo ?? new Map();
+  const run = (name: string, inputs: Omit<PipelineInputs, 'reference'>, upstream: string): { key: string; out: Promise<Record<string, Table>> } => {
+    const def = ctx.pipelines.get(name);
+    if (!def) throw new Error(`backtest: pipeline '${name}' not found in pipelines/`);
+    const params = def.params(config);
+    const key = `${name}:${hashConfig(params)}:${upstream}`;
+    let out = memo.get(key);
+    if (!out) {
+      const stage: StageFn = (s, fn) => {
+        if (!def.stages.some((x) => x.name === s)) throw new Error(`pipeline '${def.name}' ran undeclared stage '${s}'`);
+        return fn();
+      };
+      out = Promise.resolve().then(() => def.run({ ...inputs, reference: ctx.reference }, params, stage, () => {}));
+      memo.set(key, out);
+    }
+    return { key, out };
+  };
+  const results: TargetResult[] = [];
+  let routes: Table | undefined;
+  let routesKey = '';
+  if (ds.trade) {
+    const truth = ds.truth!;
+    const mg = run('mirror-gaps', { trade: ds.trade }, '');
+    const mgOut = await mg.out;
+    const ts = run('transshipment', { trade: ds.trade, mirror: mgOut.mirror_pairs }, mg.key);
+    const tsOut = await ts.out;
+    routes = tsOut.flagged_routes;
+    routesKey = ts.key;
+    // truth on codes the run did not read (outside run.hs) is out of scope, not missed
+    const codes = resolveHsSelector(config.ingest.hs, ctx.reference.catalog);
+    const scope = codes ? new Set(codes) : null;
+    results.push(judged('routes', matchRouteTruth(tsOut.routes_all, tsOut.flagged_routes, truth, scope), 'truth'));
+    results.push(judged('mirror_gaps', matchMirrorTruth(mgOut.mirror_pairs, mgOut.mirror_gaps, truth, scope), 'truth'));
+  }
+  if (ds.declarations) {
+    const d = run('declarations', { declarations: ds.declarations, history: ds.history, routes }, routesKey);
+    const out = await d.out;
+    const source = ds.declarationTruth!;
+    results.push(judged('declarations', matchDeclarationTruth(out.declarations_scored, out.flagged_declarations, ds.truth, source), source));
+  }
+  return results;
+}
+
+function judged(target: BacktestTarget, m: ReturnType<typeof matchRouteTruth>, source: DeclarationTruthSource): TargetResult {
+  return { target, metrics: backtestMetrics(m.items, m.positives), extra: m.extra, source };
+}
+
+/** A synthetic world generated in memory and ingested with the run's settings. */
+async function synthDataset(seed: number, preset: 'easy' | 'hard', config: Config): Promise<BacktestDataset> {
+  const catalog = await loadCatalog();
+  const world = synthWorld({ seed, preset }, catalog);
+  const bytes = (name: string) => [new TextEncoder().encode(world.files[name])];
+  const tradeFile = Object.keys(world.files).find((f) => f.startsWith('trade/'))!;
+  const declFile = Object.keys(world.files).find((f) => f.startsWith('declarations/'))!;
+  const ingested = await ingestTrade([{ display: tradeFile, kind: 'csv', chunks: bytes(tradeFile) }], {
+    params: config.ingest,
+    hsCodes: resolveHsSelector(config.ingest.hs, catalog),
+    resolver: await loadCountryResolver(),
+    names: await loadCountryNameIndex(),
+  });
+  const decl = await readDeclarations([{ display: declFile, kind: 'csv', chunks: bytes(declFile) }], {
+    params: config.declarations.ingest,
+    countries: await loadCountryCodeIndex(),
+  });
+  const { flows, areas, subflows, consignment } = ingested;
+  return {
+    seed,
+    name: `seed ${seed} (${preset})`,
+    trade: { flows, areas, subflows, consignment },
+    declarations: decl.table,
+    truth: world.truth,
+    declarationTruth: chooseDeclarationTruth(decl.table, world.truth),
+  };
+}
+
+/** Files given on the command line, read once, with their truth.json. */
+async function fileDataset(src: BacktestSourceArgs, config: Config, opts: { cwd: string; log: Log }): Promise<BacktestDataset> {
+  const truth = src.truth ? await readTruth(resolve(opts.cwd, src.truth)) : null;
+  let trade: TradeInput | undefined;
+  if (src.trade?.length) {
+    const inputs = await hashInputs('trade', src.trade, opts.cwd);
+    const { result } = await readTrade(inputs, { format: src.format, params: config.ingest, log: opts.log });
+    trade = { flows: result.flows, areas: result.areas, subflows: result.subflows, consignment: result.consignment };
+  }
+  let declarations: Table | undefined;
+  let history: Table | undefined;
+  let declarationTruth: DeclarationTruthSource | undefined;
+  if (src.declarations?.length) {
+    const read = await readDeclarationInputs(await hashInputs('declarations', src.declarations, opts.cwd), { params: config.declarations.ingest, log: opts.log });
+    declarations = read.table;
+    if (src.history?.length) history = (await readDeclarationInputs(await hashInputs('history', src.history, opts.cwd), { params: config.declarations.ingest, log: opts.log })).table;
+    try {
+      declarationTruth = chooseDeclarationTruth(declarations, truth);
+    } catch (e) {
+      throw new InputError(`--declarations: ${(e as Error).message}`);
+    }
+  }
+  const seed = (truth as { seed?: unknown } | null)?.seed;
+  return { seed: typeof seed === 'number' ? seed : null, name: src.truth ?? (src.declarations ?? []).join(' '), trade, declarations, history, truth, declarationTruth };
+}
+
+/** A truth.json of the synth layout, checked for its schema and the lists a backtest reads. */
+async function readTruth(path: string): Promise<BacktestTruth> {
+  const raw = await readJsonFile(path);
+  const schema = raw && typeof raw === 'object' ? (raw as { schema?: unknown }).schema : undefined;
+  if (schema !== SYNTH_TRUTH_SCHEMA) throw new InputError(`${path}: expected a truth.json of schema ${SYNTH_TRUTH_SCHEMA}, found ${schema === undefined ? 'no schema' : `'${String(schema)}'`}`);
+  for (const k of ['routes', 'mirror_anomalies', 'declaration_anomalies', 'distractors'] as const) {
+    if (!Array.isArray((raw as Record<string, unknown>)[k])) throw new InputError(`${path}: '${k}' is not a list`);
+  }
+  return raw as BacktestTruth;
+}
