@@ -93,7 +93,7 @@ export const ROUTE_SIGNALS = [
  * that bought the code from the origin above the noise floor before; hubs every other country with either
  * leg above it. Each of the signals of domain.md §3 is a column with the numbers behind it; the score is a
  * transparent weighted composite of bounded signal terms. Rows: every candidate (`routes`) and the flagged
- * ones ranked (`flagged`). Pure.
+ * ones ranked (`flagged`, with the records behind each leg in `evidence` and each leg by period in `series`). Pure.
  */
 export function scoreTransshipmentRoutes(
   trade: { flows: Table; consignment: Table | null; subflows?: Table | null; mirror?: MirrorEvidence | null },
@@ -196,9 +196,12 @@ export function scoreTransshipmentRoutes(
             unpublished_periods: f1.unpublished + s1.unpublished,
           };
           const { score, reasons } = composite(sig, p, annual);
-          // the records behind each leg, for the analyst (flagged routes only: they are few)
-          const evidence = score >= p.flagThreshold ? evidenceOf(cube, [['first_leg', O, H], ['second_leg', H, D], ['direct', O, D]], w) : [];
-          out.add(ev, O, H, D, cube.periodOf(w.post[0]), cube.periodOf(w.post[1]), annual, sig, score, reasons, evidence);
+          // the records behind each leg and each leg by period, for the analyst (routes that can be flagged: few;
+          // the isolation score lifts a composite by at most 1 + isolationWeight)
+          const mayFlag = score * (1 + p.isolationWeight) >= p.flagThreshold;
+          const evidence = mayFlag ? evidenceOf(cube, [['first_leg', O, H], ['second_leg', H, D], ['direct', O, D]], w) : [];
+          const series = mayFlag ? seriesOf(cube, [['first_leg', first, O, H], ['second_leg', second, H, D], ['direct', direct.get(D) ?? null, O, D]], w) : [];
+          out.add(ev, O, H, D, cube.periodOf(w.post[0]), cube.periodOf(w.post[1]), annual, sig, score, reasons, evidence, series);
         }
       }
     }
@@ -380,6 +383,37 @@ function evidenceOf(cube: LegCube, legs: [string, string, string][], w: { pre: [
   return refs;
 }
 
+/** One leg's value in one period of a route's chart: USD per period, null when neither side's reporter published it. */
+interface SeriesPoint {
+  leg: string;
+  period: string;
+  /** `baseline`, `excluded` (stockpiling month, licensing pause) or `post`. */
+  window: string;
+  value_usd: number | null;
+}
+
+/** Each leg per period from the baseline's start to the post window's end (the months between included), as the signals read it. */
+function seriesOf(cube: LegCube, legs: [string, Float64Array | null, string, string][], w: { pre: [number, number]; post: [number, number] }): SeriesPoint[] {
+  const points: SeriesPoint[] = [];
+  for (const [leg, values, e, i] of legs) {
+    for (let t = w.pre[0]; t <= w.post[1]; t++) {
+      const window = t <= w.pre[1] ? 'baseline' : t < w.post[0] ? 'excluded' : 'post';
+      // as windowMean reads it: a period nobody published is unknown, a published one without a record is 0
+      const published = cube.didPublish(e, 0, t) || cube.didPublish(i, 1, t);
+      const v = values ? values[t] : NaN;
+      points.push({ leg, period: cube.periodOf(t), window, value_usd: published ? (v === v ? v : 0) : null });
+    }
+  }
+  return points;
+}
+
+const SERIES_TYPE = new List(
+  new Field(
+    'item',
+    new Struct([new Field('leg', new Utf8()), new Field('period', new Utf8()), new Field('window', new Utf8()), new Field('value_usd', new Float64(), true)]),
+  ),
+);
+
 const EVIDENCE_TYPE = new List(
   new Field(
     'item',
@@ -425,9 +459,10 @@ class RouteRows {
   private readonly signals: Record<string, number[]> = Object.fromEntries(ROUTE_SIGNALS.map((s) => [s, []]));
   private readonly reasons: string[][] = [];
   private readonly evidence: EvidenceRef[][] = [];
+  private readonly series: SeriesPoint[][] = [];
   private isolation: Float64Array = new Float64Array(0);
 
-  add(ev: ControlEvent, o: string, h: string, d: string, ps: string, pe: string, annual: boolean, sig: Signals, score: number, reasons: string[], evidence: EvidenceRef[]): void {
+  add(ev: ControlEvent, o: string, h: string, d: string, ps: string, pe: string, annual: boolean, sig: Signals, score: number, reasons: string[], evidence: EvidenceRef[], series: SeriesPoint[]): void {
     const t = this.text;
     const c = this.cols;
     c.control.push(t.control.code(ev.controlId));
@@ -443,6 +478,7 @@ class RouteRows {
     for (const s of ROUTE_SIGNALS) this.signals[s].push(sig[s]);
     this.reasons.push(reasons);
     this.evidence.push(evidence);
+    this.series.push(series);
   }
 
   /**
@@ -494,6 +530,7 @@ class RouteRows {
     const flagged = build(flaggedRows);
     const withEvidence: Record<string, Vector> = Object.fromEntries(flagged.schema.fields.map((f) => [f.name, flagged.getChild(f.name)!]));
     withEvidence.evidence = evidenceVector(flaggedRows.map((i) => this.evidence[i]), flows);
+    withEvidence.series = vectorFromArray(flaggedRows.map((i) => this.series[i]), SERIES_TYPE);
     return { routes: build(order), flagged: new Table(withEvidence) };
   }
 

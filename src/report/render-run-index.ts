@@ -1,21 +1,50 @@
 import type { RunManifest } from '../run/manifest.ts';
+import { PIPELINES } from './glossary.ts';
+import { esc, htmlPage, htmlTable } from './html.ts';
 
-/** The combined report of `run all`: one line per pipeline partition, linking each run's own report. Pure. */
-export function renderRunIndex(manifests: readonly RunManifest[]): string {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  const rows = manifests
-    .map((m) => {
-      const href = `../../${m.pipeline}/${m.partition}/report.html`; // OUT/report/as_of=…/ → OUT/<pipeline>/<partition>/
-      const outputs = m.outputs.map((o) => `${esc(o.path)} (${o.rows})`).join(', ');
-      return `<tr><td><a href="${esc(href)}">${esc(m.pipeline)}</a></td><td>${esc(m.partition)}</td><td>${esc(m.status)}</td><td>${outputs}</td></tr>`;
-    })
-    .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tradewatch · all pipelines</title>
-<style>body{font:14px/1.45 system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #d8dee4;padding:.25rem .7rem;text-align:left}</style>
-</head><body><h1>tradewatch — all pipelines</h1>
-<table><thead><tr><th>pipeline</th><th>partition</th><th>status</th><th>outputs (rows)</th></tr></thead><tbody>
-${rows}
-</tbody></table></body></html>
-`;
+/** One pipeline run of `run all`: its manifest and, when known, the flagged outputs its `report` declares. */
+export interface RunIndexEntry {
+  manifest: RunManifest;
+  sections?: readonly { output: string; title: string }[];
+}
+
+/**
+ * The combined report of `run all`: what each pipeline does, its status, data date, headline counts (flagged,
+ * new since the last run, checks) and a link to its own report. Pure.
+ */
+export function renderRunIndex(entries: readonly (RunIndexEntry | RunManifest)[]): string {
+  const runs = entries.map((e) => ('manifest' in e ? e : { manifest: e }));
+  const asOf = runs.map((r) => r.manifest.as_of).sort().at(-1) ?? '';
+  const figures: string[] = [];
+  const rows = runs.map(({ manifest: m, sections }) => {
+    const href = `../../${m.pipeline}/${m.partition}/report.html`; // OUT/report/as_of=…/ → OUT/<pipeline>/<partition>/
+    const about = PIPELINES[m.pipeline];
+    const flagged = (sections ?? []).map((s) => {
+      const n = m.counts[`out.${s.output}`] ?? m.outputs.find((o) => o.path === `${s.output}.parquet`)?.rows ?? null;
+      const nw = m.counts[`changes.${s.output}.new`];
+      const dropped = m.counts[`changes.${s.output}.dropped`];
+      if (n !== null) figures.push(`<div class="figure"><b>${esc(n.toLocaleString('en-US'))}</b><span>${esc(/flag/i.test(s.title) ? s.title.toLowerCase() : `${s.title.toLowerCase()} flagged`)}${nw !== undefined ? `, ${nw} new since the last run` : ''}</span></div>`);
+      const change = nw !== undefined ? ` <span class="badge b-new">${nw} new</span>${dropped ? ` <span class="badge b-dropped">${dropped} dropped</span>` : ''}` : '';
+      return `${esc(s.title)}: <b>${n === null ? '—' : esc(n.toLocaleString('en-US'))}</b>${change}`;
+    });
+    const failed = m.checks.filter((c) => !c.passed).length;
+    const checks = failed ? `<span class="fail">${failed} of ${m.checks.length} failed</span>` : `<span class="pass">${m.checks.length} passed</span>`;
+    return [
+      `<a href="${esc(href)}">${esc(about?.title ?? m.pipeline)}</a><br><span class="muted small">${esc(m.pipeline)}</span>`,
+      esc(about?.text ?? ''),
+      esc(m.as_of),
+      esc(m.status === 'skipped' ? 'unchanged (inputs and config as before)' : m.status),
+      flagged.length ? flagged.join('<br>') : `<span class="muted">${esc(m.outputs.filter((o) => o.path !== 'rejects.parquet').map((o) => `${o.path.replace('.parquet', '')} ${o.rows ?? '—'} rows`).join(', '))}</span>`,
+      checks,
+    ];
+  });
+  const body = `<header><p class="muted small">tradewatch report · all pipelines</p>
+<h1>tradewatch — all pipelines, data up to ${esc(asOf)}</h1>
+<p class="lead">Each pipeline looks for a different sign of export controls being evaded. Open a pipeline's report for the flags,
+the reasons behind each, charts and the records they come from.</p></header>
+<section id="summary"><h2>Headline</h2>
+<div class="figures">${figures.join('')}</div>
+${htmlTable([{ label: 'pipeline' }, { label: 'what it does' }, { label: 'data up to' }, { label: 'status' }, { label: 'flagged' }, { label: 'data checks' }], rows)}
+</section>`;
+  return htmlPage(`tradewatch · all pipelines · ${asOf}`, body);
 }

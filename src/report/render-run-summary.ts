@@ -1,65 +1,165 @@
 import type { Table } from 'apache-arrow';
 import type { RunManifest } from '../run/manifest.ts';
+import { Rows } from './cells.ts';
+import type { ControlDate } from './control-dates.ts';
+import { renderFlagTable } from './flag-table.ts';
+import { PIPELINES, renderGlossary } from './glossary.ts';
+import { esc, htmlPage, htmlTable } from './html.ts';
+import { changesFromFlags, changesFromTable, renderChanges, type ChangeTarget, type FlagChange } from './render-changes.ts';
+import { declarationLabel, renderFlaggedDeclarations } from './render-flagged-declarations.ts';
+import { renderFlaggedRoutes, routeLabel } from './render-flagged-routes.ts';
+import { mirrorLabel, renderMirrorGaps } from './render-mirror-gaps.ts';
 
-/** A flagged table to show at the top of the report: its name and the rows, most suspicious first. */
-export interface ReportHighlight {
-  name: string;
-  table: Table;
-  /** Columns to show, in order (missing ones are skipped). */
+/** A flagged output to show, as a pipeline's `report` declares it: the table, its title and the columns read first. */
+export interface ReportSection {
+  output: string;
+  title: string;
   columns: readonly string[];
-  /** Rows to show at most (default 25). */
-  limit?: number;
+}
+
+/** Everything one run's report is made of. Only `manifest` is required. */
+export interface RunReportInput {
+  manifest: RunManifest;
+  /** The run's output tables by name (flagged ones, and `mirror_pairs` for the mirror charts). */
+  tables?: Readonly<Record<string, Table | undefined>>;
+  /** The flagged outputs to show, in order. */
+  sections?: readonly ReportSection[];
+  /**
+   * The comparison with the last run (`changes.parquet` as a table or rows, dropped flags included). When
+   * absent, the flagged tables' own `change` column is used; with neither, the section is left out.
+   */
+  changes?: Table | readonly FlagChange[] | null;
+  /** The control calendar (the catalog's intervals), to mark control dates on the charts. */
+  controls?: readonly ControlDate[];
+  /** ISO3 → country name. */
+  countryNames?: ReadonlyMap<string, string>;
+  /** What the pipeline does, when the report does not know it already. */
+  description?: string;
+  /** Rows, cards and charts shown at most per section. */
+  limits?: { routes?: number; mirrorRows?: number; mirrorCharts?: number; declarations?: number; rows?: number };
 }
 
 /**
- * A self-contained HTML page summarising one run (inputs, stages, checks, outputs, counts): what an
- * analyst opens first. Pure; the same manifest gives the same bytes.
+ * A self-contained HTML page for one run, for analysts who never saw the code: what the pipeline does, the
+ * headline figures, inputs and checks; what changed since the last run; each flagged output with its reasons
+ * in words, charts (inline SVG) and evidence; a glossary; and the run's technical details. No script, no
+ * network. Pure: the same input gives the same bytes.
  */
-export function renderRunSummary(m: RunManifest, highlights: readonly ReportHighlight[] = []): string {
-  const rows = (cells: (string | number | null)[][]) =>
-    cells.map((r) => `<tr>${r.map((c) => `<td>${esc(c === null ? '—' : String(c))}</td>`).join('')}</tr>`).join('\n');
-  const table = (head: string[], body: (string | number | null)[][]) =>
-    `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows(body)}</tbody></table>`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tradewatch · ${esc(m.pipeline)} · ${esc(m.as_of)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem;max-width:70rem;color:#1b1f24}
-h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem}
-table{border-collapse:collapse;margin:.4rem 0}td,th{border-bottom:1px solid #d8dee4;padding:.25rem .7rem;text-align:left}
-td:nth-child(n+2){font-variant-numeric:tabular-nums}.fail{color:#b42318}.ok{color:#067647}
-</style></head><body>
-<h1>${esc(m.pipeline)} — partition ${esc(m.partition)}</h1>
-<p>Run <code>${esc(m.run_id)}</code>, status <strong>${esc(m.status)}</strong>, ${m.duration_s} s, tradewatch ${esc(m.tradewatch_version)}.</p>
-${highlights.map((h) => highlight(h)).join('\n')}
-<h2>Checks</h2>
-${table(['check', 'severity', 'result', 'detail'], m.checks.map((c) => [c.name, c.severity, c.passed ? 'passed' : 'FAILED', c.message]))}
-<h2>Outputs</h2>
-${table(['file', 'rows'], m.outputs.map((o) => [o.path, o.rows]))}
-<h2>Stages</h2>
-${table(['stage', 'seconds', 'rows'], m.stages.map((s) => [s.name, s.seconds, s.rows]))}
-<h2>Inputs</h2>
-${table(['file', 'layout', 'bytes'], m.inputs.map((i) => [i.path, i.layout ?? null, i.bytes]))}
-<h2>Counts</h2>
-${table(['count', 'value'], Object.entries(m.counts))}
-</body></html>
-`;
+export function renderRunSummary(input: RunReportInput): string {
+  const m = input.manifest;
+  const tables = input.tables ?? {};
+  const sections = (input.sections ?? []).filter((s) => tables[s.output]);
+  const about = PIPELINES[m.pipeline];
+  const title = `${about?.title ?? m.pipeline} — data up to ${m.as_of}`;
+  const reasons = new Set<string>();
+  for (const s of sections) {
+    const r = new Rows(tables[s.output]!);
+    for (let i = 0; i < r.length; i++) for (const x of r.list('reasons', i)) reasons.add(String(x));
+  }
+  const changes = changeList(input.changes, sections, tables);
+  const body: string[] = [];
+  const nav = [
+    ['summary', 'Summary'],
+    ...(changes ? [['changes', 'Changes since the last run']] : []),
+    ...sections.map((s) => [s.output, s.title]),
+    ...(sections.length ? [['glossary', 'What the words mean']] : []),
+    ['details', 'Run details'],
+  ];
+  body.push(`<header><p class="muted small">tradewatch report · ${esc(m.pipeline)} · ${esc(m.partition)}</p>
+<h1>${esc(title)}</h1>
+<p class="lead">${esc(about?.text ?? input.description ?? '')}</p>
+<nav class="toc">${nav.map(([id, label]) => `<a href="#${esc(id)}">${esc(label)}</a>`).join('')}</nav></header>`);
+  body.push(summary(m, sections, tables));
+  if (changes) body.push(renderChanges(changes, sections.map((s) => changeTarget(s, tables[s.output]!))));
+  for (const s of sections) body.push(section(s, tables, input));
+  if (sections.length) body.push(renderGlossary(reasons));
+  body.push(details(m));
+  return htmlPage(`tradewatch · ${title}`, body.join('\n'));
 }
 
-function highlight(h: ReportHighlight): string {
-  const cols = h.columns.filter((c) => h.table.getChild(c));
-  const n = Math.min(h.table.numRows, h.limit ?? 25);
-  const vecs = cols.map((c) => h.table.getChild(c)!);
-  const cell = (v: unknown): string => {
-    if (v === null || v === undefined) return '—';
-    if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en') : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en') : v.toFixed(3);
-    if (typeof v === 'object' && v !== null && 'toArray' in v) return [...(v as { toArray(): unknown[] }).toArray()].join(', ');
-    return String(v);
-  };
-  const body = Array.from({ length: n }, (_, i) => `<tr>${vecs.map((v) => `<td>${esc(cell(v.get(i)))}</td>`).join('')}</tr>`).join('\n');
-  return `<h2>${esc(h.name)} — ${h.table.numRows.toLocaleString('en')} flagged${h.table.numRows > n ? `, top ${n} shown` : ''}</h2>
-<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
+function summary(m: RunManifest, sections: readonly ReportSection[], tables: Readonly<Record<string, Table | undefined>>): string {
+  const c = m.counts;
+  const figure = (value: string, label: string) => `<div class="figure"><b>${esc(value)}</b><span>${esc(label)}</span></div>`;
+  const figures: string[] = [];
+  for (const s of sections) {
+    figures.push(figure(tables[s.output]!.numRows.toLocaleString('en-US'), /flag/i.test(s.title) ? s.title.toLowerCase() : `${s.title.toLowerCase()} flagged`));
+    const nw = c[`changes.${s.output}.new`];
+    if (nw !== undefined) figures.push(figure(nw.toLocaleString('en-US'), 'new since the last run'));
+  }
+  const read = c['ingest.rows_read'] ?? c['declarations.rows_read'];
+  if (read !== undefined) figures.push(figure(read.toLocaleString('en-US'), 'input rows read'));
+  const rejected = (c['ingest.rejected_values'] ?? 0) + (c['declarations.rejected_values'] ?? 0);
+  figures.push(figure(rejected.toLocaleString('en-US'), 'rows rejected for bad values'));
+  const failed = m.checks.filter((k) => !k.passed);
+  figures.push(figure(`${m.checks.length - failed.length} of ${m.checks.length}`, 'data checks passed'));
+  const asOf = m.as_of_requested === 'latest' ? `${m.as_of} (the latest period in the inputs)` : `${m.as_of} (as asked)`;
+  const reviews = Object.entries(c).filter(([k]) => k.startsWith('reviews.'));
+  const size = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : b >= 1e3 ? `${(b / 1e3).toFixed(0)} kB` : `${b} B`);
+  return `<section id="summary"><h2>Summary</h2>
+<p>Data up to <b>${esc(asOf)}</b>. Run <code>${esc(m.run_id)}</code> ${esc(m.status)}${m.finished_at ? `, finished ${esc(m.finished_at.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'))}` : ''}, took ${esc(String(m.duration_s))} s (tradewatch ${esc(m.tradewatch_version)}).</p>
+<div class="figures">${figures.join('')}</div>
+${reviews.length ? `<p>Analysts' verdicts applied: ${reviews.map(([k, v]) => `${esc(k.replace(/^reviews\./, '').replace(/\./g, ' · ').replace(/_/g, ' '))} ${v}`).join('; ')}.</p>` : ''}
+<h3>Data checks</h3>
+${htmlTable(
+    [{ label: 'check' }, { label: 'if it fails' }, { label: 'result' }, { label: 'detail' }],
+    m.checks.map((k) => [esc(k.name), esc(k.severity === 'error' ? 'nothing is published' : 'a warning'), k.passed ? '<span class="pass">passed</span>' : `<span class="${k.severity === 'error' ? 'fail' : 'warn'}">FAILED</span>`, esc(k.message)]),
+  )}
+<h3>Inputs</h3>
+${m.inputs.length ? htmlTable(
+    [{ label: 'what' }, { label: 'file' }, { label: 'layout' }, { label: 'size', numeric: true }],
+    m.inputs.map((i) => [esc(i.kind), `<code>${esc(i.path)}</code>`, esc(i.layout ?? '—'), esc(size(i.bytes))]),
+  ) : '<p class="muted">No input files recorded.</p>'}
+</section>`;
 }
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+function section(s: ReportSection, tables: Readonly<Record<string, Table | undefined>>, input: RunReportInput): string {
+  const t = tables[s.output]!;
+  const l = input.limits ?? {};
+  switch (s.output) {
+    case 'flagged_routes':
+      return renderFlaggedRoutes(t, { title: s.title, columns: s.columns, limit: l.routes, controls: input.controls, countryNames: input.countryNames });
+    case 'mirror_gaps':
+      return renderMirrorGaps(t, tables.mirror_pairs ?? null, { title: s.title, columns: s.columns, limit: l.mirrorRows, chartLimit: l.mirrorCharts, controls: input.controls });
+    case 'flagged_declarations':
+      return renderFlaggedDeclarations(t, { title: s.title, columns: s.columns, limit: l.declarations });
+    default: {
+      const limit = Math.min(t.numRows, l.rows ?? 50);
+      return `<section id="${esc(s.output)}"><h2>${esc(s.title)} — ${t.numRows.toLocaleString('en-US')} flagged${t.numRows > limit ? `, top ${limit} shown` : ''}</h2>
+${renderFlagTable(new Rows(t), s.columns, { limit })}</section>`;
+    }
+  }
+}
+
+/** The change list to show: the one given, else the flagged tables' `change` columns; null when neither is there. */
+function changeList(given: RunReportInput['changes'], sections: readonly ReportSection[], tables: Readonly<Record<string, Table | undefined>>): FlagChange[] | null {
+  if (given) return Array.isArray(given) ? [...given] : changesFromTable(given as Table);
+  const fromFlags = sections.flatMap((s) => changesFromFlags(s.output, tables[s.output]!));
+  return sections.some((s) => new Rows(tables[s.output]!).has('change')) ? fromFlags : null;
+}
+
+function changeTarget(s: ReportSection, t: Table): ChangeTarget {
+  const r = new Rows(t);
+  const flags = new Map<string, { label: string; href?: string }>();
+  for (let i = 0; i < r.length; i++) {
+    const id = r.str('flag_id', i);
+    if (!id) continue;
+    const label = s.output === 'flagged_routes' ? routeLabel(r, i) : s.output === 'mirror_gaps' ? mirrorLabel(r, i) : s.output === 'flagged_declarations' ? declarationLabel(r, i) : id;
+    flags.set(id, { label, href: s.output === 'flagged_routes' ? `#route-${i + 1}` : undefined });
+  }
+  return { output: s.output, title: s.title, flags };
+}
+
+function details(m: RunManifest): string {
+  return `<section id="details"><h2>Run details</h2>
+<p class="muted">For whoever maintains the pipeline: files written, stages with timings, and every count the run recorded.</p>
+<details><summary>Outputs, stages and counts</summary>
+<h3>Outputs</h3>
+${htmlTable([{ label: 'file' }, { label: 'rows', numeric: true }, { label: 'sha256' }], m.outputs.map((o) => [`<code>${esc(o.path)}</code>`, esc(o.rows === null ? '—' : o.rows.toLocaleString('en-US')), `<code>${esc(o.sha256.slice(0, 16))}…</code>`]))}
+<h3>Stages</h3>
+${htmlTable([{ label: 'stage' }, { label: 'seconds', numeric: true }, { label: 'rows', numeric: true }], m.stages.map((s) => [esc(s.name), esc(String(s.seconds)), esc(s.rows === null ? '—' : s.rows.toLocaleString('en-US'))]))}
+<h3>Counts</h3>
+${htmlTable([{ label: 'count' }, { label: 'value', numeric: true }], Object.entries(m.counts).map(([k, v]) => [`<code>${esc(k)}</code>`, esc(v.toLocaleString('en-US'))]))}
+<p class="muted small">Config hash <code>${esc(m.config_sha256)}</code> · inputs hash <code>${esc(m.inputs_sha256)}</code> · manifest schema ${esc(m.schema)}.</p>
+</details>
+</section>`;
 }

@@ -37,7 +37,7 @@ export async function runCommand(name: string, args: RunArgs, fx: RunEffects & {
   const asOf = results.map((r) => r.manifest.as_of).sort().at(-1)!;
   const dir = join(resolve(fx.cwd ?? process.cwd(), args.out), 'report', `as_of=${asOf}`);
   await mkdir(dir, { recursive: true });
-  await writeFileAtomic(join(dir, 'report.html'), renderRunIndex(results.map((r) => r.manifest)));
+  await writeFileAtomic(join(dir, 'report.html'), renderRunIndex(results.map((r) => ({ manifest: r.manifest, sections: all.get(r.pipeline)?.report }))));
   fx.log('report.written', { path: join(dir, 'report.html') });
   return results;
 }

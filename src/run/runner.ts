@@ -233,8 +233,11 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       throw new Error(`run ${def.name} ${partition}: data check '${failedCheck.name}' failed: ${failedCheck.message}; the previous partition is kept`);
     }
     await write(join(paths.staging, 'manifest.json'), stableStringify(manifest, 2) + '\n');
-    const highlights = (def.report ?? []).map((r) => ({ name: r.title, table: tables[r.output], columns: r.columns }));
-    await write(join(paths.staging, 'report.html'), renderRunSummary(manifest, highlights));
+    const report = renderRunSummary({
+      manifest, tables, sections: def.report ?? [], changes: reviewed.changes, description: def.description,
+      controls: reference.catalog.intervals, countryNames: reference.countryNames,
+    });
+    await write(join(paths.staging, 'report.html'), report);
     await writeFile(join(paths.staging, '_SUCCESS'), '');
     await publishPartition(paths);
     log('run.published', { ...pctx, path: paths.final, seconds: manifest.duration_s });
