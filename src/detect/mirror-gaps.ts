@@ -1,12 +1,17 @@
-import { createHash } from 'node:crypto';
 import { Table, type Vector } from 'apache-arrow';
-import { medianSorted } from 'simple-statistics';
 import { StringDictionary, dictionaryVector, float64Vector, int32Vector } from '../table/columns.ts';
 import { groupRows } from '../table/group.ts';
-import { readCodes, readFloats } from '../table/read.ts';
+import { NumberMap } from '../table/number-map.ts';
+import { readCodes, readFloats, type CodedColumn } from '../table/read.ts';
 import { listVector } from '../table/list.ts';
 import { takeTable } from '../table/take-table.ts';
 import { cifFobDefaults, FOB_IMPORT_REPORTERS } from './cif-fob.ts';
+import { rankFlags } from './rank-flags.ts';
+import { reliabilityOf, reporterReliability } from './reporter-reliability.ts';
+import { sha256Hex } from './flag-id.ts';
+import { robustZ } from './robust-stats.ts';
+
+export { robustZ } from './robust-stats.ts';
 
 /** Thresholds of {@link scoreMirrorGaps}; all live in config under `mirror`. */
 export interface MirrorGapParams {
@@ -89,11 +94,19 @@ export function scoreMirrorGaps(
   const mk = readFloats(pairs, 'importer_kg', who);
   const matched = status.values.indexOf('matched');
   const ghost = status.values.indexOf('ghost');
+  requireValues(win, 'window', who);
+  requireValues(pEnd, 'period_end', who);
 
-  // one country dictionary for both roles
+  // one country dictionary for both roles, codes in order of first appearance (exporters, then importers)
   const countries = new StringDictionary();
-  const e = Int32Array.from(exp.codes, (c) => countries.code(exp.values[c]));
-  const im = Int32Array.from(imp.codes, (c) => countries.code(imp.values[c]));
+  const e = sharedCodes(exp, countries);
+  const im = sharedCodes(imp, countries);
+  // what the rows need of each string, once per dictionary code
+  const fobReporterOf = Uint8Array.from(imp.values, (v) => (FOB_IMPORT_REPORTERS.has(v) ? 1 : 0));
+  const rollingOf = Uint8Array.from(win.values, (w) => (w.startsWith('R') ? 1 : 0));
+  const yearOf = Int32Array.from(pEnd.values, (v) => Number(v.slice(0, 4)));
+  const flatRatio = opts.flatRatio ?? cifFobDefaults.flatRatio;
+  const fitted = opts.cifFobRatio;
 
   const mFob = new Float64Array(n);
   const ratioUsed = new Float64Array(n);
@@ -103,8 +116,8 @@ export function scoreMirrorGaps(
   const uvX = new Float64Array(n).fill(NaN);
   const uvM = new Float64Array(n).fill(NaN);
   for (let i = 0; i < n; i++) {
-    const fobReporter = FOB_IMPORT_REPORTERS.has(imp.values[imp.codes[i]]);
-    const ratio = fobReporter ? 1 : mfReported[i] > 0 ? m[i] / mfReported[i] : (opts.cifFobRatio?.[i] ?? NaN) > 0 ? opts.cifFobRatio![i] : (opts.flatRatio ?? cifFobDefaults.flatRatio);
+    const fobReporter = fobReporterOf[imp.codes[i]] === 1;
+    const ratio = fobReporter ? 1 : mfReported[i] > 0 ? m[i] / mfReported[i] : (fitted?.[i] ?? NaN) > 0 ? fitted![i] : flatRatio;
     ratioUsed[i] = ratio;
     mFob[i] = mfReported[i] > 0 && !fobReporter ? mfReported[i] : m[i] / ratio;
     if (x[i] === x[i] && mFob[i] === mFob[i]) gap[i] = mFob[i] - x[i];
@@ -115,13 +128,15 @@ export function scoreMirrorGaps(
   }
 
   // robust z across pairs (same hs6, window, period) and along the pair's own history (same pair, window)
+  const pairWindow = groupRows([e, im, hs6.codes, win.codes], n).groupOf;
   const zCross = robustZ(lr, groupRows([hs6.codes, win.codes, pEnd.codes], n).groupOf, p.minGroupForZ);
-  const zHist = robustZ(lr, groupRows([e, im, hs6.codes, win.codes], n).groupOf, p.minGroupForZ);
+  const zHist = robustZ(lr, pairWindow, p.minGroupForZ);
 
   // reporter reliability per reporter and year from all its discrepancies (yearly windows)
-  const year = Int32Array.from(pEnd.codes, (c) => Number(pEnd.values[c].slice(0, 4)));
-  const yearly = win.values.map((w) => w === 'Y');
-  const rel = reporterReliability(e, im, year, lr, (i) => yearly[win.codes[i]] && Math.max(x[i], mFob[i]) >= p.minValueUsd, p.reliabilityFloor);
+  const year = new Int32Array(n);
+  for (let i = 0; i < n; i++) year[i] = yearOf[pEnd.codes[i]];
+  const yearly = Uint8Array.from(win.values, (w) => (w === 'Y' ? 1 : 0));
+  const rel = reporterReliability(e, im, year, lr, (i) => yearly[win.codes[i]] === 1 && Math.max(x[i], mFob[i]) >= p.minValueUsd, p.reliabilityFloor);
   const relE = new Float64Array(n);
   const relI = new Float64Array(n);
   const reconciled = new Float64Array(n).fill(NaN);
@@ -138,34 +153,30 @@ export function scoreMirrorGaps(
   }
 
   // flags
-  const flagWin = win.values.map((w) => (p.flagWindows as readonly string[]).includes(w));
-  const next = nextWindow(e, im, hs6.codes, win.codes, pEnd.codes, pEnd.values, n);
+  const next = nextWindow(pairWindow, pEnd.codes, pEnd.values, n);
   // the importer may record a shipment a month after the exporter: on rolling windows the gap is the
   // smaller of the aligned one and the one against the importer's window a month later
   const lrLag = Float64Array.from(lr);
   for (let i = 0; i < n; i++) {
     const j = next[i];
-    if (lr[i] !== lr[i] || j < 0 || !win.values[win.codes[i]].startsWith('R')) continue;
+    if (lr[i] !== lr[i] || j < 0 || !rollingOf[win.codes[i]]) continue;
     const alt = mFob[j] > 0 && x[i] > 0 ? Math.log(mFob[j] / x[i]) : NaN;
     if (Math.abs(alt) < Math.abs(lr[i])) lrLag[i] = alt;
   }
-  // calendar years of monthly data repeat the December R12 window: only annual data is flagged on Y
-  const flaggable = Uint8Array.from({ length: n }, (_, i) =>
-    flagWin[win.codes[i]] && !(win.values[win.codes[i]] === 'Y' && pStart.values[pStart.codes[i]].length > 4) ? 1 : 0,
-  );
+  const flaggable = flaggableRows(win, pStart, p.flagWindows, who);
   const score = new Float64Array(n);
   const reasons = new Map<number, string[]>();
   const flagged: number[] = [];
   for (let i = 0; i < n; i++) {
-    const r: string[] = [];
+    let r: string[] | null = null; // most rows are not flagged: no list for them
     let s = 0;
     const big = Math.max(x[i] || 0, mFob[i] || 0);
-    const rolling = win.values[win.codes[i]].startsWith('R');
+    const rolling = rollingOf[win.codes[i]] === 1;
     if (status.codes[i] === matched && flaggable[i] && big >= p.minValueUsd && Math.abs(gap[i]) >= p.minGapUsd && Math.abs(lrLag[i]) >= p.minAbsLogRatio) {
       const j = next[i];
       const persists = !rolling || !p.requirePersistence || (j >= 0 && Math.sign(lrLag[j]) === Math.sign(lrLag[i]) && Math.abs(lrLag[j]) >= p.minAbsLogRatio);
       if (persists) {
-        r.push(lrLag[i] > 0 ? 'importer_exceeds' : 'exporter_exceeds');
+        r = [lrLag[i] > 0 ? 'importer_exceeds' : 'exporter_exceeds'];
         const z = Math.max(Math.abs(zCross[i]) || 0, Math.abs(zHist[i]) || 0);
         // transparent: size of the gap in log terms, more when unusual, weighted by how reliable both reporters are
         s = Math.min(Math.abs(lrLag[i]), 5) * (1 + Math.min(z, 10) / 5) * Math.sqrt(relE[i] * relI[i]);
@@ -174,22 +185,23 @@ export function scoreMirrorGaps(
       const j = next[i];
       const persists = !rolling || !p.requirePersistence || (j >= 0 && status.codes[j] === ghost);
       if (persists) {
-        r.push('ghost', missingSide.values[missingSide.codes[i]] === 'exporter' ? 'ghost_imports' : 'ghost_exports');
+        r = ['ghost', missingSide.values[missingSide.codes[i]] === 'exporter' ? 'ghost_imports' : 'ghost_exports'];
         s = Math.log(big / p.ghostMinValueUsd) + 1;
       }
     }
-    if (r.length) {
+    if (r) {
       if (Math.abs(kgLr[i]) >= p.maxAbsLogKgRatio) r.push('weight_mismatch');
       if (uvX[i] > 0 && uvM[i] > 0 && Math.abs(Math.log(uvM[i] / uvX[i])) >= p.maxAbsLogKgRatio) r.push('unit_value_mismatch');
       const a = xRev.codes[i] >= 0 ? xRev.values[xRev.codes[i]] : null;
       const b = mRev.codes[i] >= 0 ? mRev.values[mRev.codes[i]] : null;
       if (a && b && a !== b && opts.hsScopeChanged?.(hs6.values[hs6.codes[i]], a, b)) r.push('hs_scope_changed');
       flagged.push(i);
+      reasons.set(i, r);
     }
     score[i] = s;
-    if (r.length) reasons.set(i, r);
   }
 
+  const ids = flagIds(flagged, (i) => `mirror|${exp.values[exp.codes[i]]}|${imp.values[imp.codes[i]]}|${hs6.values[hs6.codes[i]]}|${win.values[win.codes[i]]}|${pStart.values[pStart.codes[i]]}|${pEnd.values[pEnd.codes[i]]}`);
   const cols: Record<string, Vector> = {};
   for (const f of pairs.schema.fields) cols[f.name] = pairs.getChild(f.name)!;
   Object.assign(cols, {
@@ -208,125 +220,71 @@ export function scoreMirrorGaps(
     reconciled_value_usd: float64Vector(reconciled),
     score: float64Vector(score),
     reasons: listVector(n, reasons),
-    flag_id: flagIds(n, flagged, (i) => `mirror|${exp.values[exp.codes[i]]}|${imp.values[imp.codes[i]]}|${hs6.values[hs6.codes[i]]}|${win.values[win.codes[i]]}|${pStart.values[pStart.codes[i]]}|${pEnd.values[pEnd.codes[i]]}`),
+    flag_id: ids.vector(n),
   });
   const all = new Table(cols);
   // most suspicious first; ties broken by the flag id so the order never depends on input order
-  const fid = all.getChild('flag_id')!;
-  flagged.sort((a, b) => score[b] - score[a] || (String(fid.get(a)) < String(fid.get(b)) ? -1 : 1));
+  rankFlags(flagged, score, ids.of);
   const gapsT = takeTable(all, Int32Array.from(flagged));
   const ranked = new Table({ ...Object.fromEntries(gapsT.schema.fields.map((f) => [f.name, gapsT.getChild(f.name)!])), rank: int32Vector(Int32Array.from(flagged, (_, k) => k + 1)) });
   return { pairs: all, gaps: ranked, reliability: rel.table(countries.values) };
 }
 
-/** Reliability in (0, 1] from a reporter's typical |log ratio| σ: 1 at the floor, ½ at 2× … */
-function reliabilityOf(sigma: number): number {
-  return Math.min(1, 0.05 / sigma);
+/** For each row, the row of the same pair and window whose period ends one step later (-1 if none). */
+function nextWindow(pairWindow: Int32Array, pEnd: Int32Array, periods: readonly string[], n: number): Int32Array {
+  const t = Int32Array.from(periods, (v) => (v.length === 4 ? Number(v) : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
+  const lookup = new NumberMap(n);
+  const key = (i: number) => pairWindow[i] * 40_000 + t[pEnd[i]]; // months since year 0 stay below 40,000
+  for (let i = 0; i < n; i++) lookup.set(key(i), i);
+  const next = new Int32Array(n);
+  for (let i = 0; i < n; i++) next[i] = lookup.get(key(i) + 1, -1);
+  return next;
 }
 
-/** Robust z of `v` within groups: (v − median) / (1.4826 · MAD), nulls left out; null when the group is small or MAD is 0. */
-export function robustZ(v: Float64Array, groupOf: Int32Array, minGroup: number): Float64Array {
-  const n = v.length;
-  let groups = 0;
-  for (let i = 0; i < n; i++) if (groupOf[i] + 1 > groups) groups = groupOf[i] + 1;
-  const buckets: number[][] = Array.from({ length: groups }, () => []);
-  for (let i = 0; i < n; i++) if (v[i] === v[i]) buckets[groupOf[i]].push(v[i]);
-  const med = new Float64Array(groups).fill(NaN);
-  const mad = new Float64Array(groups).fill(NaN);
-  for (let g = 0; g < groups; g++) {
-    const b = buckets[g];
-    if (b.length < minGroup) continue;
-    b.sort((a, c) => a - c);
-    med[g] = medianSorted(b);
-    const dev = b.map((x) => Math.abs(x - med[g])).sort((a, c) => a - c);
-    mad[g] = 1.4826 * medianSorted(dev);
+/** Which rows may be flagged: their window is in `flagWindows`, except `Y` over monthly data (it repeats December's R12). */
+function flaggableRows(win: CodedColumn, pStart: CodedColumn, flagWindows: readonly string[], who: string): Uint8Array {
+  const flagWin = win.values.map((w) => flagWindows.includes(w));
+  const isY = win.values.map((w) => w === 'Y');
+  const monthlyStart = pStart.values.map((v) => v.length > 4);
+  const out = new Uint8Array(win.codes.length);
+  for (let i = 0; i < out.length; i++) {
+    const w = win.codes[i];
+    if (!flagWin[w]) continue;
+    if (isY[w] && pStart.codes[i] < 0) throw new Error(`${who}: period_start is null in row ${i}`);
+    out[i] = isY[w] && monthlyStart[pStart.codes[i]] ? 0 : 1;
   }
-  const z = new Float64Array(n).fill(NaN);
-  for (let i = 0; i < n; i++) {
-    const g = groupOf[i];
-    if (v[i] === v[i] && mad[g] > 0) z[i] = (v[i] - med[g]) / mad[g];
-  }
-  return z;
+  return out;
 }
 
-/**
- * Per reporter and year, how far its records typically are from its partners': a robust two-way split
- * of |log ratio| into an exporter part and an importer part (median polish), so a reporter is not
- * blamed for partners that are always off. Returns σ per reporter-year (floored).
- */
-function reporterReliability(e: Int32Array, im: Int32Array, year: Int32Array, lr: Float64Array, use: (i: number) => boolean, floor: number) {
-  const idx: number[] = [];
-  for (let i = 0; i < lr.length; i++) if (lr[i] === lr[i] && use(i)) idx.push(i);
-  const m = idx.length;
-  // each observation counts for both reporters: slot 2k is the exporter's, 2k+1 the importer's
-  const who = new Int32Array(2 * m);
-  const yr = new Int32Array(2 * m);
-  for (let k = 0; k < m; k++) {
-    who[2 * k] = e[idx[k]];
-    who[2 * k + 1] = im[idx[k]];
-    yr[2 * k] = yr[2 * k + 1] = year[idx[k]];
-  }
-  const g = groupRows([who, yr], 2 * m);
-  const start = new Int32Array(g.groups + 1);
-  for (let s = 0; s < 2 * m; s++) start[g.groupOf[s] + 1]++;
-  for (let q = 0; q < g.groups; q++) start[q + 1] += start[q];
-  const cursor = start.slice(0, g.groups);
-  const slots = new Int32Array(2 * m);
-  for (let s = 0; s < 2 * m; s++) slots[cursor[g.groupOf[s]]++] = s;
-  const effect = new Float64Array(g.groups);
-  const buf = new Float64Array(2 * m);
-  for (let iter = 0; iter < 10; iter++) {
-    const next = new Float64Array(g.groups);
-    for (let q = 0; q < g.groups; q++) {
-      const from = start[q];
-      const to = start[q + 1];
-      for (let k = from; k < to; k++) {
-        const s = slots[k];
-        const other = s ^ 1; // the partner's slot of the same observation
-        buf[k] = Math.abs(lr[idx[s >> 1]]) - effect[g.groupOf[other]];
-      }
-      const part = buf.subarray(from, to).sort();
-      next[q] = Math.max(0, medianSorted(part as unknown as number[]));
-    }
-    effect.set(next);
-  }
-  const keyOf = new Map<number, number>();
-  for (let q = 0; q < g.groups; q++) keyOf.set(yr[g.firstRow[q]] * 4096 + who[g.firstRow[q]], q);
+/** Stable flag ids for the flagged rows (null elsewhere): a hash of what the flag is about, never of when it ran. */
+function flagIds(flagged: readonly number[], what: (i: number) => string): { of(i: number): string; vector(n: number): Vector } {
+  const idOf = new Map<number, string>();
+  for (const i of flagged) idOf.set(i, sha256Hex(what(i)).slice(0, 16));
   return {
-    sigma: (c: number, y: number) => {
-      const q = keyOf.get(y * 4096 + c);
-      return q === undefined ? floor : Math.max(floor, effect[q]);
-    },
-    table(countryNames: readonly string[]): Table {
-      const order = [...keyOf.entries()].sort((x, z) => x[0] - z[0]).map(([, q]) => q);
+    of: (i) => idOf.get(i)!,
+    vector(n) {
       const dict = new StringDictionary();
-      const rc = Int32Array.from(order, (q) => dict.code(countryNames[who[g.firstRow[q]]]));
-      const sig = Float64Array.from(order, (q) => Math.max(floor, effect[q]));
-      return new Table({
-        reporter: dictionaryVector(rc, dict.values),
-        year: int32Vector(Int32Array.from(order, (q) => yr[g.firstRow[q]])),
-        pairs: int32Vector(Int32Array.from(order, (q) => start[q + 1] - start[q])),
-        typical_abs_log_ratio: float64Vector(sig),
-        reliability: float64Vector(Float64Array.from(sig, reliabilityOf)),
-      });
+      const codes = new Int32Array(n).fill(-1);
+      for (const i of flagged) codes[i] = dict.code(idOf.get(i)!);
+      return dictionaryVector(codes, dict.values);
     },
   };
 }
 
-/** For each row, the row of the same pair and window whose period ends one step later (-1 if none). */
-function nextWindow(e: Int32Array, im: Int32Array, hs: Int32Array, win: Int32Array, pEnd: Int32Array, periods: readonly string[], n: number): Int32Array {
-  const t = Int32Array.from(periods, (v) => (v.length === 4 ? Number(v) : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
-  const lookup = new Map<number, number>();
-  const g = groupRows([e, im, hs, win], n).groupOf;
-  const key = (i: number, dt: number) => g[i] * 40_000 + t[pEnd[i]] + dt; // months since year 0 stay below 40,000
-  for (let i = 0; i < n; i++) lookup.set(key(i, 0), i);
-  return Int32Array.from({ length: n }, (_, i) => lookup.get(key(i, 1)) ?? -1);
+/** Codes of `col` in `dict`, assigned in order of first appearance in the rows (as per-row lookups would). */
+function sharedCodes(col: CodedColumn, dict: StringDictionary): Int32Array {
+  const codeOf = new Int32Array(col.values.length + 1).fill(-1); // slot c + 1, so a null row (-1) has one too
+  const out = new Int32Array(col.codes.length);
+  for (let i = 0; i < out.length; i++) {
+    const c = col.codes[i] + 1;
+    if (codeOf[c] < 0) codeOf[c] = dict.code(col.values[c - 1]);
+    out[i] = codeOf[c];
+  }
+  return out;
 }
 
-/** Stable flag ids for the flagged rows (null elsewhere): a hash of what the flag is about, never of when it ran. */
-function flagIds(n: number, flagged: readonly number[], what: (i: number) => string): Vector {
-  const dict = new StringDictionary();
-  const codes = new Int32Array(n).fill(-1);
-  for (const i of flagged) codes[i] = dict.code(createHash('sha256').update(what(i)).digest('hex').slice(0, 16));
-  return dictionaryVector(codes, dict.values);
+/** Throws naming the column when a row has no value where every row needs one. */
+function requireValues(col: CodedColumn, name: string, who: string): void {
+  const i = col.codes.indexOf(-1);
+  if (i >= 0) throw new Error(`${who}: ${name} is null in row ${i}`);
 }

@@ -47,3 +47,13 @@ function medianOfSorted(xs: Float64Array): number {
   const n = xs.length;
   return n % 2 ? xs[(n - 1) >> 1] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
 }
+
+/**
+ * Robust z of `v` within groups (ids 0… in `groupOf`): (v − median) / (1.4826 · MAD), nulls left out; null
+ * where the group has fewer than `minGroup` values or its MAD is 0.
+ */
+export function robustZ(v: Float64Array, groupOf: Int32Array, minGroup: number): Float64Array {
+  let groups = 0;
+  for (let i = 0; i < v.length; i++) if (groupOf[i] + 1 > groups) groups = groupOf[i] + 1;
+  return robustZByGroup(v, groupOf, groupMedianMad(v, groupOf, groups, minGroup));
+}

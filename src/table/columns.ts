@@ -112,31 +112,50 @@ function validity(n: number, isValid: (i: number) => boolean): { bitmap: Uint8Ar
   return { bitmap: nulls ? bitmap : undefined, nulls };
 }
 
+/** Validity of an Int32/Int8 column whose null rows hold `nullValue` (bitmap undefined when none is null). */
+function sentinelValidity(data: Int32Array | Int8Array, nullValue: number): { bitmap: Uint8Array | undefined; nulls: number } {
+  const n = data.length;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) if (data[i] === nullValue) nulls++;
+  if (!nulls) return { bitmap: undefined, nulls };
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) if (data[i] !== nullValue) bitmap[i >> 3] |= 1 << (i & 7);
+  return { bitmap, nulls };
+}
+
 /** A Float64 vector from values where NaN means null. Copies `values`. */
 export function float64Vector(values: Float64Array): Vector<Float64> {
   const n = values.length;
-  const data = Float64Array.from(values);
-  const { bitmap, nulls } = validity(n, (i) => data[i] === data[i]);
-  // nulls are stored as 0 so that files do not carry NaN payloads for missing numbers
-  if (nulls) for (let i = 0; i < n; i++) if (data[i] !== data[i]) data[i] = 0;
-  return makeVector(makeData({ type: new Float64(), length: n, nullCount: nulls, nullBitmap: bitmap, data }));
+  const data = values.slice();
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0, b = 0; i < n; b++) {
+    let byte = 0;
+    for (let bit = 0; bit < 8 && i < n; bit++, i++) {
+      if (data[i] === data[i]) byte |= 1 << bit;
+      else {
+        data[i] = 0; // nulls are stored as 0 so that files do not carry NaN payloads for missing numbers
+        nulls++;
+      }
+    }
+    bitmap[b] = byte;
+  }
+  return makeVector(makeData({ type: new Float64(), length: n, nullCount: nulls, nullBitmap: nulls ? bitmap : undefined, data }));
 }
 
 /** An Int32 vector; rows equal to `nullValue` (when given) become null. Copies `values`. */
 export function int32Vector(values: Int32Array, nullValue?: number): Vector<Int32> {
   const n = values.length;
-  const data = Int32Array.from(values);
-  const { bitmap, nulls } =
-    nullValue === undefined ? { bitmap: undefined, nulls: 0 } : validity(n, (i) => data[i] !== nullValue);
+  const data = values.slice();
+  const { bitmap, nulls } = nullValue === undefined ? { bitmap: undefined, nulls: 0 } : sentinelValidity(data, nullValue);
   return makeVector(makeData({ type: new Int32(), length: n, nullCount: nulls, nullBitmap: bitmap, data }));
 }
 
 /** An Int8 vector; rows equal to `nullValue` (when given) become null. Copies `values`. */
 export function int8Vector(values: Int8Array, nullValue?: number): Vector<Int8> {
   const n = values.length;
-  const data = Int8Array.from(values);
-  const { bitmap, nulls } =
-    nullValue === undefined ? { bitmap: undefined, nulls: 0 } : validity(n, (i) => data[i] !== nullValue);
+  const data = values.slice();
+  const { bitmap, nulls } = nullValue === undefined ? { bitmap: undefined, nulls: 0 } : sentinelValidity(data, nullValue);
   return makeVector(makeData({ type: new Int8(), length: n, nullCount: nulls, nullBitmap: bitmap, data }));
 }
 
@@ -144,23 +163,48 @@ export function int8Vector(values: Int8Array, nullValue?: number): Vector<Int8> 
 export function boolVector(values: Int8Array): Vector<Bool> {
   const n = values.length;
   const data = new Uint8Array((n + 7) >> 3);
-  for (let i = 0; i < n; i++) if (values[i] === 1) data[i >> 3] |= 1 << (i & 7);
-  const { bitmap, nulls } = validity(n, (i) => values[i] >= 0);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    if (values[i] === 1) data[i >> 3] |= 1 << (i & 7);
+    else if (values[i] < 0) nulls++;
+  }
+  let bitmap: Uint8Array | undefined;
+  if (nulls) {
+    bitmap = new Uint8Array((n + 7) >> 3);
+    for (let i = 0; i < n; i++) if (values[i] >= 0) bitmap[i >> 3] |= 1 << (i & 7);
+  }
   return makeVector(makeData({ type: new Bool(), length: n, nullCount: nulls, nullBitmap: bitmap, data }));
 }
 
 /** A plain Utf8 vector from a small string array (dictionaries, not row data). */
 export function utf8Vector(values: readonly (string | null)[]): Vector<Utf8> {
-  const enc = new TextEncoder();
-  const parts = values.map((v) => (v === null ? new Uint8Array(0) : enc.encode(v)));
+  let capacity = 0;
+  for (const v of values) if (v !== null) capacity += 3 * v.length; // UTF-8 takes at most 3 bytes per UTF-16 unit
+  const bytes = new Uint8Array(capacity);
   const offsets = new Int32Array(values.length + 1);
-  for (let i = 0; i < parts.length; i++) offsets[i + 1] = offsets[i] + parts[i].length;
-  const data = new Uint8Array(offsets[values.length]);
-  for (let i = 0; i < parts.length; i++) data.set(parts[i], offsets[i]);
+  let at = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null) at = writeUtf8(v, bytes, at);
+    offsets[i + 1] = at;
+  }
+  const data = bytes.slice(0, at);
   const { bitmap, nulls } = validity(values.length, (i) => values[i] !== null);
   return makeVector(
     makeData({ type: new Utf8(), length: values.length, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data }),
   );
+}
+
+const utf8 = new TextEncoder();
+
+/** Writes `s` as UTF-8 at `at` and returns the end: ASCII byte by byte, the rest through the encoder (no copy per string). */
+function writeUtf8(s: string, out: Uint8Array, at: number): number {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0x80) return at + utf8.encodeInto(s, out.subarray(at)).written;
+    out[at + k] = c;
+  }
+  return at + s.length;
 }
 
 /**
@@ -188,7 +232,11 @@ export function dictionaryVector(codes: Int32Array, dictionary: readonly string[
     }
     data[i] = r;
   }
-  const { bitmap } = nulls ? validity(n, (i) => codes[i] >= 0) : { bitmap: undefined };
+  let bitmap: Uint8Array | undefined;
+  if (nulls) {
+    bitmap = new Uint8Array((n + 7) >> 3);
+    for (let i = 0; i < n; i++) if (codes[i] >= 0) bitmap[i >> 3] |= 1 << (i & 7);
+  }
   const type = new Dictionary(new Utf8(), new Int32());
   return makeVector(
     makeData({ type, length: n, nullCount: nulls, nullBitmap: bitmap, data, dictionary: utf8Vector(used) }),

@@ -7,7 +7,8 @@ import { StringDictionary } from './columns.ts';
  */
 export function listVector(n: number, items: ReadonlyMap<number, readonly string[]>): Vector<List<Dictionary<Utf8, Int32>>> {
   const offsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + (items.get(i)?.length ?? 0);
+  for (const [i, list] of items) if (Number.isInteger(i) && i >= 0 && i < n) offsets[i + 1] = list.length; // rows outside 0…n-1 have no slot
+  for (let i = 0; i < n; i++) offsets[i + 1] += offsets[i];
   const dict = new StringDictionary();
   const codes = new Int32Array(offsets[n]);
   for (const [i, list] of items) for (let k = 0; k < list.length; k++) codes[offsets[i] + k] = dict.code(list[k]);

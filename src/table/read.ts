@@ -33,7 +33,9 @@ export function readCodes(table: Table, name: string, who = 'readCodes'): CodedC
       const remap = new Int32Array(d.length);
       for (let k = 0; k < d.length; k++) remap[k] = dict.code(String(d.get(k)));
       const idx = data.values as Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array | Uint32Array;
-      for (let i = 0; i < n; i++) codes[offset + i] = data.getValid(i) ? remap[idx[i]] : -1;
+      const valid = validityOf(data);
+      if (!valid) for (let i = 0; i < n; i++) codes[offset + i] = remap[idx[i]];
+      else for (let i = 0; i < n; i++) codes[offset + i] = valid(i) ? remap[idx[i]] : -1;
     } else {
       const chunk = vec.data.length === 1 ? vec : null;
       for (let i = 0; i < n; i++) {
@@ -55,11 +57,30 @@ export function readFloats(table: Table, name: string, who = 'readFloats'): Floa
     const n = data.length;
     const values = data.values as ArrayLike<number | bigint>;
     const plain = DataType.isFloat(data.type) || DataType.isInt(data.type);
-    for (let i = 0; i < n; i++) {
-      if (!data.getValid(i)) out[offset + i] = NaN;
-      else out[offset + i] = plain ? Number(values[i]) : Number(vec.get(offset + i));
+    const valid = validityOf(data);
+    if (plain && !(values instanceof BigInt64Array || values instanceof BigUint64Array)) {
+      // numbers already: a typed copy converts exactly as Number() would
+      out.set((values as Float64Array).subarray(0, n), offset);
+      if (valid) for (let i = 0; i < n; i++) if (!valid(i)) out[offset + i] = NaN;
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (valid && !valid(i)) out[offset + i] = NaN;
+        else out[offset + i] = plain ? Number(values[i]) : Number(vec.get(offset + i));
+      }
     }
     offset += n;
   }
   return out;
+}
+
+/**
+ * Validity test of one chunk read straight from its bitmap, as `Data.getValid` decides it; null when
+ * every row is valid (the common case, no test per row).
+ */
+function validityOf(data: Data): ((i: number) => boolean) | null {
+  if (DataType.isUnion(data.type)) return (i) => data.getValid(i);
+  if (!(data.nullable && data.nullCount > 0)) return null;
+  const bits = data.nullBitmap as Uint8Array;
+  const at = data.offset;
+  return (i) => (bits[(at + i) >> 3] & (1 << ((at + i) & 7))) !== 0;
 }
