@@ -32,6 +32,7 @@ function dataOptions(cmd: Command): Command {
     .option('--trade <path...>', 'trade statistics: files, folders or globs (routes and mirror gaps are judged)')
     .option('--declarations <path...>', 'customs declarations (judged against truth.json, or by their label column when the truth does not cover them)')
     .option('--history <path...>', 'earlier declarations with outcomes, for the learned model (as in run declarations)')
+    .option('--reviews <file>', "analysts' verdicts (as in run --reviews): confirmed flags count as true, dismissed ones as false")
     .option('--format <format>', 'trade layout (default: detected)')
     .addOption(new Option('--seeds <list>', 'synthetic worlds made in memory instead of files, e.g. 1,2,3 or 1-5 (tune on 1-5; 101-110 measure quality)').argParser(parseSeeds))
     .addOption(new Option('--preset <preset>', 'preset of the --seeds worlds (default easy)').choices(['easy', 'hard']))
@@ -50,7 +51,7 @@ export function addBacktestCommands(program: Command): void {
       .description('Run the pipelines in memory on data with a known truth and print precision, recall, F1 and precision@k for routes, mirror gaps and declarations; writes OUT/backtest.parquet.'),
   ).action(async (o) => {
     const summary = await runBacktest(
-      { truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, format: o.format, seeds: o.seeds, preset: o.preset, hs: o.hs, config: o.config, set: o.set, out: o.out },
+      { truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset, hs: o.hs, config: o.config, set: o.set, out: o.out },
       { log: cliLog(o.logFormat) },
     );
     process.stdout.write(formatBacktest(summary));
@@ -67,7 +68,7 @@ export function addBacktestCommands(program: Command): void {
     .action(async (o) => {
       const summary = await runTune(
         {
-          params: o.param, truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, format: o.format, seeds: o.seeds, preset: o.preset,
+          params: o.param, truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset,
           hs: o.hs, config: o.config, set: o.set, out: o.out, concurrency: o.concurrency,
         },
         { log: cliLog(o.logFormat) },

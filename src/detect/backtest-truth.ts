@@ -167,3 +167,60 @@ function markFlagged(items: Map<string, JudgedItem>, flagged: ReadonlySet<string
     else items.set(k, { key: k, score: Infinity, flagged: true });
   }
 }
+
+/** A verdict as a backtest reads it: which flag, what the reviewer said, when. */
+export interface ReviewedFlag {
+  flagId: string;
+  verdict: string;
+  date: string;
+  /** The flagged output the flag belongs to (`flagged_routes`, …) when the reviews file says; else null. */
+  output: string | null;
+}
+
+/**
+ * Flags of one output judged by analysts' verdicts: a verdict belongs to `output` when the file says so, or
+ * else when its flag id is among `known` (the ids this output's rows carry in this run). The latest verdict on
+ * each flag counts, `confirmed` true and `dismissed` false (`watch` says neither and is left out, counted
+ * `reviewed_watch`). Each judged flag is an item, flagged when this run's `flagged` table holds it (with its
+ * score there), so a config change is measured by what it keeps of the confirmed flags and drops of the
+ * dismissed ones. Pure.
+ */
+export function matchReviewTruth(flagged: Table, verdicts: readonly ReviewedFlag[], output: string, known: ReadonlySet<string>): TruthMatch {
+  const latest = new Map<string, ReviewedFlag>();
+  for (const v of verdicts) {
+    if (v.output ? v.output !== output : !known.has(v.flagId)) continue;
+    const prev = latest.get(v.flagId);
+    if (!prev || v.date >= prev.date) latest.set(v.flagId, v);
+  }
+  const ids = readCodes(flagged, 'flag_id', 'matchReviewTruth');
+  const score = readFloats(flagged, 'score', 'matchReviewTruth');
+  const now = new Map<string, number>();
+  for (let i = 0; i < flagged.numRows; i++) {
+    if (ids.codes[i] < 0) continue;
+    const id = ids.values[ids.codes[i]];
+    if (!(now.get(id)! >= score[i])) now.set(id, score[i]);
+  }
+  const items: JudgedItem[] = [];
+  const positives = new Set<string>();
+  let watch = 0;
+  for (const [id, v] of latest) {
+    if (v.verdict === 'watch') {
+      watch++;
+      continue;
+    }
+    if (v.verdict === 'confirmed') positives.add(id);
+    items.push({ key: id, score: now.get(id) ?? NaN, flagged: now.has(id) });
+  }
+  return { items, positives, extra: { reviewed_watch: watch } };
+}
+
+/** The flag ids a table's rows carry (null ids left out). */
+export function flagIdsOf(...tables: Table[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of tables) {
+    if (!t.getChild('flag_id')) continue;
+    const ids = readCodes(t, 'flag_id', 'flagIdsOf');
+    for (let i = 0; i < t.numRows; i++) if (ids.codes[i] >= 0) out.add(ids.values[ids.codes[i]]);
+  }
+  return out;
+}

@@ -11,6 +11,8 @@ export interface ReviewRow {
   reviewer: string;
   date: string;
   score: number;
+  /** The flagged output the flag belongs to (`flagged_routes`, `mirror_gaps`, `flagged_declarations`), when the file has an `output` column. */
+  output: string | null;
   /** 1-based line (CSV) or row (Parquet), for messages. */
   line: number;
 }
@@ -19,7 +21,7 @@ const REQUIRED = ['flag_id', 'verdict', 'note', 'reviewer', 'date'] as const;
 
 /**
  * Reads a reviews file (CSV with a header, or Parquet): `flag_id, verdict, note, reviewer, date` and optional
- * `score`. Throws {@link InputError} naming the file, line and column for a missing column, an unknown verdict,
+ * `score` and `output`. Throws {@link InputError} naming the file, line and column for a missing column, an unknown verdict,
  * a date that is not `YYYY-MM-DD` or a score that is not a number (reviews are few and hand-written: a bad
  * line stops the run rather than being skipped).
  */
@@ -62,6 +64,7 @@ export async function readReviewsFile(path: string): Promise<ReviewRow[]> {
     const s = r.score?.trim() ?? '';
     const score = s === '' || s === 'null' ? NaN : Number(s);
     if (s !== '' && s !== 'null' && !Number.isFinite(score)) throw new InputError(`${at('score')}: '${r.score}' is not a number`);
-    return { flag_id: r.flag_id.trim(), verdict, note: r.note ?? '', reviewer: r.reviewer ?? '', date, score, line: lines[k] };
+    const output = r.output?.trim() || null;
+    return { flag_id: r.flag_id.trim(), verdict, note: r.note ?? '', reviewer: r.reviewer ?? '', date, score, output, line: lines[k] };
   });
 }

@@ -8,11 +8,15 @@ import {
   matchRouteTruth,
   type BacktestTruth,
   type DeclarationTruthSource,
+  flagIdsOf,
+  matchReviewTruth,
+  type ReviewedFlag,
 } from '../detect/backtest-truth.ts';
 import { loadCatalog, loadHs6Descriptions, loadHsCorrespondence } from '../io/catalog.ts';
 import { loadGeo } from '../io/geo.ts';
 import { loadCountryCodeIndex, loadCountryNameIndex, loadCountryNames, loadCountryResolver } from '../io/reference.ts';
 import { readJsonFile } from '../io/json-file.ts';
+import { readReviewsFile } from '../io/reviews.ts';
 import { readDeclarations } from '../ingest/declarations.ts';
 import { ingestTrade } from '../ingest/ingest-trade.ts';
 import { resolveHsSelector } from '../reference/catalog.ts';
@@ -44,6 +48,8 @@ export interface BacktestSourceArgs {
   /** Synthetic worlds instead of files: these seeds, generated in memory. */
   seeds?: number[];
   preset?: 'easy' | 'hard';
+  /** Analysts' verdicts (a reviews file): confirmed flags are true, dismissed ones false. */
+  reviews?: string;
 }
 
 /** One data set, ingested once: the tables the pipelines read and the truth to judge them by. */
@@ -58,6 +64,8 @@ export interface BacktestDataset {
   truth: BacktestTruth | null;
   /** Which truth judges the declarations (when there are declarations). */
   declarationTruth?: DeclarationTruthSource;
+  /** Verdicts from `--reviews`, judging every target's flags beside the truth. */
+  verdicts?: ReviewedFlag[];
 }
 
 /** One target's figures on one data set. */
@@ -66,8 +74,8 @@ export interface TargetResult {
   metrics: BacktestMetrics;
   /** Counts of things that must not be flagged but were, or rows left out. */
   extra: Record<string, number>;
-  /** `truth` (truth.json) or `labels` (the declarations' label column). */
-  source: DeclarationTruthSource;
+  /** `truth` (truth.json), `labels` (the declarations' label column) or `reviews` (analysts' verdicts). */
+  source: DeclarationTruthSource | 'reviews';
 }
 
 /**
@@ -78,14 +86,14 @@ export interface TargetResult {
 export function datasetLoaders(src: BacktestSourceArgs, config: Config, opts: { cwd: string; log: Log; command: string }): (() => Promise<BacktestDataset>)[] {
   const { command } = opts;
   if (src.seeds?.length) {
-    const given = (['truth', 'trade', 'declarations', 'history'] as const).filter((k) => src[k] !== undefined && src[k]!.length !== 0);
+    const given = (['truth', 'trade', 'declarations', 'history', 'reviews'] as const).filter((k) => src[k] !== undefined && src[k]!.length !== 0);
     if (given.length) throw new UsageError(`${command}: --seeds makes synthetic worlds; leave out --${given.join(', --')} (or leave out --seeds to use files)`);
     const preset = src.preset ?? 'easy';
     return src.seeds.map((seed) => () => synthDataset(seed, preset, config));
   }
   if (src.preset) throw new UsageError(`${command}: --preset goes with --seeds`);
   if (!src.trade?.length && !src.declarations?.length) throw new UsageError(`${command}: give --truth FILE with --trade PATH… and/or --declarations PATH…, or --seeds N,… for synthetic worlds`);
-  if (src.trade?.length && !src.truth) throw new UsageError(`${command}: routes and mirror gaps are judged against a truth.json: give --truth FILE`);
+  if (src.trade?.length && !src.truth && !src.reviews) throw new UsageError(`${command}: routes and mirror gaps are judged against a truth.json or analysts' verdicts: give --truth FILE or --reviews FILE`);
   if (src.history?.length && !src.declarations?.length) throw new UsageError(`${command}: --history goes with --declarations`);
   return [() => fileDataset(src, config, opts)];
 }
@@ -135,8 +143,16 @@ export async function evaluateDataset(
   const results: TargetResult[] = [];
   let routes: Table | undefined;
   let routesKey = '';
+  // verdicts judge the flags of the output they belong to (the file's `output`, else the output whose rows carry the id)
+  const placed = new Set<string>();
+  const reviewed = (target: BacktestTarget, output: string, flagged: Table, all: Table) => {
+    if (!ds.verdicts) return;
+    const known = flagIdsOf(flagged, all);
+    for (const v of ds.verdicts) if (v.output === output || (!v.output && known.has(v.flagId))) placed.add(v.flagId);
+    results.push({ ...judged(target, matchReviewTruth(flagged, ds.verdicts, output, known), 'labels'), source: 'reviews' });
+  };
   if (ds.trade) {
-    const truth = ds.truth!;
+    const truth = ds.truth;
     const mg = run('mirror-gaps', { trade: ds.trade }, '');
     const mgOut = await mg.out;
     const ts = run('transshipment', { trade: ds.trade, mirror: mgOut.mirror_pairs }, mg.key);
@@ -146,14 +162,24 @@ export async function evaluateDataset(
     // truth on codes the run did not read (outside run.hs) is out of scope, not missed
     const codes = resolveHsSelector(config.ingest.hs, ctx.reference.catalog);
     const scope = codes ? new Set(codes) : null;
-    results.push(judged('routes', matchRouteTruth(tsOut.routes_all, tsOut.flagged_routes, truth, scope), 'truth'));
-    results.push(judged('mirror_gaps', matchMirrorTruth(mgOut.mirror_pairs, mgOut.mirror_gaps, truth, scope), 'truth'));
+    if (truth) {
+      results.push(judged('routes', matchRouteTruth(tsOut.routes_all, tsOut.flagged_routes, truth, scope), 'truth'));
+      results.push(judged('mirror_gaps', matchMirrorTruth(mgOut.mirror_pairs, mgOut.mirror_gaps, truth, scope), 'truth'));
+    }
+    reviewed('routes', 'flagged_routes', tsOut.flagged_routes, tsOut.routes_all);
+    reviewed('mirror_gaps', 'mirror_gaps', mgOut.mirror_gaps, mgOut.mirror_pairs);
   }
   if (ds.declarations) {
     const d = run('declarations', { declarations: ds.declarations, history: ds.history, routes }, routesKey);
     const out = await d.out;
-    const source = ds.declarationTruth!;
-    results.push(judged('declarations', matchDeclarationTruth(out.declarations_scored, out.flagged_declarations, ds.truth, source), source));
+    const source = ds.declarationTruth;
+    if (source) results.push(judged('declarations', matchDeclarationTruth(out.declarations_scored, out.flagged_declarations, ds.truth, source), source));
+    reviewed('declarations', 'flagged_declarations', out.flagged_declarations, out.declarations_scored);
+  }
+  // a verdict on a flag no output of this run carries, with no `output` to place it: left out, and said
+  if (ds.verdicts) {
+    const unplaced = new Set(ds.verdicts.filter((v) => !placed.has(v.flagId)).map((v) => v.flagId)).size;
+    for (const r of results) if (r.source === 'reviews') r.extra.reviews_unplaced = unplaced;
   }
   return results;
 }
@@ -209,11 +235,16 @@ async function fileDataset(src: BacktestSourceArgs, config: Config, opts: { cwd:
     try {
       declarationTruth = chooseDeclarationTruth(declarations, truth);
     } catch (e) {
-      throw new InputError(`--declarations: ${(e as Error).message}`);
+      // neither truth.json nor labels: verdicts alone may judge the flagged declarations
+      if (!src.reviews) throw new InputError(`--declarations: ${(e as Error).message}`);
     }
   }
+  const verdicts = src.reviews
+    ? (await readReviewsFile(resolve(opts.cwd, src.reviews))).map((r) => ({ flagId: r.flag_id, verdict: r.verdict, date: r.date, output: r.output }))
+    : undefined;
   const seed = (truth as { seed?: unknown } | null)?.seed;
-  return { seed: typeof seed === 'number' ? seed : null, name: src.truth ?? (src.declarations ?? []).join(' '), trade, declarations, history, truth, declarationTruth };
+  const name = src.truth ?? src.reviews ?? (src.declarations ?? []).join(' ');
+  return { seed: typeof seed === 'number' ? seed : null, name, trade, declarations, history, truth, declarationTruth, verdicts };
 }
 
 /** A truth.json of the synth layout, checked for its schema and the lists a backtest reads. */

@@ -51,6 +51,32 @@ async function quietMain(args: string[]): Promise<{ code: number; stderr: string
 }
 
 describe('tradewatch backtest', () => {
+  it("judges flags by analysts' verdicts: confirmed true, dismissed false, watch left out, with no truth.json needed", async () => {
+    // the flag ids of the sample's three flagged routes, from a run of the same data
+    const { loadPipelines } = await import('../../src/run/registry.ts');
+    const { runPipeline } = await import('../../src/run/runner.ts');
+    const run = await runPipeline((await loadPipelines()).get('transshipment')!, { trade: [`${SAMPLE}/trade`], out: join(dir, 'review-run') });
+    const ids = rowsOf(await readParquet(join(run.path, 'flagged_routes.parquet')), ['flag_id']).map((r) => r.flag_id as string);
+    const reviews = join(dir, 'reviews.csv');
+    await writeFile(reviews, [
+      'flag_id,verdict,note,reviewer,date',
+      `${ids[0]},confirmed,,ana,2026-01-01`,
+      `${ids[1]},dismissed,,ana,2026-01-01`,
+      `${ids[2]},watch,,ana,2026-01-01`,
+      'ffffffffffffffff,confirmed,a flag this run cannot place,ben,2026-01-01',
+    ].join('\n'));
+    const s = await runBacktest({ trade: [`${SAMPLE}/trade`], reviews, out: join(dir, 'reviews-out') });
+    expect(figures(s)).toEqual({
+      routes: { flagged: 2, tp: 1, fp: 1, fn: 0, precision: 0.5, recall: 1, f1: 0.6667, k: 1, p_at_k: 1, reviewed_watch: 1, reviews_unplaced: 1, truth: 'reviews' },
+      mirror_gaps: { flagged: 0, tp: 0, fp: 0, fn: 0, precision: null, recall: null, f1: null, k: 0, p_at_k: null, reviewed_watch: 0, reviews_unplaced: 1, truth: 'reviews' },
+    });
+    // with the output named, a confirmed flag this run no longer carries is a miss
+    await writeFile(reviews, `flag_id,verdict,note,reviewer,date,output\n${ids[0]},confirmed,,ana,2026-01-01,flagged_routes\nffffffffffffffff,confirmed,,ben,2026-01-01,flagged_routes\n`);
+    const named = await runBacktest({ trade: [`${SAMPLE}/trade`], reviews, out: join(dir, 'reviews-out') });
+    expect(figures(named).routes).toMatchObject({ flagged: 1, tp: 1, fn: 1, recall: 0.5, reviews_unplaced: 0 });
+    await expect(runBacktest({ trade: [`${SAMPLE}/trade`], out: join(dir, 'none') })).rejects.toThrow('give --truth FILE or --reviews FILE');
+  });
+
   it('judges the bundled sample against its truth.json with known figures, and writes them long to backtest.parquet', async () => {
     const out = join(dir, 'sample');
     const { code, stdout } = await quietMain(['backtest', '--truth', `${SAMPLE}/truth.json`, '--trade', `${SAMPLE}/trade`, '--declarations', `${SAMPLE}/declarations`, '--out', out]);
