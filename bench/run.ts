@@ -1,17 +1,223 @@
 /**
- * `npm run bench`: throughput of the hot paths on seeded, generated inputs (never timed in unit tests).
- * Each bench prints its own figures; the full DuckDB comparison comes with the performance work.
+ * `npm run bench`: each stage on seeded inputs (bench/data.ts), ours and DuckDB's in the same run, every run
+ * in a fresh process (bench/stage.ts) so peak RSS is per stage; median of 5 runs on a warm file cache, the
+ * two sides alternating so that a busy machine slows both. Prints the table, writes
+ * `bench/results/latest.json`; with `--check`, exits 1 when a target is missed.
+ *
+ *   npm run bench -- [--check] [--runs N] [--only ingest_catalog,mirror_join,…] [--data DIR] [--quick]
+ *
+ * `--quick` uses inputs a tenth of the size (a smoke test of the harness: its figures are not the targets').
+ * The micro-benchmarks (`npx tsx bench/<name>.bench.ts`) measure single kernels in one process.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { ensureBenchData, fullSizes, type BenchData, type BenchSizes } from './data.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['csv-scanner.bench.ts', 'ingest.bench.ts', 'mirror.bench.ts', 'isolation.bench.ts'];
-let failed = 0;
-for (const b of benches) {
-  process.stdout.write(`\n== ${b}\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, b), ...process.argv.slice(2)], { stdio: 'inherit' });
-  if (r.status !== 0) failed++;
+const root = join(here, '..');
+
+interface StageDef {
+  id: string;
+  label: (d: BenchData) => string;
+  /** Input rows and bytes, for the throughput columns. */
+  input: (d: BenchData) => { rows: number; bytes: number };
+  duckdb: boolean;
+  /** The target, checked on the medians; null when the stage is only reported. */
+  target: null | { text: string; met: (ours: SideResult, duck: SideResult | null) => boolean };
 }
-process.exit(failed ? 1 : 0);
+
+interface SideResult {
+  medianMs: number;
+  runsMs: number[];
+  rows: number;
+  peakRssMiB: number;
+}
+
+const M = (n: number) => (n >= 1e6 ? `${n / 1e6} M` : `${n / 1e3}k`);
+
+const STAGES: StageDef[] = [
+  {
+    id: 'ingest_catalog',
+    label: (d) => `(a) ingest ${M(d.comtrade.rows)} Comtrade Plus rows, --hs @catalog (${((100 * d.comtrade.catalogRows) / d.comtrade.rows).toFixed(1)}% kept)`,
+    input: (d) => ({ rows: d.comtrade.rows, bytes: d.comtrade.bytes }),
+    duckdb: true,
+    target: { text: 'ratio ≤ 1.0', met: (o, d) => d !== null && o.medianMs <= d.medianMs },
+  },
+  {
+    id: 'ingest_all',
+    label: (d) => `(b) ingest ${M(d.comtrade.rows)} Comtrade Plus rows, --hs all`,
+    input: (d) => ({ rows: d.comtrade.rows, bytes: d.comtrade.bytes }),
+    duckdb: true,
+    target: null,
+  },
+  {
+    id: 'mirror_join',
+    label: (d) => `(c) mirror join, ${M(d.mirror.rows / 2)} X × ${M(d.mirror.rows / 2)} M flows (Parquet load included)`,
+    input: (d) => ({ rows: d.mirror.rows, bytes: d.mirror.bytes }),
+    duckdb: true,
+    target: { text: 'ratio ≤ 1.0', met: (o, d) => d !== null && o.medianMs <= d.medianMs },
+  },
+  {
+    id: 'declarations_small',
+    label: (d) => `(d) declarations ${M(d.declarations[0].rows)}: read, rules, score`,
+    input: (d) => ({ rows: d.declarations[0].rows, bytes: d.declarations[0].bytes }),
+    duckdb: true,
+    target: null,
+  },
+  {
+    id: 'declarations_large',
+    label: (d) => `(d) declarations ${M(d.declarations.at(-1)!.rows)}: read, rules, score`,
+    input: (d) => ({ rows: d.declarations.at(-1)!.rows, bytes: d.declarations.at(-1)!.bytes }),
+    duckdb: true,
+    target: { text: '< 60 s', met: (o) => o.medianMs < 60_000 },
+  },
+  {
+    id: 'isolation_fit',
+    label: () => 'isolation forest fit, 100k × 8',
+    input: () => ({ rows: 100_000, bytes: 0 }),
+    duckdb: false,
+    target: { text: '< 1 s', met: (o) => o.medianMs < 1000 },
+  },
+  {
+    id: 'run_all',
+    label: (d) => `\`run all\` on (a) + ${M(d.declarations[0].rows)} declarations (whole process)`,
+    input: (d) => ({ rows: d.comtrade.rows + d.declarations[0].rows, bytes: d.comtrade.bytes + d.declarations[0].bytes }),
+    duckdb: false,
+    target: { text: '< 30 s, peak RSS < 1.5 GB', met: (o) => o.medianMs < 30_000 && o.peakRssMiB * 2 ** 20 < 1.5e9 },
+  },
+];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const check = process.argv.includes('--check');
+const quick = process.argv.includes('--quick');
+const runs = Number(arg('--runs') ?? 5);
+const only = arg('--only')?.split(',');
+const sizes: BenchSizes = quick ? { comtradeRows: 200_000, mirrorFlowsPerSide: 100_000, declarations: [20_000, 100_000] } : fullSizes;
+const dataDir = arg('--data') ?? join(root, '.scratch', quick ? 'bench-data-quick' : 'bench-data');
+const unknown = only?.filter((id) => !STAGES.some((s) => s.id === id)) ?? [];
+if (unknown.length) {
+  console.error(`unknown stage ${unknown.join(', ')} (stages: ${STAGES.map((s) => s.id).join(', ')})`);
+  process.exit(2);
+}
+
+const data = await ensureBenchData(dataDir, sizes, (s) => console.log(s));
+console.log(`inputs in ${relative(process.cwd(), dataDir) || dataDir}; ${runs} runs per side, each in a fresh process\n`);
+
+/** Reads every input once so that every run finds it in the page cache. */
+async function warm(path: string): Promise<void> {
+  for await (const _ of createReadStream(path, { highWaterMark: 1 << 22 }));
+}
+for (const p of [data.comtrade.path, data.mirror.path, ...data.declarations.map((d) => d.path)]) await warm(p);
+
+function runStage(stage: string, side: 'ours' | 'duckdb'): Promise<{ ms: number; rows: number; peakRssMiB: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'stage.ts'), stage, side, dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`${stage} (${side}) exited ${code}: ${out.slice(-500)}`));
+      else resolve(JSON.parse(line));
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface Row {
+  id: string;
+  label: string;
+  input: { rows: number; bytes: number };
+  ours: SideResult & { rowsPerS: number; mbPerS: number | null };
+  duckdb: (SideResult & { rowsPerS: number; mbPerS: number | null }) | null;
+  ratio: number | null;
+  target: string | null;
+  pass: boolean | null;
+}
+
+const rows: Row[] = [];
+for (const s of STAGES.filter((x) => !only || only.includes(x.id))) {
+  const sides: ('ours' | 'duckdb')[] = s.duckdb ? ['ours', 'duckdb'] : ['ours'];
+  const got: Record<string, { ms: number; rows: number; peakRssMiB: number }[]> = { ours: [], duckdb: [] };
+  for (let r = 0; r < runs; r++) {
+    for (const side of r % 2 ? [...sides].reverse() : sides) got[side].push(await runStage(s.id, side));
+  }
+  const input = s.input(data);
+  const summary = (xs: { ms: number; rows: number; peakRssMiB: number }[]) => {
+    const med = median(xs.map((x) => x.ms));
+    return {
+      medianMs: Math.round(med),
+      runsMs: xs.map((x) => Math.round(x.ms)),
+      rows: xs[0].rows,
+      peakRssMiB: Math.round(Math.max(...xs.map((x) => x.peakRssMiB))),
+      rowsPerS: Math.round(input.rows / (med / 1000)),
+      mbPerS: input.bytes ? Math.round(input.bytes / 1e6 / (med / 1000)) : null,
+    };
+  };
+  const ours = summary(got.ours);
+  const duck = s.duckdb ? summary(got.duckdb) : null;
+  const row: Row = {
+    id: s.id,
+    label: s.label(data),
+    input,
+    ours,
+    duckdb: duck,
+    ratio: duck ? Math.round((ours.medianMs / duck.medianMs) * 100) / 100 : null,
+    target: s.target?.text ?? null,
+    pass: s.target ? s.target.met(ours, duck) : null,
+  };
+  rows.push(row);
+  console.log(
+    `${row.id.padEnd(20)} ours ${(ours.medianMs / 1000).toFixed(2).padStart(6)} s` +
+      (duck ? `  duckdb ${(duck.medianMs / 1000).toFixed(2).padStart(6)} s  ours/duckdb ${row.ratio!.toFixed(2)}` : '') +
+      `  peak RSS ${ours.peakRssMiB} MiB${duck ? ` / ${duck.peakRssMiB} MiB` : ''}` +
+      (row.target ? `  target ${row.target}: ${row.pass ? 'met' : 'MISSED'}` : ''),
+  );
+}
+
+const secs = (ms: number) => (ms / 1000).toFixed(2);
+const num = (n: number) => n.toLocaleString('en');
+const table = [
+  '| stage | ours (s) | DuckDB (s) | ours / DuckDB | ours rows/s | ours MB/s | peak RSS ours / DuckDB (MiB) | target |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.label} | ${secs(r.ours.medianMs)} | ${r.duckdb ? secs(r.duckdb.medianMs) : '—'} | ${r.ratio?.toFixed(2) ?? '—'} | ${num(r.ours.rowsPerS)} | ` +
+      `${r.ours.mbPerS ?? '—'} | ${r.ours.peakRssMiB}${r.duckdb ? ` / ${r.duckdb.peakRssMiB}` : ''} | ${r.target ? `${r.target}: ${r.pass ? 'met' : '**missed**'}` : '—'} |`,
+  ),
+].join('\n');
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  ramGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  os: `${platform()} ${release()}`,
+  duckdb: (JSON.parse(await readFile(join(root, 'node_modules/@duckdb/node-api/package.json'), 'utf8')) as { version: string }).version,
+};
+console.log(`\n${table}\n\n${machine.cpus} cores (${machine.cpu}), ${machine.ramGiB} GiB RAM, Node ${machine.node}, ${machine.os}, @duckdb/node-api ${machine.duckdb}`);
+
+// a partial run (--only) updates its stages in the results file and keeps the others
+const resultsPath = join(here, 'results', quick ? 'latest-quick.json' : 'latest.json');
+const previous = only ? await readFile(resultsPath, 'utf8').then((t) => (JSON.parse(t) as { stages: Row[] }).stages, () => []) : [];
+const stages = STAGES.flatMap((s) => rows.find((r) => r.id === s.id) ?? previous.find((r) => r.id === s.id) ?? []);
+const results = { date: new Date().toISOString(), machine, runs, quick, sizes, stages };
+await mkdir(join(here, 'results'), { recursive: true });
+await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+
+const missed = rows.filter((r) => r.pass === false);
+if (check && missed.length) {
+  console.error(`\ntargets missed: ${missed.map((r) => `${r.id} (${r.target})`).join(', ')}`);
+  process.exit(1);
+}

@@ -14,11 +14,28 @@ import { hasColumns, type CsvLayout } from './layout.ts';
 import { REQUIRED_FIELDS as REQUIRED_MAPPED_FIELDS, mappedLayout } from './mapped.ts';
 import type { IngestParams } from './params.ts';
 import { DEST, resolveTotals } from './totals.ts';
+import { withPartitionColumns } from './partition-columns.ts';
+import { appendTradePart, reserveTradeRows, type TradePart } from './trade-part.ts';
 
-/** One input as the edges hand it over: a CSV byte stream, or a Parquet file already decoded to Arrow. */
+/**
+ * One input as the edges hand it over: a CSV byte stream; a CSV file whose byte ranges are scanned apart
+ * (in worker threads) once its layout is known; or a Parquet file already decoded to Arrow.
+ */
 export type TradeSource =
   | { display: string; kind: 'csv'; chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>; /** overrides the run's format for this file */ format?: string }
-  | { display: string; kind: 'parquet'; table: Table };
+  | {
+      display: string;
+      kind: 'csv-ranges';
+      /** The file's header fields, read ahead. */
+      header: string[];
+      /** overrides the run's format for this file */
+      format?: string;
+      /** Scans the file's byte ranges with the named layout; the parts come back in file order. */
+      scan(layout: string): Promise<TradePart[]>;
+      /** The whole file as one stream, read instead when a range boundary fell inside a quoted field. */
+      chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+    }
+  | { display: string; kind: 'parquet'; table: Table; /** Hive partition values of its path (`year=2024/hs6=811292/…`), for columns the file lacks */ partitions?: Record<string, string> };
 
 /** Everything ingest produces: the four canonical tables, the rejects and the counts. */
 export interface IngestResult {
@@ -63,15 +80,31 @@ export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable
     if (src.kind === 'parquet') {
       if (forced && forced !== 'canonical') throw new InputError(`${src.display}: a Parquet file can only be read as --format canonical`);
       layouts[src.display] = 'canonical';
-      appendCanonical(src.table, ctx);
+      appendCanonical(src.partitions ? withPartitionColumns(src.table, src.partitions) : src.table, ctx);
       continue;
     }
     if (forced === 'canonical') throw new InputError(`${src.display}: --format canonical reads Parquet files only`);
+    const layoutFor = (header: readonly string[]) => {
+      const own = src.format ? layoutByName(src.format, opts.params) : null;
+      return (own !== 'canonical' ? own : null) ?? forced ?? detectLayout(header, src.display, opts.params);
+    };
+    let chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+    if (src.kind === 'csv-ranges') {
+      const layout = layoutFor(src.header);
+      // the columns are checked here, as a sequential read would, before any range is scanned
+      const probe = new IngestContext(opts.resolver, opts.params, opts.hsCodes, opts.names ?? null);
+      probe.beginFile(src.display);
+      layout.bind(src.header, probe);
+      if (mergeParts(ctx, src.display, await src.scan(layout.name))) {
+        layouts[src.display] = layout.name;
+        continue;
+      }
+      chunks = src.chunks(); // a boundary fell inside a quoted field: the file is read in one piece
+    } else chunks = src.chunks;
     try {
-      await scanCsv(src.chunks, {
+      await scanCsv(chunks, {
         onHeader(header) {
-          const own = src.format ? layoutByName(src.format, opts.params) : null;
-          const layout = (own !== 'canonical' ? own : null) ?? forced ?? detectLayout(header, src.display, opts.params);
+          const layout = layoutFor(header);
           layouts[src.display] = layout.name;
           return layout.bind(header, ctx);
         },
@@ -85,17 +118,11 @@ export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable
 
   checkRejectRate(ctx);
   const { dest, basis } = resolveTotals(ctx);
-  const pick = (d: number) => {
-    let m = 0;
-    for (let i = 0; i < dest.length; i++) if (dest[i] === d) m++;
-    const sel = new Int32Array(m);
-    for (let i = 0, k = 0; i < dest.length; i++) if (dest[i] === d) sel[k++] = i;
-    return sel;
-  };
-  const flows = buildFlowTable(ctx.rows, opts.resolver, basis, pick(DEST.flows));
-  const subflows = buildFlowTable(ctx.rows, opts.resolver, basis, pick(DEST.subflows));
-  const areas = buildFlowTable(ctx.rows, opts.resolver, basis, pick(DEST.areas), true);
-  const consignment = buildFlowTable(ctx.rows, opts.resolver, basis, pick(DEST.consignment));
+  const sel = rowsByDestination(dest);
+  const flows = buildFlowTable(ctx.rows, opts.resolver, basis, sel[DEST.flows]);
+  const subflows = buildFlowTable(ctx.rows, opts.resolver, basis, sel[DEST.subflows]);
+  const areas = buildFlowTable(ctx.rows, opts.resolver, basis, sel[DEST.areas], true);
+  const consignment = buildFlowTable(ctx.rows, opts.resolver, basis, sel[DEST.consignment]);
   const rejects = buildRejectTable(ctx.rejects);
   ctx.counts['out.flows'] = flows.numRows;
   ctx.counts['out.subflows'] = subflows.numRows;
@@ -103,6 +130,19 @@ export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable
   ctx.counts['out.consignment'] = consignment.numRows;
   ctx.counts['out.rejects'] = rejects.numRows;
   return { flows, subflows, areas, consignment, rejects, counts: sortedCounts(ctx.counts), layouts, notes: ctx.notes };
+}
+
+/** Row numbers going to each destination (0 … 3), in row order; dropped rows (-1) go nowhere. */
+function rowsByDestination(dest: Int8Array): Int32Array[] {
+  const counts = new Int32Array(4);
+  for (let i = 0; i < dest.length; i++) if (dest[i] >= 0) counts[dest[i]]++;
+  const out = Array.from(counts, (n) => new Int32Array(n));
+  const at = new Int32Array(4);
+  for (let i = 0; i < dest.length; i++) {
+    const d = dest[i];
+    if (d >= 0) out[d][at[d]++] = i;
+  }
+  return out;
 }
 
 /** The layout named by `--format`, or 'canonical'; throws {@link UsageError} listing the valid names. */
@@ -139,6 +179,30 @@ function detectLayout(header: readonly string[], file: string, params: IngestPar
     `${file}: unknown layout (header: ${shown}); ` +
       (candidates.length ? `try ${candidates.join(' or ')}` : 'declare a column mapping in config and pass --format mapped:<name>'),
   );
+}
+
+/**
+ * Appends the parts of one file in order, lines offset by the line breaks of the parts before; false (and
+ * nothing appended) when a part did not end at a record end, i.e. a boundary fell inside a quoted field.
+ * A part's error stands when every part before it is sound: it is then the first error in file order.
+ */
+function mergeParts(ctx: IngestContext, display: string, parts: readonly TradePart[]): boolean {
+  let offset = 0;
+  for (const part of parts) {
+    const err = part.error;
+    if (err?.kind === 'syntax') throw new InputError(`${display}: line ${err.line + offset}: ${err.message}`);
+    if (err?.kind === 'input') throw new InputError(err.message);
+    if (err) throw new Error(`reading ${display} in a worker thread: ${err.message}`);
+    if (!part.clean) return false;
+    offset += part.lineBreaks;
+  }
+  reserveTradeRows(ctx, parts.reduce((a, p) => a + p.rows, 0));
+  offset = 0;
+  for (const part of parts) {
+    appendTradePart(ctx, part, offset);
+    offset += part.lineBreaks;
+  }
+  return true;
 }
 
 function checkRejectRate(ctx: IngestContext): void {

@@ -36,6 +36,11 @@ export interface CsvScanOptions {
   delimiter?: number;
   /** Called once with the decoded header fields (BOM stripped); returns the per-record callback. */
   onHeader(header: string[]): (rec: CsvRecord) => void;
+  /**
+   * The input has no header line: these are its fields, and every record is data (a byte range after
+   * the header, scanned on its own). `onHeader` is called with them at once; no BOM is looked for.
+   */
+  header?: readonly string[];
 }
 
 /** Error thrown on malformed CSV (an unterminated quoted field), with the line where it starts. */
@@ -61,6 +66,11 @@ const QUOTE_SEEN = 3; // just after a quote inside a quoted field: an escape or 
 const AFTER_CR = 4; // a record ended on CR: swallow one LF that follows
 
 const decoder = new TextDecoder();
+const bufferIndexOf = Buffer.prototype.indexOf;
+/** First index of `byte` in buf at or after `from`, or -1: Node's memchr, far faster than Uint8Array's indexOf on long runs. */
+function indexOfByte(buf: Uint8Array, byte: number, from: number): number {
+  return bufferIndexOf.call(buf, byte, from);
+}
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** Largest chunk handed to the scanner at once, so byte offsets always fit an Int32Array. */
 const MAX_SPAN = 1 << 30;
@@ -232,6 +242,20 @@ export class CsvScanner {
     this.delim = opts.delimiter ?? 0x2c;
     this.onHeader = opts.onHeader;
     if (this.delim === QUOTE || this.delim === LF || this.delim === CR) throw new RangeError('CSV delimiter cannot be a quote, CR or LF');
+    if (opts.header) {
+      this.head = null;
+      this.onRecord = this.onHeader([...opts.header]);
+    }
+  }
+
+  /** Line breaks consumed so far (those inside quoted fields too): the line of the next byte is this + 1. */
+  get lineBreaks(): number {
+    return this.line - 1;
+  }
+
+  /** True when the bytes pushed so far end exactly at the end of a record (nothing open, nothing carried). */
+  get atRecordEnd(): boolean {
+    return this.carryLen === 0 && this.nf === 0 && this.state === FIELD && (this.head === null || this.head.length === 0);
   }
 
   /** Scans the next chunk; the chunk is not kept, so the caller may reuse it once this returns. */
@@ -347,6 +371,101 @@ export class CsvScanner {
 
   /** Scans buf[p, end) from the saved state, emitting every record that ends inside it. */
   private scan(buf: Uint8Array, p: number, end: number): void {
+    while (p < end) {
+      if (this.state === FIELD && this.nf === 0) {
+        p = this.scanLines(buf, p, end);
+        if (p >= end) break;
+      }
+      p = this.scanBytes(buf, p, end);
+    }
+  }
+
+  /**
+   * The fast path, from a record start: whole records that end in buf[p, end) and have no line break inside
+   * a quoted field, found line by line with memchr (so a quoted field costs one native call, not a loop over
+   * its bytes). Returns where it stopped: `end`, or the start of a record it leaves to {@link scanBytes}.
+   */
+  private scanLines(buf: Uint8Array, p: number, end: number): number {
+    const delim = this.delim;
+    const hi = delim > CR ? delim : CR; // a byte above this is field content: one compare for most bytes
+    let starts = this.starts;
+    let ends = this.ends;
+    let quotes = this.quotes;
+    let line = this.line;
+    let lf = -1; // the next LF at or after p
+    let cr = -1; // the next CR at or after the last quoted field looked at (end when none)
+    let c = 0;
+    records: while (p < end) {
+      if (lf < p) {
+        lf = indexOfByte(buf, LF, p);
+        if (lf < 0 || lf >= end) break; // the record goes on past this buffer
+      }
+      const recStart = p;
+      let nf = 0;
+      for (;;) {
+        if (nf === starts.length) {
+          this.grow();
+          starts = this.starts;
+          ends = this.ends;
+          quotes = this.quotes;
+        }
+        if (buf[p] === QUOTE) {
+          const s = p + 1;
+          let q = s;
+          for (;;) {
+            q = indexOfByte(buf, QUOTE, q);
+            // unterminated before the line ends, or a line break inside the quotes: counted by the byte scanner
+            if (q < 0 || q > lf) {
+              p = recStart;
+              break records;
+            }
+            if (buf[q + 1] !== QUOTE) break; // q < lf, so q + 1 is inside the buffer
+            q += 2;
+          }
+          if (cr < s) {
+            cr = indexOfByte(buf, CR, s);
+            if (cr < 0 || cr > end) cr = end;
+          }
+          if (cr < q) {
+            p = recStart;
+            break records;
+          }
+          quotes[nf] = 1;
+          starts[nf] = s;
+          ends[nf] = q;
+          p = q + 1;
+          c = buf[p];
+          if (c !== delim && c !== LF && c !== CR) {
+            // bytes after a closing quote are tolerated: the field runs on to the next delimiter
+            while ((c = buf[++p]) > hi || (c !== delim && c !== LF && c !== CR));
+            ends[nf] = p;
+          }
+          nf++;
+        } else {
+          quotes[nf] = 0;
+          starts[nf] = p;
+          while ((c = buf[p]) > hi || (c !== delim && c !== LF && c !== CR)) p++; // stops at lf at the latest
+          ends[nf++] = p;
+        }
+        p++;
+        if (c === delim) continue;
+        if (c === CR && buf[p] === LF) p++; // p <= lf here
+        break;
+      }
+      this.emit(buf, nf, line);
+      line++;
+    }
+    this.line = line;
+    this.recLine = line;
+    this.recStart = p;
+    return p;
+  }
+
+  /**
+   * The byte-by-byte state machine, from the saved state: runs until one record has ended (and a CR's
+   * LF is swallowed) or the buffer ends, and returns where it stopped.
+   */
+  private scanBytes(buf: Uint8Array, p: number, end: number): number {
     const delim = this.delim;
     let starts = this.starts;
     let ends = this.ends;
@@ -388,7 +507,7 @@ export class CsvScanner {
         if (buf[p] === LF) p++;
         recStart = p;
         state = FIELD;
-        continue;
+        break;
       } else {
         if (state === QUOTED) {
           while (p < end) {
@@ -427,12 +546,14 @@ export class CsvScanner {
       recLine = line;
       recStart = p;
       state = c === CR ? AFTER_CR : FIELD;
+      if (state === FIELD) break;
     }
     this.state = state;
     this.nf = nf;
     this.line = line;
     this.recLine = recLine;
     this.recStart = recStart;
+    return p;
   }
 
   /** Ends the record left in buf[recStart, end) by the end of input. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -15,6 +15,8 @@ export interface InputFile {
   display: string;
   bytes: number;
   format: 'csv' | 'csv.gz' | 'parquet';
+  /** Hive-style partition values: the `key=value` folders of its path, e.g. `{ year: '2024', hs6: '811292' }`. */
+  partitions: Record<string, string>;
 }
 
 const EXTENSIONS = ['**/*.csv', '**/*.csv.gz', '**/*.parquet'];
@@ -41,7 +43,25 @@ export async function resolveInputs(args: readonly string[], cwd = process.cwd()
   const out: InputFile[] = [];
   for (const path of [...found].sort()) {
     const st = await stat(path);
-    out.push({ path, display: relative(cwd, path) || path, bytes: st.size, format: formatOf(path) });
+    out.push({ path, display: relative(cwd, path) || path, bytes: st.size, format: formatOf(path), partitions: partitionsOf(path) });
+  }
+  return out;
+}
+
+/**
+ * The `key=value` folders of a path (not its file name), whatever part of a partitioned dataset was given;
+ * a key repeated deeper wins.
+ */
+function partitionsOf(path: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of path.split(sep).slice(0, -1)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(part);
+    if (!m) continue;
+    try {
+      out[m[1]] = decodeURIComponent(m[2]); // Hive escapes '/', '=' and the like as %XX
+    } catch {
+      out[m[1]] = m[2];
+    }
   }
   return out;
 }
@@ -69,9 +89,25 @@ export async function* openInput(file: InputFile): AsyncIterable<Uint8Array> {
   }
 }
 
-/** sha256 (hex) of a file's bytes as stored. */
+/** Hashes already computed in this process, by path and the file's identity (size, inode, mtime, ctime). */
+const hashes = new Map<string, { identity: string; sha256: Promise<string> }>();
+
+/**
+ * sha256 (hex) of a file's bytes as stored. A file hashed before in this process and unchanged since (same
+ * size, inode, mtime and ctime — a write moves ctime, which no tool can set back) is not read again: the
+ * pipelines of one `run all` hash the same inputs.
+ */
 export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const st = await stat(path, { bigint: true });
+  const identity = `${st.size}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`;
+  const known = hashes.get(path);
+  if (known?.identity === identity) return known.sha256;
+  const sha256 = (async () => {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  })();
+  hashes.set(path, { identity, sha256 });
+  sha256.catch(() => hashes.delete(path));
+  return sha256;
 }

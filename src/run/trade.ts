@@ -1,4 +1,5 @@
 import { loadCatalog } from '../io/catalog.ts';
+import { readCsvHeader } from '../io/byte-ranges.ts';
 import { openInput, resolveInputs, sha256File, type InputFile } from '../io/inputs.ts';
 import { progressBar } from '../io/progress.ts';
 import { readParquet } from '../io/parquet.ts';
@@ -8,6 +9,7 @@ import type { IngestParams } from '../ingest/params.ts';
 import { resolveHsSelector } from '../reference/catalog.ts';
 import type { Log } from './log.ts';
 import type { ManifestInput } from './manifest.ts';
+import { parallelIngestDefaults, TradeWorkerPool, type ParallelIngestOptions } from './trade-parallel.ts';
 
 /** Input files with their hashes, found before anything is read (so a run can be skipped early). */
 export interface HashedInputs {
@@ -23,42 +25,113 @@ export async function hashInputs(kind: string, paths: readonly string[], cwd: st
   return { files, records };
 }
 
-/** Reads trade inputs into the canonical tables with the given ingest settings; records each file's layout. */
-export async function readTrade(
-  inputs: HashedInputs,
-  opts: { format?: string; params: IngestParams; log: Log },
-): Promise<{ result: IngestResult; hsCodes: string[] | null }> {
-  const catalog = await loadCatalog();
-  const hsCodes = resolveHsSelector(opts.params.hs, catalog);
-  const resolver = await loadCountryResolver();
-  const names = await loadCountryNameIndex();
-  const bar = progressBar('ingest', inputs.files.reduce((a, f) => a + f.bytes, 0), 'bytes');
-  async function* counted(f: InputFile): AsyncIterable<Uint8Array> {
-    let seen = 0;
-    for await (const chunk of openInput(f)) {
-      // a .gz file yields decompressed bytes: it advances by its stored size once read
-      const step = f.format === 'csv.gz' ? 0 : chunk.length;
-      seen += step;
-      bar.add(step);
-      yield chunk;
+/** Options of {@link readTrade}. */
+export interface ReadTradeOptions {
+  format?: string;
+  params: IngestParams;
+  log: Log;
+  /** Worker threads and the file size from which they are used (default {@link parallelIngestDefaults}). */
+  parallel?: ParallelIngestOptions;
+}
+
+/**
+ * The last read, so that the pipelines of one `run all` (which read the same inputs with the same settings,
+ * two of them at once) ingest once. One slot: a later read of other inputs replaces it.
+ */
+let lastRead: { key: string; result: Promise<{ result: IngestResult; hsCodes: string[] | null; layouts: Record<string, string> }> } | null = null;
+
+/**
+ * Reads trade inputs into the canonical tables with the given ingest settings; records each file's layout.
+ * Uncompressed CSV files from `parallel.minFileBytes` are scanned in byte ranges by worker threads, with
+ * the same tables, rejects, counts and line numbers as a read on one thread. A read of the same files (by
+ * hash) with the same settings as the previous one in this process returns its result.
+ */
+export async function readTrade(inputs: HashedInputs, opts: ReadTradeOptions): Promise<{ result: IngestResult; hsCodes: string[] | null }> {
+  const hashes = inputs.files.map((f) => inputs.records.find((r) => r.path === f.display && r.bytes === f.bytes)?.sha256);
+  const hashed = hashes.every((h) => typeof h === 'string' && h.length > 0);
+  const key = JSON.stringify([inputs.files.map((f) => f.path), hashes, opts.format ?? null, opts.params]);
+  let read;
+  if (hashed && lastRead?.key === key) {
+    opts.log('ingest.reused', { files: inputs.files.length, reason: 'same files and settings as the previous read in this process' });
+    read = lastRead.result;
+  } else {
+    read = readTradeOnce(inputs.files, opts);
+    if (hashed) {
+      const entry = { key, result: read };
+      lastRead = entry;
+      read.catch(() => {
+        if (lastRead === entry) lastRead = null; // a failed read is not kept
+      });
     }
-    bar.add(f.bytes - seen);
   }
-  async function* sources(): AsyncIterable<TradeSource> {
-    for (const f of inputs.files) {
-      opts.log('ingest.file', { file: f.display, bytes: f.bytes });
-      if (f.format === 'parquet') {
-        yield { display: f.display, kind: 'parquet', table: await readParquet(f.path) };
-        bar.add(f.bytes);
-      } else yield { display: f.display, kind: 'csv', chunks: counted(f) };
-    }
-  }
-  let result;
-  try {
-    result = await ingestTrade(sources(), { format: opts.format, hsCodes, params: opts.params, resolver, names });
-  } finally {
-    bar.stop();
-  }
-  for (const r of inputs.records) r.layout = result.layouts[r.path] ?? null;
+  const { result, hsCodes, layouts } = await read;
+  for (const r of inputs.records) r.layout = layouts[r.path] ?? null;
   return { result, hsCodes };
+}
+
+async function readTradeOnce(files: InputFile[], opts: ReadTradeOptions) {
+  const parallel = opts.parallel ?? parallelIngestDefaults();
+  const inRanges = (f: InputFile) => f.format === 'csv' && parallel.workers > 1 && f.bytes >= parallel.minFileBytes;
+  // the workers start (and load the reference tables) while the main thread loads its own
+  const pool = files.some(inRanges) ? TradeWorkerPool.start(parallel.workers) : Promise.resolve(null);
+  try {
+    const [catalog, resolver, names] = await Promise.all([loadCatalog(), loadCountryResolver(), loadCountryNameIndex()]);
+    const hsCodes = resolveHsSelector(opts.params.hs, catalog);
+    const bar = progressBar('ingest', files.reduce((a, f) => a + f.bytes, 0), 'bytes');
+    /** Advances the bar by a file's bytes read, never past its size (a file read twice counts once). */
+    const tracker = (f: InputFile) => {
+      let done = 0;
+      return (n: number) => {
+        const step = Math.min(n, f.bytes - done);
+        done += step;
+        bar.add(step);
+      };
+    };
+    async function* counted(f: InputFile, advance: (n: number) => void): AsyncIterable<Uint8Array> {
+      for await (const chunk of openInput(f)) {
+        // a .gz file yields decompressed bytes: it advances by its stored size once read
+        if (f.format !== 'csv.gz') advance(chunk.length);
+        yield chunk;
+      }
+      advance(f.bytes);
+    }
+    async function* sources(): AsyncIterable<TradeSource> {
+      for (const f of files) {
+        opts.log('ingest.file', { file: f.display, bytes: f.bytes });
+        const advance = tracker(f);
+        if (f.format === 'parquet') {
+          yield { display: f.display, kind: 'parquet', table: await readParquet(f.path), partitions: f.partitions };
+          advance(f.bytes);
+          continue;
+        }
+        const workers = inRanges(f) ? await pool : null;
+        const header = workers ? await readCsvHeader(f.path) : null;
+        if (!workers || !header) {
+          yield { display: f.display, kind: 'csv', chunks: counted(f, advance) };
+          continue;
+        }
+        yield {
+          display: f.display,
+          kind: 'csv-ranges',
+          header,
+          scan: async (layout) => {
+            const parts = await workers.scan({ path: f.path, display: f.display, bytes: f.bytes, header, layout, params: opts.params, hsCodes, onBytes: advance });
+            if (!parts.every((p) => p.clean)) opts.log('ingest.sequential', { file: f.display, reason: 'a range boundary fell inside a quoted field' });
+            return parts;
+          },
+          chunks: () => counted(f, advance),
+        };
+        advance(f.bytes);
+      }
+    }
+    let result;
+    try {
+      result = await ingestTrade(sources(), { format: opts.format, hsCodes, params: opts.params, resolver, names });
+    } finally {
+      bar.stop();
+    }
+    return { result, hsCodes, layouts: result.layouts };
+  } finally {
+    await (await pool)?.close();
+  }
 }
