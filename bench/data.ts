@@ -202,43 +202,13 @@ async function writeComtrade(path: string, rows: number, catalogCodes: string[])
   return { path, rows: written, bytes: sink.bytes, catalogRows };
 }
 
-/** (c): the same flows as `bench/mirror.bench.ts` (50 countries × 500 HS6 codes, one year), as canonical Parquet. */
+/** (c): 1 M X and 1 M M annual flows as canonical Parquet (the generator `bench/mirror.bench.ts` uses too). */
 async function writeMirrorFlows(path: string, n: number) {
-  const rng = new Rng('bench:mirror');
-  const rnd = () => rng.next();
-  const countries = Array.from({ length: 50 }, (_, i) => `C${String(i).padStart(2, '0')}`);
-  const codes = Array.from({ length: 500 }, (_, i) => String(100000 + i * 1733));
-  const rows = 2 * n;
-  const rep = new Int32Array(rows), par = new Int32Array(rows), flow = new Int32Array(rows), hs = new Int32Array(rows);
-  const val = new Float64Array(rows), kg = new Float64Array(rows);
-  for (let i = 0; i < n; i++) {
-    const key = Math.floor(rnd() * 50 * 49 * 500);
-    const e = key % 50, rest = Math.floor(key / 50), im0 = rest % 49, h = Math.floor(rest / 49);
-    const im = im0 >= e ? im0 + 1 : im0;
-    rep[i] = e; par[i] = im; flow[i] = 0; hs[i] = h; val[i] = 1000 + rnd() * 1e6; kg[i] = val[i] / (5 + rnd() * 20);
-    const j = n + i;
-    const key2 = rnd() < 0.8 ? key : Math.floor(rnd() * 50 * 49 * 500);
-    const e2 = key2 % 50, r2 = Math.floor(key2 / 50), i2 = r2 % 49, h2 = Math.floor(r2 / 49);
-    const im2 = i2 >= e2 ? i2 + 1 : i2;
-    rep[j] = im2; par[j] = e2; flow[j] = 1; hs[j] = h2; val[j] = val[i] * (1.0 + rnd() * 0.2); kg[j] = kg[i];
-  }
-  const table = new Table({
-    reporter: dictionaryVector(rep, countries),
-    partner: dictionaryVector(par, countries),
-    flow: dictionaryVector(flow, ['X', 'M']),
-    hs6: dictionaryVector(hs, codes),
-    period: dictionaryVector(new Int32Array(rows), ['2024']),
-    source: dictionaryVector(new Int32Array(rows), ['comtrade']),
-    cmd_level: int8Vector(new Int8Array(rows).fill(6)),
-    hs_revision: dictionaryVector(new Int32Array(rows), ['HS2022']),
-    value_usd: float64Vector(val),
-    fob_usd: float64Vector(new Float64Array(rows).fill(NaN)),
-    net_weight_kg: float64Vector(kg),
-  });
+  const table = mirrorFlows(n);
   const bytes = encodeParquet(table);
   await writeFile(`${path}.tmp`, bytes);
   await rename(`${path}.tmp`, path);
-  return { path, rows, bytes: bytes.length };
+  return { path, rows: table.numRows, bytes: bytes.length };
 }
 
 /**
@@ -312,4 +282,43 @@ function splitCsvLine(line: string): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Seeded exporter- and importer-side annual flows for the mirror join: `n` per side over 50 countries × 500
+ * HS6 codes, ~80% of keys on both sides, built straight as canonical columns.
+ */
+export function mirrorFlows(n: number): Table {
+  const rng = new Rng('bench:mirror');
+  const rnd = () => rng.next();
+  const countries = Array.from({ length: 50 }, (_, i) => `C${String(i).padStart(2, '0')}`);
+  const codes = Array.from({ length: 500 }, (_, i) => String(100000 + i * 1733));
+  const rows = 2 * n;
+  const rep = new Int32Array(rows), par = new Int32Array(rows), flow = new Int32Array(rows), hs = new Int32Array(rows);
+  const val = new Float64Array(rows), kg = new Float64Array(rows);
+  // unique (exporter, importer, hs6) keys per side: walk a shuffled key space so both sides overlap ~80%
+  for (let i = 0; i < n; i++) {
+    const key = Math.floor(rnd() * 50 * 49 * 500);
+    const e = key % 50, rest = Math.floor(key / 50), im0 = rest % 49, h = Math.floor(rest / 49);
+    const im = im0 >= e ? im0 + 1 : im0;
+    rep[i] = e; par[i] = im; flow[i] = 0; hs[i] = h; val[i] = 1000 + rnd() * 1e6; kg[i] = val[i] / (5 + rnd() * 20);
+    const j = n + i;
+    const key2 = rnd() < 0.8 ? key : Math.floor(rnd() * 50 * 49 * 500);
+    const e2 = key2 % 50, r2 = Math.floor(key2 / 50), i2 = r2 % 49, h2 = Math.floor(r2 / 49);
+    const im2 = i2 >= e2 ? i2 + 1 : i2;
+    rep[j] = im2; par[j] = e2; flow[j] = 1; hs[j] = h2; val[j] = val[i] * (1.0 + rnd() * 0.2); kg[j] = kg[i];
+  }
+  return new Table({
+    reporter: dictionaryVector(rep, countries),
+    partner: dictionaryVector(par, countries),
+    flow: dictionaryVector(flow, ['X', 'M']),
+    hs6: dictionaryVector(hs, codes),
+    period: dictionaryVector(new Int32Array(rows), ['2024']),
+    source: dictionaryVector(new Int32Array(rows), ['comtrade']),
+    cmd_level: int8Vector(new Int8Array(rows).fill(6)),
+    hs_revision: dictionaryVector(new Int32Array(rows), ['HS2022']),
+    value_usd: float64Vector(val),
+    fob_usd: float64Vector(new Float64Array(rows).fill(NaN)),
+    net_weight_kg: float64Vector(kg),
+  });
 }
