@@ -17,6 +17,16 @@ export const scheduleJobSchema = z
     timezone: z.string().min(1).refine(validTimeZone, 'not an IANA time zone (e.g. UTC, Europe/Berlin)').default('UTC'),
     /** Trade statistics: files, folders or globs, as `run --trade` (default none). */
     trade: z.array(z.string().min(1)).default([]),
+    /** Customs declarations to screen, as `run --declarations` (default none). */
+    declarations: z.array(z.string().min(1)).default([]),
+    /** Earlier declarations with outcomes, as `run --history` (default none). */
+    history: z.array(z.string().min(1)).default([]),
+    /** Analysts' verdicts, as `run --reviews` (default none). */
+    reviews: z.string().min(1).optional(),
+    /** A mirror-gaps partition or output root, as `run --mirror` (default: `all` uses its own run). */
+    mirror: z.string().min(1).optional(),
+    /** A flagged_routes.parquet, as `run --routes` (default: `all` uses its own run). */
+    routes: z.string().min(1).optional(),
     /** Input layout, as `run --format` (default: detected from the header). */
     format: z.string().min(1).optional(),
     /** Output folder, as `run --out`. */

@@ -163,6 +163,11 @@ async function handleTick(job: ScheduleJob, due: DueTick, c: TickContext): Promi
   const runArgs: RunArgs = {
     out: job.out,
     trade: job.trade.length ? [...job.trade] : undefined,
+    declarations: job.declarations.length ? [...job.declarations] : undefined,
+    history: job.history.length ? [...job.history] : undefined,
+    reviews: job.reviews,
+    mirror: job.mirror,
+    routes: job.routes,
     format: job.format,
     asOf,
     hs: job.hs,

@@ -92,6 +92,14 @@ describe('schedule --once', () => {
     expect(f.calls).toHaveLength(1);
   });
 
+  it("hands a job's declarations, history and reviews to its run", async () => {
+    const screening = { name: 'screening', pipeline: 'all', cron: '0 6 * * *', trade: ['data/comtrade'], declarations: ['data/decl'], history: ['data/hist'], reviews: 'reviews.csv', out: 'out' };
+    const { config } = await setup({ jobs: [screening] }, { screening: '2026-03-09T06:00:00.000Z' });
+    const f = fakes('2026-03-10T07:00:00Z');
+    await runSchedule({ config, once: true }, f);
+    expect(f.calls[0].args).toMatchObject({ trade: ['data/comtrade'], declarations: ['data/decl'], history: ['data/hist'], reviews: 'reviews.csv', mirror: undefined });
+  });
+
   it('is due exactly at the tick, not a minute before', async () => {
     const { config } = await setup({ jobs: [daily] }, { daily: '2026-03-09T06:00:00.000Z' });
     const before = fakes('2026-03-10T05:59:00Z');
@@ -269,14 +277,14 @@ describe('schedule config', () => {
 
   it('fills job defaults and rejects what is wrong, naming the key', () => {
     const job = { pipeline: 'coverage', cron: '0 6 5 * *', out: 'out' };
-    expect(resolveConfig({ file: { schedule: { jobs: [job] } } }).schedule.jobs).toEqual([{ ...job, timezone: 'UTC', trade: [], asOf: 'latest', set: [] }]);
+    expect(resolveConfig({ file: { schedule: { jobs: [job] } } }).schedule.jobs).toEqual([{ ...job, timezone: 'UTC', trade: [], declarations: [], history: [], asOf: 'latest', set: [] }]);
     const bad = (j: Record<string, unknown>) => () => resolveConfig({ file: { schedule: { jobs: [{ ...job, ...j }] } }, fileName: 'tw.yaml' });
     expect(bad({ cron: '61 * * * *' })).toThrow(
       `config tw.yaml: 'schedule.jobs.0.cron': not a cron expression (Invalid value for minute: 61); expected 5 fields, e.g. "0 6 5 * *"`,
     );
     expect(bad({ cron: '0 0 6 5 * *' })).toThrow(/'schedule\.jobs\.0\.cron': not a cron expression \(mode '5-part' requires exactly 5 parts/);
     expect(bad({ timezone: 'Mars/Olympus' })).toThrow(`config tw.yaml: 'schedule.jobs.0.timezone': not an IANA time zone (e.g. UTC, Europe/Berlin)`);
-    expect(bad({ asof: 'latest' })).toThrow(/unknown key 'schedule\.jobs\.0\.asof' \(valid keys here: name, pipeline, cron, timezone, trade, format, out, asOf, hs, keep, set\)/);
+    expect(bad({ asof: 'latest' })).toThrow(/unknown key 'schedule\.jobs\.0\.asof' \(valid keys here: name, pipeline, cron, timezone, trade, declarations, history, reviews, mirror, routes, format, out, asOf, hs, keep, set\)/);
     expect(() => resolveConfig({ file: { schedule: { jobs: [job, job] } } })).toThrow(
       "config: 'schedule.jobs.1.name': job name 'coverage' is used twice; give each job a unique name",
     );
