@@ -3,6 +3,7 @@ import { controlsInForce, resolveHsSelector, type Catalog } from '../reference/c
 import { boolVector, dictionaryVector, float64Vector, StringDictionary } from '../table/columns.ts';
 import { listVector } from '../table/list.ts';
 import { readCodes, readFloats, type CodedColumn } from '../table/read.ts';
+import { rowsWhere } from '../table/take-table.ts';
 import { groupMedianMad, robustZByGroup, type GroupStats } from './robust-stats.ts';
 
 /** Screening rules in the order of their columns; each fires as a reason of the same name. */
@@ -288,7 +289,7 @@ export function screenDeclarations(decl: Table, catalog: Catalog, routes: Table 
     party[i] = name ? partyDict.code(`${ex ? 'x' : 'm'}|${name}`) : -1;
   }
   const splitCount = new Float64Array(n).fill(NaN);
-  const under = rowsWhere(n, (i) => party[i] >= 0 && value[i] < p.splitThresholdUsd && value[i] >= p.splitThresholdUsd * p.splitLowShare && dayOf(i) === dayOf(i));
+  const under = Array.from(rowsWhere(n, (i) => party[i] >= 0 && value[i] < p.splitThresholdUsd && value[i] >= p.splitThresholdUsd * p.splitLowShare && dayOf(i) === dayOf(i)));
   under.sort((a, b) => party[a] - party[b] || dayOf(a) - dayOf(b) || a - b);
   for (let s = 0; s < under.length; ) {
     let e = s;
@@ -398,10 +399,4 @@ function floorSpread(stats: GroupStats, floor: number): GroupStats {
 function epochDay(d: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d);
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) / 86_400_000 : NaN;
-}
-
-function rowsWhere(n: number, keep: (i: number) => boolean): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if (keep(i)) out.push(i);
-  return out;
 }
