@@ -9,7 +9,7 @@ import { groupMedianMad, robustZByGroup, type GroupStats } from './robust-stats.
 /** Screening rules in the order of their columns; each fires as a reason of the same name. */
 export const DECLARATION_RULES = [
   'misclassified_description', 'misclassified_unit_value', 'banned_destination', 'via_flagged_hub', 'origin_flagged_hub',
-  'unit_value_outlier', 'mass_quantity_mismatch', 'split_shipment', 'new_consignee',
+  'unit_value_outlier', 'mass_quantity_mismatch', 'value_quantity_outlier', 'split_shipment', 'new_consignee',
 ] as const;
 export type DeclarationRule = (typeof DECLARATION_RULES)[number];
 
@@ -77,6 +77,7 @@ export const declarationRuleDefaults: DeclarationRuleParams = {
     origin_flagged_hub: 0.5,
     unit_value_outlier: 0.5,
     mass_quantity_mismatch: 0.3,
+    value_quantity_outlier: 0.4,
     split_shipment: 0.5,
     new_consignee: 0.3,
   },
@@ -153,28 +154,13 @@ export function screenDeclarations(decl: Table, catalog: Catalog, routes: Table 
   // holds enough of them: line × description × origin, line × origin, line × description, line, HS6
   const uv = new Float64Array(n).fill(NaN);
   for (let i = 0; i < n; i++) if (value[i] > 0 && mass[i] > 0) uv[i] = Math.log(value[i] / mass[i]);
-  const keyed = (cols: CodedColumn[]) => (i: number) => (cols.every((c) => c.codes[i] >= 0) ? cols.map((c) => c.codes[i]).join('|') : null);
   const levels = [[code, description, origin], [code, origin], [code, description], [code]].map((cols) => {
-    const key = keyed(cols);
-    const dict = new StringDictionary();
-    const g = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const k = key(i);
-      g[i] = k === null ? -1 : dict.code(k);
-    }
-    return robustZByGroup(uv, g, floorSpread(groupMedianMad(uv, g, dict.values.length, p.minGroupSize), p.minLogUnitValueSpread));
+    const { groupOf, groups } = groupKeys(n, cols);
+    return robustZByGroup(uv, groupOf, floorSpread(groupMedianMad(uv, groupOf, groups, p.minGroupSize), p.minLogUnitValueSpread));
   });
   const statsAll = floorSpread(groupMedianMad(uv, hs6.codes, hs6.values.length, p.minGroupSize), p.minLogUnitValueSpread);
   levels.push(robustZByGroup(uv, hs6.codes, statsAll));
-  const z = new Float64Array(n).fill(NaN);
-  for (let i = 0; i < n; i++) {
-    for (const lz of levels) {
-      if (lz[i] === lz[i]) {
-        z[i] = lz[i];
-        break;
-      }
-    }
-  }
+  const z = firstJudged(n, levels);
   for (let i = 0; i < n; i++) if (Math.abs(z[i]) >= p.maxAbsUnitValueZ) fire('unit_value_outlier', i);
 
   // misclassification by description: the catalog's keywords, matched once per distinct description. Where the
@@ -280,6 +266,19 @@ export function screenDeclarations(decl: Table, catalog: Catalog, routes: Table 
     if (Math.abs(Math.log(massRatio[i])) > Math.log(1 + p.maxMassQuantityGap)) fire('mass_quantity_mismatch', i);
   }
 
+  // value against a quantity in units that are not a mass (pieces, litres, m²): the price per unit in the
+  // first group with enough declarations of line × unit × origin, line × unit — the same filter as per kg
+  const perUnit = new Float64Array(n).fill(NaN);
+  for (let i = 0; i < n; i++) {
+    const massUnit = unit.codes[i] >= 0 && toKg[unit.codes[i]] > 0;
+    if (!massUnit && unit.codes[i] >= 0 && qty[i] > 0 && value[i] > 0) perUnit[i] = Math.log(value[i] / qty[i]);
+  }
+  const zPerUnit = firstJudged(n, [[code, unit, origin], [code, unit]].map((cols) => {
+    const { groupOf, groups } = groupKeys(n, cols);
+    return robustZByGroup(perUnit, groupOf, floorSpread(groupMedianMad(perUnit, groupOf, groups, p.minGroupSize), p.minLogUnitValueSpread));
+  }));
+  for (let i = 0; i < n; i++) if (Math.abs(zPerUnit[i]) >= p.maxAbsUnitValueZ) fire('value_quantity_outlier', i);
+
   // lots just under the size threshold: per party (importer on imports, exporter on exports), within a sliding window
   const party = new Int32Array(n);
   const partyDict = new StringDictionary();
@@ -358,6 +357,7 @@ export function screenDeclarations(decl: Table, catalog: Catalog, routes: Table 
     route_flag_id: dictionaryVector(routeCol, routeDict.values),
     hub_prior_export_share: float64Vector(priorShare),
     mass_quantity_ratio: float64Vector(massRatio),
+    value_per_unit_robust_z: float64Vector(zPerUnit),
     split_lots_in_window: float64Vector(splitCount),
     consignee_age_days: float64Vector(newSince),
     rules_score: float64Vector(rulesScore),
@@ -387,6 +387,39 @@ function safeSelector(sel: string, catalog: Catalog): string[] {
   } catch {
     return []; // a keyword mineral without a control (none today): nothing to misdeclare
   }
+}
+
+/** Group ids of the rows by the codes of `cols` together (−1 where any is null). */
+function groupKeys(n: number, cols: CodedColumn[]): { groupOf: Int32Array; groups: number } {
+  const dict = new StringDictionary();
+  const groupOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let key = '';
+    let ok = true;
+    for (const c of cols) {
+      if (c.codes[i] < 0) {
+        ok = false;
+        break;
+      }
+      key += `${c.codes[i]}|`;
+    }
+    groupOf[i] = ok ? dict.code(key) : -1;
+  }
+  return { groupOf, groups: dict.values.length };
+}
+
+/** Per row, the first of `levels` (finest first) that judged it; NaN where none did. */
+function firstJudged(n: number, levels: Float64Array[]): Float64Array {
+  const z = new Float64Array(n).fill(NaN);
+  for (let i = 0; i < n; i++) {
+    for (const lz of levels) {
+      if (lz[i] === lz[i]) {
+        z[i] = lz[i];
+        break;
+      }
+    }
+  }
+  return z;
 }
 
 /** Raises every group's MAD to at least `floor` (in place). */

@@ -30,6 +30,7 @@ export const REASONS: Readonly<Record<string, string>> = {
   origin_flagged_hub: 'The declared origin is a flagged hub for this product and destination that sold little there before.',
   unit_value_outlier: 'The price per kg is far from that of comparable declarations (same line, description, origin).',
   mass_quantity_mismatch: 'The net mass and the declared quantity in kg disagree by more than 5%.',
+  value_quantity_outlier: 'The value per declared unit (pieces, litres, …) is far from what that line is usually declared at in that unit.',
   split_shipment: 'One party filed several lots just under the simplified-entry value limit within a few days.',
   new_consignee: 'An importer first seen recently with a large value of controlled goods.',
 };

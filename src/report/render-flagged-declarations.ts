@@ -79,6 +79,8 @@ function numbersOf(r: string, rows: Rows, i: number): string {
     }
     case 'mass_quantity_mismatch':
       return `mass / quantity ${formatNumber(n('mass_quantity_ratio'))}`;
+    case 'value_quantity_outlier':
+      return `price per ${s('quantity_unit') ?? 'unit'} z ${formatNumber(n('value_per_unit_robust_z'))}`;
     case 'split_shipment':
       return `${formatNumber(n('split_lots_in_window'), 0)} lots within the window`;
     case 'new_consignee':

@@ -119,6 +119,17 @@ describe('screenDeclarations', () => {
     expect(rowsOf(r.table, ['mass_quantity_ratio'])[0].mass_quantity_ratio).toBeCloseTo(1.06, 12);
   });
 
+  it('fires on a value per piece far from its line and unit, and never on a quantity in kg', async () => {
+    // 20 lots of wafers at USD 40 a piece ±10%, one at USD 4 a piece; the same prices per kg do not count here
+    const rows = Array.from({ length: 20 }, (_, k) => line({ declaration_id: `W${k}`, quantity: 100, quantity_unit: 'u', net_mass_kg: 2, value: 4000 * (1 + ((k % 5) - 2) * 0.05) }));
+    rows.push(line({ declaration_id: 'CHEAP', quantity: 100, quantity_unit: 'u', net_mass_kg: 2, value: 400 }));
+    rows.push(line({ declaration_id: 'KG', quantity: 1000, quantity_unit: 'kg', value: 3000 }));
+    const r = screenDeclarations(await decl(rows), catalog, null, p());
+    expect(fired(r.table, 'value_quantity_outlier')).toEqual([...Array(20).fill(false), true, false]);
+    expect(rowsOf(r.table, ['value_per_unit_robust_z'])[20].value_per_unit_robust_z as number).toBeCloseTo(Math.log(0.1) / 0.25, 6);
+    expect(rowsOf(r.table, ['value_per_unit_robust_z'])[21].value_per_unit_robust_z).toBeNull();
+  });
+
   it('fires on one party with four lots just under USD 2,500 inside ten days, not on three, nor on lots spread wider', async () => {
     const lot = (id: string, imp: string, date: string, v = 2400) => line({ declaration_id: id, importer: imp, date, value: v });
     const t = await decl([
