@@ -1,5 +1,5 @@
 import { openAsBlob } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 // The package's "node" export condition loads the Node build, which instantiates its WASM at import time (no initWasm()).
 import * as pq from 'parquet-wasm';
@@ -25,7 +25,11 @@ export interface ParquetWriteOptions {
   compression?: 'zstd' | 'snappy' | 'uncompressed';
   /** Maximum rows per row group (parquet-wasm's default is 1,048,576). */
   rowGroupSize?: number;
-  /** Extra key/value pairs for the file footer; readers see them in the table's schema metadata. */
+  /**
+   * An extra key/value pair for the file footer; readers see it in the table's schema metadata. At most one:
+   * parquet-wasm keeps footer keys in a hash map whose order changes from one write to the next within a
+   * process, so with two keys the same table would not always give the same bytes.
+   */
   metadata?: Record<string, string>;
 }
 
@@ -73,27 +77,63 @@ export function encodeParquet(table: arrow.Table, opts: ParquetWriteOptions = {}
   return pq.writeParquet(wasmTable, props); // consumes (frees) both WASM objects
 }
 
-/** Writes an Arrow table to a Parquet file atomically (temporary file, then rename). */
-export async function writeParquet(path: string, table: arrow.Table, opts?: ParquetWriteOptions): Promise<void> {
-  await writeFileAtomic(path, encodeParquet(table, opts));
+/** Rows handed to parquet-wasm at a time by {@link encodeParquetInSlices}. */
+const SLICE_ROWS = 65_536;
+
+/**
+ * {@link encodeParquet} for large tables, with bounded memory: the table crosses into parquet-wasm one
+ * slice of rows at a time through its streaming writer, so WASM memory (which never shrinks) holds a slice
+ * and the pages being written, not a copy of the whole table. A slice's dictionary columns carry only the
+ * values its rows use (a flag-id column's dictionary is as long as the table). Row groups are as in
+ * {@link encodeParquet} (131,072 rows unless `rowGroupSize` says otherwise: the writer holds a row group's
+ * pages until it is complete). Tables of one slice or less go through {@link encodeParquet} directly.
+ */
+export async function encodeParquetInSlices(table: arrow.Table, opts: ParquetWriteOptions = {}, sliceRows = SLICE_ROWS): Promise<Uint8Array> {
+  if (table.numRows <= sliceRows) return encodeParquet(table, opts);
+  const wide = widenDictionaryIndices(table);
+  const props = writerProperties({ rowGroupSize: 2 * SLICE_ROWS, ...opts });
+  let offset = 0;
+  const batches = new ReadableStream<pq.RecordBatch>({
+    pull(controller) {
+      if (offset >= wide.numRows) return controller.close();
+      const slice = compactDictionaries(wide.slice(offset, offset + sliceRows));
+      offset += sliceRows;
+      const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(slice, 'stream'));
+      try {
+        for (const batch of wasmTable.recordBatches()) controller.enqueue(batch);
+      } finally {
+        wasmTable.free(); // the batches hold their own references; left to the finalizer, every slice would stay in WASM memory
+      }
+    },
+  });
+  const parts: Uint8Array[] = [];
+  try {
+    const reader = (await pq.transformParquetStream(batches, props)).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+    }
+  } catch (e) {
+    throw new Error(`Parquet encode: parquet-wasm rejected the Arrow data (${messageOf(e)})`);
+  }
+  return Buffer.concat(parts);
 }
 
-/** Reads a Parquet file into an Arrow table (optionally only some columns). */
+/** Writes an Arrow table to a Parquet file atomically (temporary file, then rename), large tables in slices. */
+export async function writeParquet(path: string, table: arrow.Table, opts?: ParquetWriteOptions): Promise<void> {
+  await writeFileAtomic(path, await encodeParquetInSlices(table, opts));
+}
+
+/**
+ * Reads a Parquet file into an Arrow table (optionally only some columns). The file is read lazily and
+ * decoded 65,536 rows at a time, so WASM memory (which never shrinks) holds one batch, not a copy of the
+ * table; and only the requested columns' chunks are read from disk.
+ */
 export async function readParquet(path: string, opts: ParquetReadOptions = {}): Promise<arrow.Table> {
-  if (!opts.columns) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw new InputError(`${path}: cannot read (${errorCode(e)})`);
-    }
-    return decode(bytes, path);
-  }
-  // Projection goes through ParquetFile so only the requested column chunks are read from disk.
-  const columns = opts.columns;
   return withParquetFile(path, async (file) => {
     const schema = fileSchema(file, path);
-    const names = checkColumns(schema, columns, path);
+    const names = opts.columns ? checkColumns(schema, opts.columns, path) : schema.fields.map((f) => f.name);
     return restoreDictionaryIndices(assemble(schema, names, await streamBatches(file, names, path)));
   });
 }
@@ -118,8 +158,9 @@ function writerProperties(opts: ParquetWriteOptions): pq.WriterProperties {
   if (rowGroupSize !== undefined && !(Number.isSafeInteger(rowGroupSize) && rowGroupSize > 0)) {
     throw new Error(`Parquet encode: rowGroupSize must be a positive integer, got ${rowGroupSize}`);
   }
-  const metadata = Object.entries(opts.metadata ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)); // sorted: same bytes whatever the key order
+  const metadata = Object.entries(opts.metadata ?? {});
   if (metadata.some(([k]) => k === ARROW_SCHEMA_KEY)) throw new Error(`Parquet encode: metadata key ${ARROW_SCHEMA_KEY} is reserved`);
+  if (metadata.length > 1) throw new Error(`Parquet encode: at most one metadata key (their order in the footer would change between writes), got ${metadata.map(([k]) => k).join(', ')}`);
   let builder = new pq.WriterPropertiesBuilder().setCompression(compression);
   if (rowGroupSize !== undefined) builder = builder.setMaxRowGroupSize(rowGroupSize);
   if (metadata.length) builder = builder.setKeyValueMetadata(new Map(metadata));
@@ -244,6 +285,51 @@ function mapColumns(table: arrow.Table, change: (field: arrow.Field, index: numb
     return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: b.numRows, children }));
   });
   return new arrow.Table(schema, batches);
+}
+
+/** Top-level Utf8 dictionary columns with more than 1,024 values narrowed to the values their rows use, in order of first use. */
+function compactDictionaries(table: arrow.Table): arrow.Table {
+  return mapColumns(table, (field) => {
+    const type = field.type;
+    if (!arrow.DataType.isDictionary(type) || !arrow.DataType.isUtf8(type.dictionary) || type.indices.bitWidth !== 32 || !type.indices.isSigned) return null;
+    return { field, chunk: (d) => compactDictionary(d as arrow.Data<arrow.Dictionary>) };
+  });
+}
+
+function compactDictionary(d: arrow.Data<arrow.Dictionary>): arrow.Data {
+  const dict = d.dictionary;
+  if (!dict || dict.length <= 1024 || dict.data.length !== 1) return d;
+  const words = dict.data[0] as arrow.Data<arrow.Utf8>;
+  const offsets = words.valueOffsets;
+  const bytes = words.values;
+  const codes = d.values as ArrayLike<number>;
+  const newCode = new Int32Array(dict.length).fill(-1);
+  const used: number[] = [];
+  let size = 0;
+  for (let r = 0; r < d.length; r++) {
+    const c = codes[r];
+    if (c >= 0 && c < dict.length && newCode[c] < 0) {
+      newCode[c] = used.length;
+      used.push(c);
+      size += offsets[c + 1] - offsets[c];
+    }
+  }
+  const outOffsets = new Int32Array(used.length + 1);
+  const outBytes = new Uint8Array(size);
+  for (let k = 0, at = 0; k < used.length; k++) {
+    const c = used[k];
+    outBytes.set(bytes.subarray(offsets[c], offsets[c + 1]), at);
+    at += offsets[c + 1] - offsets[c];
+    outOffsets[k + 1] = at;
+  }
+  const indices = new Int32Array(d.length);
+  for (let r = 0; r < d.length; r++) {
+    const c = codes[r];
+    indices[r] = c >= 0 && c < dict.length ? newCode[c] : 0; // out of range only under a null
+  }
+  const type = d.type;
+  const dictionary = arrow.makeVector(arrow.makeData({ type: new arrow.Utf8(), length: used.length, valueOffsets: outOffsets, data: outBytes }));
+  return arrow.makeData({ type, offset: d.offset, length: d.length, nullCount: d.nullCount, nullBitmap: d.nullBitmap, data: indices, dictionary });
 }
 
 function withIndices(data: arrow.Data, type: arrow.Dictionary, indices: ArrayLike<number> & ArrayBufferView): arrow.Data {

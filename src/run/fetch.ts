@@ -7,7 +7,7 @@ import { REFERENCE_DIR, loadCatalog } from '../io/catalog.ts';
 import { QuotaError, createComtradeClient, parseApiBody, type HttpEffects } from '../io/comtrade-api.ts';
 import { readConfigFile } from '../io/config-file.ts';
 import { ResponseCache } from '../io/fetch-cache.ts';
-import { encodeParquet } from '../io/parquet.ts';
+import { encodeParquetInSlices } from '../io/parquet.ts';
 import { AREA_TABLE_FILES, loadCountryNameIndex, loadCountryResolver } from '../io/reference.ts';
 import { readReferenceText } from '../io/reference-text.ts';
 import { buildAvailabilityTable } from '../ingest/availability.ts';
@@ -155,7 +155,7 @@ export async function runFetch(args: FetchArgs, fx: FetchEffects = {}): Promise<
   const outputs: FetchSummary['outputs'] = [];
   const tables: [string, Table][] = [...TABLES.map((n) => [n, result[n] as Table] as [string, Table]), ['availability', avail.table]];
   for (const [name, table] of tables) {
-    const bytes = encodeParquet(table);
+    const bytes = await encodeParquetInSlices(table);
     await writeFileAtomic(join(outDir, `${name}.parquet`), bytes);
     outputs.push({ path: `${name}.parquet`, rows: table.numRows, sha256: sha256(bytes) });
   }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { readConfigFile } from '../io/config-file.ts';
-import { encodeParquet } from '../io/parquet.ts';
+import { encodeParquetInSlices } from '../io/parquet.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import type { IngestResult } from '../ingest/ingest-trade.ts';
 import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
@@ -80,7 +80,7 @@ async function writeTables(outDir: string, result: IngestResult) {
   const outputs: { path: string; rows: number; sha256: string }[] = [];
   for (const name of TABLES) {
     const table = result[name] as Table;
-    const bytes = encodeParquet(table);
+    const bytes = await encodeParquetInSlices(table);
     await writeFileAtomic(join(outDir, `${name}.parquet`), bytes);
     outputs.push({ path: `${name}.parquet`, rows: table.numRows, sha256: createHash('sha256').update(bytes).digest('hex') });
   }
