@@ -1,4 +1,4 @@
-import { MirrorEvidence } from '../src/detect/mirror-evidence.ts';
+import { MIRROR_EVIDENCE_COLUMNS, MirrorEvidence } from '../src/detect/mirror-evidence.ts';
 import { matchMirrorFlows } from '../src/detect/mirror-pairs.ts';
 import { scoreTransshipmentRoutes } from '../src/detect/transshipment.ts';
 import { definePipeline } from '../src/run/pipeline.ts';
@@ -8,6 +8,7 @@ export default definePipeline({
   name: 'transshipment',
   description: 'Scores origin → hub → destination routes around each export control for transshipment, with every signal as a column.',
   inputs: { trade: 'required', mirror: 'optional' },
+  mirrorColumns: MIRROR_EVIDENCE_COLUMNS,
   dependsOn: ['mirror-gaps'],
   params: (config) => ({ routes: config.transshipment, mirrorMatch: config.mirror.match }),
   stages: [{ name: 'mirror_pairs' }, { name: 'score_routes', produces: ['routes_all', 'flagged_routes'] }],

@@ -14,6 +14,11 @@ export interface MirrorLegEvidence {
 
 const ST = Object.fromEntries(PAIR_STATUS.map((s, i) => [s, i])) as Record<(typeof PAIR_STATUS)[number], number>;
 
+/** The columns of a pair table {@link MirrorEvidence} reads (`importer_value_fob_usd` when there is one). */
+export const MIRROR_EVIDENCE_COLUMNS = [
+  'exporter', 'importer', 'hs6', 'window', 'period_start', 'status', 'exporter_value_usd', 'importer_value_usd', 'importer_value_fob_usd',
+] as const;
+
 /**
  * The base-frequency windows (`M` on monthly data, `Y` on annual) of a mirror-pairs table, indexed by
  * exporter → importer × HS6 × period, so the transshipment scorer reads its mirror signals from the mirror

@@ -67,6 +67,11 @@ export interface PipelineDef<P = unknown> {
   description: string;
   /** Inputs by kind; `trade` is required by every current pipeline. */
   inputs: { trade?: 'required' | 'optional'; declarations?: 'required' | 'optional'; mirror?: 'optional'; routes?: 'optional' };
+  /**
+   * The columns of `--mirror`'s `mirror_pairs.parquet` the pipeline uses: only those are read (a file
+   * without one of them gives a table without it, for the detector to name). Without it, every column.
+   */
+  mirrorColumns?: readonly string[];
   /** Pipelines whose outputs this one may read (for `run all` ordering). */
   dependsOn?: readonly string[];
   /** Its slice of the resolved config. */

@@ -8,7 +8,7 @@ import { loadCountryNames } from '../io/reference.ts';
 import { readConfigFile } from '../io/config-file.ts';
 import { loadGeo } from '../io/geo.ts';
 import { acquireLock } from '../io/lock.ts';
-import { encodeParquet, readParquet } from '../io/parquet.ts';
+import { encodeParquetInSlices, readParquet, readParquetSchema } from '../io/parquet.ts';
 import {
   listPartitions,
   partitionPaths,
@@ -183,7 +183,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       hs6Descriptions: await loadHs6Descriptions(),
     };
     const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
-    const mirror = extra.mirror ? await readParquet(extra.mirror) : undefined;
+    const mirror = extra.mirror ? await readMirrorPairs(extra.mirror, def.mirrorColumns) : undefined;
     const routes = extra.routes ? await readParquet(extra.routes) : undefined;
     const produced = await def.run({ trade, mirror, routes, declarations, history, reference }, params, stage, count);
     // verdicts and the comparison with the previous run, on every flagged output
@@ -199,7 +199,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     if (rejects) toWrite.push(['rejects', rejects]);
     if (reviewed.changes) toWrite.push(['changes', reviewed.changes]);
     for (const [name, table] of toWrite) {
-      const bytes = encodeParquet(table);
+      const bytes = await encodeParquetInSlices(table);
       await write(join(paths.staging, `${name}.parquet`), bytes);
       outputs.push({ path: `${name}.parquet`, rows: table.numRows, sha256: hashOf(bytes) });
       counts[`out.${name}`] = table.numRows;
@@ -399,4 +399,11 @@ function round3(x: number): number {
 
 function sortKeys(o: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** `--mirror`'s pair table, only the columns the pipeline uses (those the file has). */
+async function readMirrorPairs(path: string, columns: readonly string[] | undefined): Promise<Table> {
+  if (!columns) return readParquet(path);
+  const have = new Set((await readParquetSchema(path)).fields.map((f) => f.name));
+  return readParquet(path, { columns: columns.filter((c) => have.has(c)) });
 }

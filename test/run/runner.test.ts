@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import coverage from '../../pipelines/coverage.ts';
 import { LockHeldError, acquireLock } from '../../src/io/lock.ts';
+import { readParquet, writeParquet } from '../../src/io/parquet.ts';
 import { memoryLog } from '../../src/run/log.ts';
 import { definePipeline, PipelineDeclarationError } from '../../src/run/pipeline.ts';
 import { loadPipelines } from '../../src/run/registry.ts';
@@ -209,6 +210,18 @@ describe('run all', () => {
     await expect(runPipeline(ts, { trade: [SAMPLE], out, mirror: join(root, 'nowhere') }, fixed())).rejects.toThrow(
       /--mirror .*nowhere: no mirror_pairs\.parquet there nor a complete mirror-gaps partition under it/,
     );
+    // only the columns the mirror evidence uses are read: a file with just those gives the same routes;
+    // one without `status` is refused by name
+    const pairsPath = join(read.path, '..', '..', 'mirror-gaps', 'as_of=2024-02', 'mirror_pairs.parquet');
+    const full = await readParquet(pairsPath);
+    const thin = join(root, 'mirror-thin');
+    await mkdir(thin, { recursive: true });
+    await writeParquet(join(thin, 'mirror_pairs.parquet'), full.select(['exporter', 'importer', 'hs6', 'window', 'period_start', 'status', 'exporter_value_usd', 'importer_value_usd', 'importer_value_fob_usd']));
+    const fromThin = await runPipeline(ts, { trade: [SAMPLE], out: join(root, 'mirror-thin-out'), mirror: thin }, fixed());
+    const hashes = (r: typeof read) => r.manifest.outputs.map((o) => [o.path, o.sha256]);
+    expect(hashes(fromThin)).toEqual(hashes(read));
+    await writeParquet(join(thin, 'mirror_pairs.parquet'), full.select(['exporter', 'importer', 'hs6', 'window', 'period_start', 'exporter_value_usd', 'importer_value_usd']));
+    await expect(runPipeline(ts, { trade: [SAMPLE], out: join(root, 'mirror-thin-out'), mirror: thin, force: true }, fixed())).rejects.toThrow(/'status'/);
   });
 });
 
