@@ -7,7 +7,7 @@ import { listVector } from '../table/list.ts';
 import { takeTable } from '../table/take-table.ts';
 import { cifFobDefaults, FOB_IMPORT_REPORTERS } from './cif-fob.ts';
 import { rankFlags } from './rank-flags.ts';
-import { reliabilityOf, reporterReliability } from './reporter-reliability.ts';
+import { reliabilityOf, reporterReliability, type ReporterReliability } from './reporter-reliability.ts';
 import { sha256Hex } from './flag-id.ts';
 import { robustZ } from './robust-stats.ts';
 
@@ -73,6 +73,12 @@ export function scoreMirrorGaps(
     /** CIF/FOB ratio when no fitted one is given (default 1.06, IMF DOTS). */
     flatRatio?: number;
     hsScopeChanged?: (hs6: string, a: string, b: string) => boolean;
+    /**
+     * Reporter reliability estimated elsewhere (a `reporter_reliability` table of a run over every product:
+     * reporter, year, typical_abs_log_ratio): used instead of estimating it from these pairs, and returned
+     * as the reliability table. Reporter-years it lacks get the floor.
+     */
+    reliability?: Table;
   } = {},
 ): { pairs: Table; gaps: Table; reliability: Table } {
   const who = 'scoreMirrorGaps';
@@ -136,7 +142,9 @@ export function scoreMirrorGaps(
   const year = new Int32Array(n);
   for (let i = 0; i < n; i++) year[i] = yearOf[pEnd.codes[i]];
   const yearly = Uint8Array.from(win.values, (w) => (w === 'Y' ? 1 : 0));
-  const rel = reporterReliability(e, im, year, lr, (i) => yearly[win.codes[i]] === 1 && Math.max(x[i], mFob[i]) >= p.minValueUsd, p.reliabilityFloor);
+  const rel = opts.reliability
+    ? sharedReliability(opts.reliability, countries, p.reliabilityFloor)
+    : reporterReliability(e, im, year, lr, (i) => yearly[win.codes[i]] === 1 && Math.max(x[i], mFob[i]) >= p.minValueUsd, p.reliabilityFloor);
   const relE = new Float64Array(n);
   const relI = new Float64Array(n);
   const reconciled = new Float64Array(n).fill(NaN);
@@ -228,6 +236,21 @@ export function scoreMirrorGaps(
   const gapsT = takeTable(all, Int32Array.from(flagged));
   const ranked = new Table({ ...Object.fromEntries(gapsT.schema.fields.map((f) => [f.name, gapsT.getChild(f.name)!])), rank: int32Vector(Int32Array.from(flagged, (_, k) => k + 1)) });
   return { pairs: all, gaps: ranked, reliability: rel.table(countries.values) };
+}
+
+/** {@link ReporterReliability} read from a shared `reporter_reliability` table (σ floored as when estimated). */
+function sharedReliability(table: Table, countries: StringDictionary, floor: number): ReporterReliability {
+  const who = 'scoreMirrorGaps (shared reporter_reliability)';
+  const reporter = readCodes(table, 'reporter', who);
+  const year = readFloats(table, 'year', who);
+  const sigma = readFloats(table, 'typical_abs_log_ratio', who);
+  const code = reporter.values.map((v) => countries.code(v)); // reporters of other products join the dictionary; harmless
+  const byKey = new Map<number, number>();
+  for (let i = 0; i < table.numRows; i++) {
+    if (reporter.codes[i] < 0 || !(year[i] === year[i]) || !(sigma[i] === sigma[i])) continue;
+    byKey.set(year[i] * 65536 + code[reporter.codes[i]], Math.max(floor, sigma[i]));
+  }
+  return { sigma: (c, y) => byKey.get(y * 65536 + c) ?? floor, table: () => table };
 }
 
 /** For each row, the row of the same pair and window whose period ends one step later (-1 if none). */

@@ -48,7 +48,19 @@ export interface MirrorMatchCounts {
  * published, but a zero value on the present side). Pure. Strings are read once per dictionary code;
  * rows are deduplicated and paired by grouping their packed codes (see groupRows).
  */
-export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMatchParams): { pairs: Table; counts: MirrorMatchCounts } {
+export function matchMirrorFlows(
+  flows: Table,
+  areas: Table | null,
+  p: MirrorMatchParams,
+  shared: {
+    /**
+     * A `coverage` table of a run over every product (reporter, flow, period): what each reporter published
+     * at all, added to what these rows show — from one product's rows alone, a reporter that published
+     * other products that month would read as not reporting.
+     */
+    coverage?: Table | null;
+  } = {},
+): { pairs: Table; counts: MirrorMatchCounts } {
   const who = 'matchMirrorFlows';
   const reporter = readCodes(flows, 'reporter', who);
   const partner = readCodes(flows, 'partner', who);
@@ -122,6 +134,20 @@ export function matchMirrorFlows(flows: Table, areas: Table | null, p: MirrorMat
       published.set(pubKey(aRep[i], fx, annual, t), 1);
       if (aHs.codes[i] < 0 || !(aVal[i] >= 0)) continue;
       (isWorld[aPar.codes[i]] ? world : nonCountry).add(resKey(aRep[i], fx, aHsOf[aHs.codes[i]], annual, t), aVal[i]);
+    }
+  }
+
+  if (shared.coverage && shared.coverage.numRows) {
+    const cRep = remap(readCodes(shared.coverage, 'reporter', who), countries);
+    const cFlow = readCodes(shared.coverage, 'flow', who);
+    const cPer = readCodes(shared.coverage, 'period', who);
+    const cTime = periodIndex(cPer.values);
+    const cSide = flowSides(cFlow.values);
+    for (let i = 0; i < shared.coverage.numRows; i++) {
+      const f = cFlow.codes[i];
+      const pc = cPer.codes[i];
+      if (cRep[i] < 0 || f < 0 || cSide[f] < 0 || pc < 0) continue;
+      published.set(pubKey(cRep[i], cSide[f], cTime.annual[pc], cTime.t[pc]), 1);
     }
   }
 

@@ -13,7 +13,9 @@ export type InputKind =
   /** A previous pipeline's output directory (`--mirror`), optional. */
   | 'mirror'
   /** A flagged-routes file (`--routes`), optional. */
-  | 'routes';
+  | 'routes'
+  /** Tables computed once over every product and shared with partition runs (`--global DIR`), optional. */
+  | 'global';
 
 /** The trade tables a `trade` input hands to a pipeline. */
 export interface TradeInput {
@@ -34,6 +36,19 @@ export interface ReferenceInput {
   hs6Descriptions: ReadonlyMap<string, string>;
 }
 
+/**
+ * The tables that need a view across every product, from a run over all of them (`--global DIR`), so that a
+ * run over one partition of the products uses them instead of estimating them from its slice.
+ */
+export interface GlobalTables {
+  /** `coverage.parquet` of a coverage run: what each reporter published (reporter × flow × period). */
+  coverage: Table;
+  /** `reporter_reliability.parquet` of a mirror-gaps run: σ per reporter and year. */
+  reliability: Table;
+  /** `cif_fob_observations.parquet` of a mirror-gaps run: the CIF/FOB model's fit sample. */
+  cifFobObservations: Table;
+}
+
 /** What `src/run/` hands a pipeline: the inputs it declared that were given, and the reference data. */
 export interface PipelineInputs {
   trade?: TradeInput;
@@ -45,6 +60,8 @@ export interface PipelineInputs {
   declarations?: Table;
   /** Earlier declarations with outcomes (`--history`). */
   history?: Table;
+  /** Shared tables of a run over every product (`--global DIR`). */
+  global?: GlobalTables;
   reference: ReferenceInput;
 }
 
@@ -66,7 +83,7 @@ export interface PipelineDef<P = unknown> {
   name: string;
   description: string;
   /** Inputs by kind; `trade` is required by every current pipeline. */
-  inputs: { trade?: 'required' | 'optional'; declarations?: 'required' | 'optional'; mirror?: 'optional'; routes?: 'optional' };
+  inputs: { trade?: 'required' | 'optional'; declarations?: 'required' | 'optional'; mirror?: 'optional'; routes?: 'optional'; global?: 'optional' };
   /**
    * The columns of `--mirror`'s `mirror_pairs.parquet` the pipeline uses: only those are read (a file
    * without one of them gives a table without it, for the detector to name). Without it, every column.

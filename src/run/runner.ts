@@ -24,7 +24,7 @@ import { hashConfig, resolveConfig, stableStringify, type Config } from './confi
 import { UsageError } from './errors.ts';
 import { silentLog, type Log } from './log.ts';
 import { checkManifest, MANIFEST_SCHEMA, type DataCheck, type ManifestInput, type RunManifest } from './manifest.ts';
-import type { PipelineDef, TradeInput } from './pipeline.ts';
+import type { GlobalTables, PipelineDef, TradeInput } from './pipeline.ts';
 import { RejectRows } from '../ingest/flow-rows.ts';
 import { buildRejectTable } from '../ingest/flow-table.ts';
 import { readDeclarationInputs } from './declarations-input.ts';
@@ -40,6 +40,11 @@ export interface RunArgs {
   mirror?: string;
   /** A `flagged_routes.parquet` a pipeline reads. */
   routes?: string;
+  /**
+   * The output root (or a folder holding the files) of a run over every product whose coverage, reporter
+   * reliability and CIF/FOB observations a partition run uses instead of estimating its own.
+   */
+  global?: string;
   /** Customs declarations to screen: files, folders or globs. */
   declarations?: string[];
   /** Earlier declarations with inspection outcomes, to learn from. */
@@ -185,7 +190,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
     const mirror = extra.mirror ? await readMirrorPairs(extra.mirror, def.mirrorColumns) : undefined;
     const routes = extra.routes ? await readParquet(extra.routes) : undefined;
-    const produced = await def.run({ trade, mirror, routes, declarations, history, reference }, params, stage, count);
+    const global = extra.global ? await readGlobalTables(extra.global) : undefined;
+    const produced = await def.run({ trade, mirror, routes, declarations, history, global, reference }, params, stage, count);
     // verdicts and the comparison with the previous run, on every flagged output
     const flagged = (def.report ?? []).map((r) => r.output);
     const reviewed = await reviewAndCompare(def.name, produced, { out, asOf, flagged, reviewsPath: extra.reviews, reviews: config.run.reviews });
@@ -260,7 +266,7 @@ async function optionalInputs(
   def: PipelineDef,
   args: RunArgs,
   cwd: string,
-): Promise<{ records: ManifestInput[]; mirror?: string; routes?: string; declarations?: HashedInputs; history?: HashedInputs; reviews?: string }> {
+): Promise<{ records: ManifestInput[]; mirror?: string; routes?: string; global?: GlobalPaths; declarations?: HashedInputs; history?: HashedInputs; reviews?: string }> {
   const records: ManifestInput[] = [];
   let declarations: HashedInputs | undefined;
   let history: HashedInputs | undefined;
@@ -290,17 +296,60 @@ async function optionalInputs(
     if (!(await isFile(routes))) throw new UsageError(`--routes ${args.routes}: no such file (give a flagged_routes.parquet)`);
     records.push(...(await hashInputs('routes', [routes], cwd)).records);
   }
-  return { records, mirror, routes, declarations, history, reviews };
+  let global: GlobalPaths | undefined;
+  if (def.inputs.global && args.global) {
+    global = await findGlobalTables(resolve(cwd, args.global), args.asOf);
+    records.push(...(await hashInputs('global', [global.coverage, global.reliability, global.cifFobObservations], cwd)).records);
+  }
+  return { records, mirror, routes, global, declarations, history, reviews };
+}
+
+type GlobalPaths = Record<keyof GlobalTables, string>;
+
+/** Where each shared table is: `pipeline`'s file name. */
+const GLOBAL_FILES: Record<keyof GlobalTables, { pipeline: string; file: string }> = {
+  coverage: { pipeline: 'coverage', file: 'coverage.parquet' },
+  reliability: { pipeline: 'mirror-gaps', file: 'reporter_reliability.parquet' },
+  cifFobObservations: { pipeline: 'mirror-gaps', file: 'cif_fob_observations.parquet' },
+};
+
+/** `--global`'s three files: in `dir` itself, or under an output root in the newest complete partition of their pipeline not after `asOf`. */
+async function findGlobalTables(dir: string, asOf: string | undefined): Promise<GlobalPaths> {
+  const found: Partial<GlobalPaths> = {};
+  const missing: string[] = [];
+  for (const [key, { pipeline, file }] of Object.entries(GLOBAL_FILES) as [keyof GlobalTables, { pipeline: string; file: string }][]) {
+    const path = await findOutput(dir, pipeline, file, asOf);
+    if (path) found[key] = path;
+    else missing.push(`${file} (${pipeline})`);
+  }
+  if (missing.length) {
+    throw new UsageError(
+      `--global ${dir}: no ${missing.join(', ')} there nor in a complete partition under it${asOf ? ` up to as_of=${asOf}` : ''} ` +
+        `(run 'tradewatch run all' over every product with this --out first)`,
+    );
+  }
+  return found as GlobalPaths;
+}
+
+async function readGlobalTables(paths: GlobalPaths): Promise<GlobalTables> {
+  return { coverage: await readParquet(paths.coverage), reliability: await readParquet(paths.reliability), cifFobObservations: await readParquet(paths.cifFobObservations) };
+}
+
+/** `dir/file`, or under an output root the newest complete partition of `pipeline` not after `asOf` that holds `file`; null when neither. */
+async function findOutput(dir: string, pipeline: string, file: string, asOf: string | undefined): Promise<string | null> {
+  const direct = join(dir, file);
+  if (await isFile(direct)) return direct;
+  for (const p of await listPartitions(dir, pipeline)) {
+    if (!p.complete || (asOf && p.asOf > asOf)) continue;
+    if (await isFile(join(p.path, file))) return join(p.path, file);
+  }
+  return null;
 }
 
 /** `DIR/mirror_pairs.parquet`, or under an output root the newest complete mirror-gaps partition not after `asOf`. */
 async function findMirrorPairs(dir: string, asOf: string | undefined): Promise<string> {
-  const direct = join(dir, 'mirror_pairs.parquet');
-  if (await isFile(direct)) return direct;
-  for (const p of await listPartitions(dir, 'mirror-gaps')) {
-    if (!p.complete || (asOf && p.asOf > asOf)) continue;
-    if (await isFile(join(p.path, 'mirror_pairs.parquet'))) return join(p.path, 'mirror_pairs.parquet');
-  }
+  const found = await findOutput(dir, 'mirror-gaps', 'mirror_pairs.parquet', asOf);
+  if (found) return found;
   throw new UsageError(`--mirror ${dir}: no mirror_pairs.parquet there nor a complete mirror-gaps partition under it${asOf ? ` up to as_of=${asOf}` : ''}`);
 }
 

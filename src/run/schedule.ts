@@ -167,6 +167,7 @@ async function handleTick(job: ScheduleJob, due: DueTick, c: TickContext): Promi
     history: job.history.length ? [...job.history] : undefined,
     reviews: job.reviews,
     mirror: job.mirror,
+    global: job.global,
     routes: job.routes,
     format: job.format,
     asOf,

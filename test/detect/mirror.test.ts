@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Table as ArrowTable, type Table } from 'apache-arrow';
-import { float64Vector } from '../../src/table/columns.ts';
+import { dictionaryVector, float64Vector, int32Vector } from '../../src/table/columns.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { excessGap, mirrorGapDefaults, robustZ, scoreMirrorGaps, type MirrorGapParams } from '../../src/detect/mirror-gaps.ts';
 import { matchMirrorFlows, mirrorMatchDefaults } from '../../src/detect/mirror-pairs.ts';
@@ -64,6 +64,23 @@ describe('matchMirrorFlows', () => {
     expect(st('THA', 'USA')).toMatchObject({ status: 'ghost', missing_side: 'exporter', exporter_value_usd: 0, exporter_published: true });
     expect(st('USA', 'MEX')).toMatchObject({ status: 'counterpart_not_reporting', importer_value_usd: null, importer_published: false });
     expect(st('CHN', 'KOR')).toMatchObject({ status: 'possibly_confidential', importer_residual_usd: 850_000 });
+  });
+
+  it('takes what a reporter published from a shared coverage table (a run over every product)', async () => {
+    // Mexico has no record among these products: on them alone, USA→MEX cannot be judged
+    const r = await flowsOf(['202401,842,484,811010,X,300000,30', '202402,842,484,811010,X,300000,30']);
+    expect(at(pairsOf(r, ['M']), { exporter: 'USA', importer: 'MEX' }).map((x) => x.status)).toEqual(['counterpart_not_reporting', 'counterpart_not_reporting']);
+    // the run over every product saw Mexico publish imports in January (other products), exports in February
+    const coverage = new ArrowTable({
+      reporter: dictionaryVector(Int32Array.of(0, 0, 1), ['MEX', 'USA']),
+      flow: dictionaryVector(Int32Array.of(0, 1, 0), ['M', 'X']),
+      period: dictionaryVector(Int32Array.of(0, 1, 0), ['2024-01', '2024-02']),
+    });
+    const shared = matchMirrorFlows(r.flows, r.areas, { ...mirrorMatchDefaults, windows: ['M'] }, { coverage }).pairs;
+    expect(rowsOf(shared, ['exporter', 'importer', 'period_start', 'status', 'importer_published'])).toEqual([
+      { exporter: 'USA', importer: 'MEX', period_start: '2024-01', status: 'ghost', importer_published: true },
+      { exporter: 'USA', importer: 'MEX', period_start: '2024-02', status: 'counterpart_not_reporting', importer_published: false },
+    ]);
   });
 
   it('builds rolling and calendar windows on monthly data, and only years on annual data', async () => {
@@ -143,6 +160,20 @@ describe('scoreMirrorGaps', () => {
     const { gaps } = scoreMirrorGaps(pairs, strict, { hsScopeChanged: (h, a, b) => corr.scopeChange(h, a, b) === true });
     expect(rowsOf(gaps, ['exporter_hs_revision', 'importer_hs_revision'])).toEqual([{ exporter_hs_revision: 'HS2017', importer_hs_revision: 'HS2022' }]);
     expect([...(gaps.getChild('reasons')!.get(0) as { toArray(): string[] }).toArray()]).toContain('hs_scope_changed');
+  });
+
+  it('uses a shared reliability table instead of estimating one, and returns it', async () => {
+    const r = await flowsOf(['2024,156,842,811010,X,1000000,100', '2024,842,156,811010,M,3180000,100']);
+    const reliability = new ArrowTable({
+      reporter: dictionaryVector(Int32Array.of(0, 1), ['USA', 'CHN']),
+      year: int32Vector(Int32Array.of(2024, 2024)),
+      typical_abs_log_ratio: float64Vector(Float64Array.of(0.2, 0.01)), // CHN below the 0.05 floor
+    });
+    const own = scoreMirrorGaps(pairsOf(r), strict);
+    expect(at(own.pairs, { importer: 'USA' })[0].importer_reliability).not.toBeCloseTo(0.25, 6);
+    const shared = scoreMirrorGaps(pairsOf(r), strict, { reliability });
+    expect(at(shared.pairs, { importer: 'USA' })[0]).toMatchObject({ importer_reliability: 0.25, exporter_reliability: 1 });
+    expect(shared.reliability).toBe(reliability);
   });
 
   it('handles an empty pair table', async () => {

@@ -225,6 +225,49 @@ describe('run all', () => {
   });
 });
 
+describe('--global: tables computed once over every product', () => {
+  const columns = ['status', 'exporter_published', 'importer_published', 'cif_fob_ratio', 'exporter_reliability', 'importer_reliability', 'log_ratio', 'reconciled_value_usd'];
+  const keyOf = (t: Awaited<ReturnType<typeof readParquet>>, i: number) => ['exporter', 'importer', 'hs6', 'window', 'period_start'].map((c) => t.getChild(c)!.get(i)).join('|');
+  /** Per column, how many of `part`'s rows differ from the same pair window in `whole`. */
+  const differences = (part: Awaited<ReturnType<typeof readParquet>>, whole: Awaited<ReturnType<typeof readParquet>>) => {
+    const at = new Map<string, number>();
+    for (let i = 0; i < whole.numRows; i++) at.set(keyOf(whole, i), i);
+    const diff: Record<string, number> = {};
+    for (let i = 0; i < part.numRows; i++) {
+      const j = at.get(keyOf(part, i));
+      if (j === undefined) throw new Error(`pair window ${keyOf(part, i)} is not in the run over every product`);
+      for (const c of columns) if (!Object.is(part.getChild(c)!.get(i), whole.getChild(c)!.get(j))) diff[c] = (diff[c] ?? 0) + 1;
+    }
+    return diff;
+  };
+
+  it('a run over one mineral with --global scores its pairs as the run over every product does', async () => {
+    const trade = ['data/sample/trade'];
+    const global = join(root, 'global-all');
+    const all = await runCommand('all', { trade, out: global, hs: 'all' }, { ...fixed(), log: memoryLog() });
+    const wholePairs = await readParquet(join(all.find((r) => r.pipeline === 'mirror-gaps')!.path, 'mirror_pairs.parquet'));
+    const pipelines = await loadPipelines();
+    const mg = pipelines.get('mirror-gaps')!;
+    const shared = await runPipeline(mg, { trade, out: join(root, 'global-part'), hs: '@antimony', global }, fixed());
+    const alone = await runPipeline(mg, { trade, out: join(root, 'global-alone'), hs: '@antimony' }, fixed());
+    const sharedPairs = await readParquet(join(shared.path, 'mirror_pairs.parquet'));
+    expect(sharedPairs.numRows).toBeGreaterThan(500);
+    expect(differences(sharedPairs, wholePairs)).toEqual({});
+    // alone, the margin model is fitted on antimony's records only: its ratios (and so its gaps) differ
+    expect(differences(await readParquet(join(alone.path, 'mirror_pairs.parquet')), wholePairs).cif_fob_ratio).toBeGreaterThan(100);
+    // the three files are inputs of the manifest, with the counts of what was used
+    expect(shared.manifest.inputs.filter((i) => i.kind === 'global').map((i) => i.path.split('/').slice(-2).join('/')).sort()).toEqual([
+      'as_of=2025-06/cif_fob_observations.parquet', 'as_of=2025-06/coverage.parquet', 'as_of=2025-06/reporter_reliability.parquet',
+    ]);
+    expect(shared.manifest.counts['mirror-gaps.global.reliability_rows']).toBe(all.find((r) => r.pipeline === 'mirror-gaps')!.manifest.counts['out.reporter_reliability']);
+    expect(alone.manifest.counts['mirror-gaps.global.reliability_rows']).toBeUndefined();
+    // a folder without the three files is a usage error naming what is missing
+    await expect(runPipeline(mg, { trade, out: join(root, 'global-part'), hs: '@antimony', global: join(global, 'mirror-gaps'), force: true }, fixed())).rejects.toThrow(
+      /--global .*: no coverage\.parquet \(coverage\), reporter_reliability\.parquet \(mirror-gaps\), cif_fob_observations\.parquet \(mirror-gaps\)/,
+    );
+  });
+});
+
 describe('the declarations pipeline', () => {
   it('screens the sample declarations with the flagged routes of a transshipment run, records both inputs, and skips a repeat', async () => {
     const out = join(root, 'declarations');
