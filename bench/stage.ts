@@ -121,13 +121,24 @@ async function duckdb(): Promise<Result> {
       }
       case 'mirror_join': {
         await con.run(`CREATE TABLE flows AS SELECT * FROM read_parquet(${sqlText(data.mirror.path)})`);
+        // what matchMirrorFlows does on this input (annual, no Areas rows): both sides per exporter → importer
+        // × HS6 × year, whether each reporter published that flow that year (from all its rows), and the
+        // pair's status from the two (matched, ghost, counterpart not reporting, one side at zero)
         await con.run(`CREATE TABLE pairs AS
-          WITH x AS (SELECT reporter AS exporter, partner AS importer, hs6, period, sum(value_usd) AS export_usd, sum(net_weight_kg) AS export_kg
+          WITH pub AS (SELECT DISTINCT reporter, flow, period FROM flows),
+               x AS (SELECT reporter AS exporter, partner AS importer, hs6, period, sum(value_usd) AS export_usd, sum(net_weight_kg) AS export_kg
                      FROM flows WHERE flow = 'X' AND cmd_level = 6 GROUP BY ALL),
                m AS (SELECT partner AS exporter, reporter AS importer, hs6, period, sum(value_usd) AS import_usd, sum(fob_usd) AS import_fob_usd,
                             sum(net_weight_kg) AS import_kg
-                     FROM flows WHERE flow = 'M' AND cmd_level = 6 GROUP BY ALL)
-          SELECT * FROM x FULL OUTER JOIN m USING (exporter, importer, hs6, period)`);
+                     FROM flows WHERE flow = 'M' AND cmd_level = 6 GROUP BY ALL),
+               j AS (SELECT * FROM x FULL OUTER JOIN m USING (exporter, importer, hs6, period))
+          SELECT j.*, px.reporter IS NOT NULL AS exporter_published, pm.reporter IS NOT NULL AS importer_published,
+                 CASE WHEN export_usd > 0 AND import_usd > 0 THEN 'matched'
+                      WHEN export_usd > 0 THEN CASE WHEN pm.reporter IS NULL THEN 'counterpart_not_reporting' ELSE 'ghost' END
+                      WHEN import_usd > 0 THEN CASE WHEN px.reporter IS NULL THEN 'counterpart_not_reporting' ELSE 'ghost' END
+                      WHEN export_usd IS NOT NULL THEN 'exporter_only' ELSE 'importer_only' END AS status
+          FROM j LEFT JOIN pub px ON px.reporter = j.exporter AND px.flow = 'X' AND px.period = j.period
+                 LEFT JOIN pub pm ON pm.reporter = j.importer AND pm.flow = 'M' AND pm.period = j.period`);
         table = 'pairs';
         break;
       }
