@@ -84,9 +84,9 @@ const SLICE_ROWS = 65_536;
  * {@link encodeParquet} for large tables, with bounded memory: the table crosses into parquet-wasm one
  * slice of rows at a time through its streaming writer, so WASM memory (which never shrinks) holds a slice
  * and the pages being written, not a copy of the whole table. A slice's dictionary columns carry only the
- * values its rows use (a flag-id column's dictionary is as long as the table). Row groups are as in
- * {@link encodeParquet} (131,072 rows unless `rowGroupSize` says otherwise: the writer holds a row group's
- * pages until it is complete). Tables of one slice or less go through {@link encodeParquet} directly.
+ * values its rows use (a flag-id column's dictionary is as long as the table). Row groups hold 131,072 rows
+ * unless `rowGroupSize` says otherwise (not parquet-wasm's 1,048,576: the writer holds a row group's pages
+ * in WASM memory until it is complete). Tables of one slice or less go through {@link encodeParquet}.
  */
 export async function encodeParquetInSlices(table: arrow.Table, opts: ParquetWriteOptions = {}, sliceRows = SLICE_ROWS): Promise<Uint8Array> {
   if (table.numRows <= sliceRows) return encodeParquet(table, opts);
