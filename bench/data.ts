@@ -4,7 +4,7 @@
  * (a) a Comtrade Plus bulk CSV (the 47-column layout, quoted descriptions) of 2 M rows over 500 HS6 codes,
  *     ~6% of them on the control catalog's codes, with World rows, mode-of-transport breakdowns and exact
  *     duplicates (ingest's rules all have work to do); (b) is the same file read with `--hs all`;
- * (c) 1 M X and 1 M M annual flows as canonical Parquet, the two sides overlapping ~80% (the mirror join);
+ * (c) 1 M X and 1 M M annual flows as canonical Parquet, one per key and side, the two sides sharing 80% of their keys (the mirror join);
  * (d) canonical customs declarations, 200k and 1 M rows, resampled with seeded jitter from the bundled
  *     sample's declarations (so codes, descriptions and prices look like the pipeline's own data).
  */
@@ -21,7 +21,7 @@ import { Rng } from '../src/synth/random.ts';
 import { dictionaryVector, float64Vector, int8Vector } from '../src/table/columns.ts';
 
 /** Bumped whenever a generator's output changes, so stale data is regenerated. */
-const VERSION = 3;
+const VERSION = 4;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** Sizes of the generated inputs (the issue's, unless a smaller run is asked for). */
@@ -285,26 +285,38 @@ function splitCsvLine(line: string): string[] {
 }
 
 /**
- * Seeded exporter- and importer-side annual flows for the mirror join: `n` per side over 50 countries × 500
+ * Seeded exporter- and importer-side annual flows for the mirror join: `n` per side over 60 countries × 500
  * HS6 codes, ~80% of keys on both sides, built straight as canonical columns.
  */
 export function mirrorFlows(n: number): Table {
   const rng = new Rng('bench:mirror');
   const rnd = () => rng.next();
-  const countries = Array.from({ length: 50 }, (_, i) => `C${String(i).padStart(2, '0')}`);
+  const countries = Array.from({ length: 60 }, (_, i) => `C${String(i).padStart(2, '0')}`);
   const codes = Array.from({ length: 500 }, (_, i) => String(100000 + i * 1733));
   const rows = 2 * n;
   const rep = new Int32Array(rows), par = new Int32Array(rows), flow = new Int32Array(rows), hs = new Int32Array(rows);
   const val = new Float64Array(rows), kg = new Float64Array(rows);
-  // unique (exporter, importer, hs6) keys per side: walk a shuffled key space so both sides overlap ~80%
+  // every (exporter, importer, hs6) key at most once per side: a shuffled key space, X on its first n keys,
+  // M on the same key 80% of the time and otherwise on a key after them (one flow per key and side, as a
+  // reporter publishes it; n up to 1.4 M per side)
+  const space = 60 * 59 * 500;
+  if (n + Math.ceil(0.25 * n) > space) throw new Error(`mirrorFlows: at most ${Math.floor(space / 1.25)} flows per side`);
+  const keys = Int32Array.from({ length: space }, (_, k) => k);
+  for (let k = space - 1; k > 0; k--) {
+    const j = Math.floor(rnd() * (k + 1));
+    const t = keys[k];
+    keys[k] = keys[j];
+    keys[j] = t;
+  }
+  let spare = n;
   for (let i = 0; i < n; i++) {
-    const key = Math.floor(rnd() * 50 * 49 * 500);
-    const e = key % 50, rest = Math.floor(key / 50), im0 = rest % 49, h = Math.floor(rest / 49);
+    const key = keys[i];
+    const e = key % 60, rest = Math.floor(key / 60), im0 = rest % 59, h = Math.floor(rest / 59);
     const im = im0 >= e ? im0 + 1 : im0;
     rep[i] = e; par[i] = im; flow[i] = 0; hs[i] = h; val[i] = 1000 + rnd() * 1e6; kg[i] = val[i] / (5 + rnd() * 20);
     const j = n + i;
-    const key2 = rnd() < 0.8 ? key : Math.floor(rnd() * 50 * 49 * 500);
-    const e2 = key2 % 50, r2 = Math.floor(key2 / 50), i2 = r2 % 49, h2 = Math.floor(r2 / 49);
+    const key2 = rnd() < 0.8 || spare >= space ? key : keys[spare++];
+    const e2 = key2 % 60, r2 = Math.floor(key2 / 60), i2 = r2 % 59, h2 = Math.floor(r2 / 59);
     const im2 = i2 >= e2 ? i2 + 1 : i2;
     rep[j] = im2; par[j] = e2; flow[j] = 1; hs[j] = h2; val[j] = val[i] * (1.0 + rnd() * 0.2); kg[j] = kg[i];
   }
