@@ -1,5 +1,5 @@
 import { Table } from 'apache-arrow';
-import { Float64Builder, Int8Builder, Int32Builder, StringDictionary, boolVector, dictionaryVector, float64Vector } from '../table/columns.ts';
+import { StringDictionary, boolVector, dictionaryVector, float64Vector } from '../table/columns.ts';
 
 /**
  * The per-pair kernel of matchMirrorFlows: a pair's months in working arrays, window sums with their
@@ -64,6 +64,44 @@ export function emitWindow(buf: PairBuffers, lo: number, a: number, b: number, o
       else if (k === k) mk += k;
     }
   }
+  finishWindow(out, a, b, coverShare, xRec, mRec, xv, mv, mf, mfAll, xk, mk, kgOk, xPub, mPub, resX, resM, xMiss, mMiss);
+}
+
+/**
+ * One year of an annual pair (the window of one period): {@link emitWindow} over a single period, from the
+ * values themselves (NaN = no record; `xk`/`mk` Infinity for an estimated weight) rather than working arrays.
+ */
+export function emitPeriod(
+  out: PairBuilder, t: number, coverShare: number, x: number, m: number, f: number, kx: number, km: number,
+  pubX: boolean, pubM: boolean, resX: number, resM: number,
+): void {
+  // the one step of emitWindow's loop, from its starting sums (0 + v, as there: -0 becomes 0)
+  let xv = 0, mv = 0, xRec = false, mRec = false, mf = 0, mfAll = true, xk = 0, mk = 0, kgOk = true;
+  let xMiss = 0, mMiss = 0;
+  if (x !== x && m > 0) xMiss += m;
+  if (m !== m && x > 0) mMiss += x;
+  if (x === x) {
+    xRec = true;
+    xv += x;
+    if (x > 0 && !(kx > 0 && kx < Infinity)) kgOk = false;
+    else if (kx === kx) xk += kx;
+  }
+  if (m === m) {
+    mRec = true;
+    mv += m;
+    if (f === f) mf += f;
+    else if (m > 0) mfAll = false;
+    if (m > 0 && !(km > 0 && km < Infinity)) kgOk = false;
+    else if (km === km) mk += km;
+  }
+  finishWindow(out, t, t, coverShare, xRec, mRec, xv, mv, mf, mfAll, xk, mk, kgOk, pubX, pubM, 0 + resX, 0 + resM, xMiss, mMiss);
+}
+
+/** The status of a window from its sums, and its row appended to `out` (none when neither side has a record). */
+function finishWindow(
+  out: PairBuilder, a: number, b: number, coverShare: number, xRec: boolean, mRec: boolean, xv: number, mv: number, mf: number,
+  mfAll: boolean, xk: number, mk: number, kgOk: boolean, xPub: boolean, mPub: boolean, resX: number, resM: number, xMiss: number, mMiss: number,
+): void {
   if (!xRec && !mRec) return;
   let status: number;
   if (xRec && mRec && xv > 0 && mv > 0 && !(xPub && mPub)) status = ST.unobserved; // part of the window unpublished: no comparison
@@ -76,57 +114,81 @@ export function emitWindow(buf: PairBuffers, lo: number, a: number, b: number, o
   } else if (xRec && xv > 0) status = !mPub ? ST.notReporting : resM >= coverShare * xv ? ST.confidential : ST.ghost;
   else if (mRec && mv > 0) status = !xPub ? ST.notReporting : resX >= coverShare * mv ? ST.confidential : ST.ghost;
   else status = xRec ? ST.exporterOnly : ST.importerOnly;
-  const r = out.scratch;
-  r.a = a; r.b = b;
-  r.xv = xRec ? xv : xPub ? 0 : NaN;
-  r.mv = mRec ? mv : mPub ? 0 : NaN;
-  r.mf = mRec && mfAll && mv > 0 ? mf : NaN;
-  r.xk = xRec && kgOk ? xk : NaN;
-  r.mk = mRec && kgOk ? mk : NaN;
-  r.xPub = xPub; r.mPub = mPub; r.resX = resX; r.resM = resM; r.status = status;
-  r.ghostSide = status === ST.ghost || status === ST.confidential || status === ST.notReporting ? (xRec && xv > 0 ? 0 : 1) : -1;
-  out.commit();
+  const at = out.length < out.capacity ? out.length : out.grow();
+  out.length = at + 1;
+  out.e[at] = out.cur.e; out.im[at] = out.cur.im; out.h[at] = out.cur.h; out.w[at] = out.cur.w;
+  const ps = out.period(a);
+  out.ps[at] = ps; out.pe[at] = a === b ? ps : out.period(b);
+  out.xv[at] = xRec ? xv : xPub ? 0 : NaN;
+  out.mv[at] = mRec ? mv : mPub ? 0 : NaN;
+  out.mf[at] = mRec && mfAll && mv > 0 ? mf : NaN;
+  out.xk[at] = xRec && kgOk ? xk : NaN;
+  out.mk[at] = mRec && kgOk ? mk : NaN;
+  out.xPub[at] = xPub ? 1 : 0; out.mPub[at] = mPub ? 1 : 0; out.resX[at] = resX; out.resM[at] = resM; out.st[at] = status;
+  out.xRev[at] = out.cur.xRev; out.mRev[at] = out.cur.mRev;
+  out.gs[at] = status === ST.ghost || status === ST.confidential || status === ST.notReporting ? (xRec && xv > 0 ? 0 : 1) : -1;
 }
 
-interface PairRow {
-  e: number; im: number; h: number; w: string; a: number; b: number; annual: number;
-  xv: number; mv: number; mf: number; xk: number; mk: number; xPub: boolean; mPub: boolean;
-  resX: number; resM: number; status: number; xRev: number; mRev: number; ghostSide: number;
+/** What every window of the current pair shares: set once per pair (and `w` once per window kind) before {@link emitWindow}. */
+interface PairFields {
+  e: number; im: number; h: number; w: number; annual: number; xRev: number; mRev: number;
 }
 
-/** Column builders of the pair table (one reused record per emitted row, no per-row objects kept); `capacity` presizes them. */
+/**
+ * Columns of the pair table, written in place by {@link emitWindow} (typed arrays grown by doubling, no
+ * per-row objects or calls per column); `capacity` presizes them.
+ */
 export class PairBuilder {
   private readonly windows = new StringDictionary();
   private readonly periods = new StringDictionary();
   // t·2 + annual → period code, so the text is made once per period (dense below 40,000 months, as in pubKey)
   private readonly periodCodes = new Int32Array(80_000).fill(-1);
   private readonly otherPeriodCodes = new Map<number, number>();
+  length = 0;
+  capacity: number;
+  e: Int32Array; im: Int32Array; h: Int32Array; w: Int32Array; ps: Int32Array; pe: Int32Array;
+  xv: Float64Array; mv: Float64Array; mf: Float64Array; xk: Float64Array; mk: Float64Array;
+  xPub: Int8Array; mPub: Int8Array; resX: Float64Array; resM: Float64Array; st: Int32Array;
+  xRev: Int32Array; mRev: Int32Array; gs: Int32Array;
+  /** The current pair and window kind. */
+  readonly cur: PairFields = { e: 0, im: 0, h: 0, w: 0, annual: 0, xRev: -1, mRev: -1 };
+  constructor(capacity: number) {
+    const c = (this.capacity = Math.max(16, capacity));
+    this.e = new Int32Array(c); this.im = new Int32Array(c); this.h = new Int32Array(c); this.w = new Int32Array(c);
+    this.ps = new Int32Array(c); this.pe = new Int32Array(c);
+    this.xv = new Float64Array(c); this.mv = new Float64Array(c); this.mf = new Float64Array(c); this.xk = new Float64Array(c); this.mk = new Float64Array(c);
+    this.xPub = new Int8Array(c); this.mPub = new Int8Array(c); this.resX = new Float64Array(c); this.resM = new Float64Array(c);
+    this.st = new Int32Array(c); this.xRev = new Int32Array(c); this.mRev = new Int32Array(c); this.gs = new Int32Array(c);
+  }
+  /** Doubles every column; returns the index of the next row. */
+  grow(): number {
+    const c = (this.capacity *= 2);
+    const g = <T extends Int32Array | Int8Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(c);
+      b.set(a as never);
+      return b;
+    };
+    const i32 = (n: number) => new Int32Array(n), f64 = (n: number) => new Float64Array(n), i8 = (n: number) => new Int8Array(n);
+    this.e = g(this.e, i32); this.im = g(this.im, i32); this.h = g(this.h, i32); this.w = g(this.w, i32);
+    this.ps = g(this.ps, i32); this.pe = g(this.pe, i32);
+    this.xv = g(this.xv, f64); this.mv = g(this.mv, f64); this.mf = g(this.mf, f64); this.xk = g(this.xk, f64); this.mk = g(this.mk, f64);
+    this.xPub = g(this.xPub, i8); this.mPub = g(this.mPub, i8); this.resX = g(this.resX, f64); this.resM = g(this.resM, f64);
+    this.st = g(this.st, i32); this.xRev = g(this.xRev, i32); this.mRev = g(this.mRev, i32); this.gs = g(this.gs, i32);
+    return this.length;
+  }
+  /** Sets the window kind of the rows that follow. */
+  setWindow(w: string): void {
+    if (w !== this.lastWindow) {
+      this.lastWindow = w;
+      this.lastWindowCode = this.windows.code(w);
+    }
+    this.cur.w = this.lastWindowCode;
+  }
   private lastWindow = '';
   private lastWindowCode = -1;
-  private readonly c;
-  constructor(capacity: number) {
-    const i32 = () => new Int32Builder(capacity), f64 = () => new Float64Builder(capacity), i8 = () => new Int8Builder(capacity);
-    this.c = {
-      e: i32(), im: i32(), h: i32(), w: i32(), ps: i32(), pe: i32(),
-      xv: f64(), mv: f64(), mf: f64(), xk: f64(), mk: f64(),
-      xPub: i8(), mPub: i8(), resX: f64(), resM: f64(), st: i32(),
-      xRev: i32(), mRev: i32(), gs: i32(),
-    };
-  }
-  readonly scratch: PairRow = {
-    e: 0, im: 0, h: 0, w: 'M', a: 0, b: 0, annual: 0, xv: NaN, mv: NaN, mf: NaN, xk: NaN, mk: NaN, xPub: false, mPub: false,
-    resX: 0, resM: 0, status: 0, xRev: -1, mRev: -1, ghostSide: -1,
-  };
-  commit(): void {
-    const r = this.scratch;
-    const c = this.c;
-    c.e.push(r.e); c.im.push(r.im); c.h.push(r.h); c.w.push(this.window(r.w));
-    c.ps.push(this.period(r.a, r.annual)); c.pe.push(this.period(r.b, r.annual));
-    c.xv.push(r.xv); c.mv.push(r.mv); c.mf.push(r.mf); c.xk.push(r.xk); c.mk.push(r.mk);
-    c.xPub.push(r.xPub ? 1 : 0); c.mPub.push(r.mPub ? 1 : 0); c.resX.push(r.resX); c.resM.push(r.resM); c.st.push(r.status);
-    c.xRev.push(r.xRev); c.mRev.push(r.mRev); c.gs.push(r.ghostSide);
-  }
-  private period(t: number, annual: number): number {
+  /** The period code of month (or year) `t` of the current pair. */
+  period(t: number): number {
+    const annual = this.cur.annual;
     const k = t * 2 + annual;
     if (k >= 0 && k < this.periodCodes.length) {
       let code = this.periodCodes[k];
@@ -137,35 +199,34 @@ export class PairBuilder {
     if (code === undefined) this.otherPeriodCodes.set(k, (code = this.periods.code(periodText(t, annual))));
     return code;
   }
-  private window(w: string): number {
-    if (w !== this.lastWindow) {
-      this.lastWindow = w;
-      this.lastWindowCode = this.windows.code(w);
-    }
-    return this.lastWindowCode;
-  }
+  /** The pair table; the builder's columns become its buffers (no copies when they are mostly filled), so the builder is done. */
   table(countries: readonly string[], hs6: readonly string[], revisions: readonly string[]): Table {
-    const c = this.c;
+    const n = this.length;
+    // columns at least 3/4 full are taken over as they are; emptier ones are copied, so the table holds no spare capacity
+    const own = 4 * n >= 3 * this.capacity;
+    const v = <T extends Int32Array | Int8Array | Float64Array>(a: T): T => (own ? a.subarray(0, n) : a.slice(0, n)) as T;
+    const dict = (a: Int32Array, values: readonly string[]) => dictionaryVector(v(a), values, true);
+    const f64 = (a: Float64Array) => float64Vector(v(a), true);
     return new Table({
-      exporter: dictionaryVector(c.e.view(), countries),
-      importer: dictionaryVector(c.im.view(), countries),
-      hs6: dictionaryVector(c.h.view(), hs6),
-      window: dictionaryVector(c.w.view(), this.windows.values),
-      period_start: dictionaryVector(c.ps.view(), this.periods.values),
-      period_end: dictionaryVector(c.pe.view(), this.periods.values),
-      exporter_value_usd: float64Vector(c.xv.view()),
-      importer_value_usd: float64Vector(c.mv.view()),
-      importer_reported_fob_usd: float64Vector(c.mf.view()),
-      exporter_kg: float64Vector(c.xk.view()),
-      importer_kg: float64Vector(c.mk.view()),
-      exporter_published: boolVector(c.xPub.view()),
-      importer_published: boolVector(c.mPub.view()),
-      exporter_residual_usd: float64Vector(c.resX.view()),
-      importer_residual_usd: float64Vector(c.resM.view()),
-      exporter_hs_revision: dictionaryVector(c.xRev.view(), revisions),
-      importer_hs_revision: dictionaryVector(c.mRev.view(), revisions),
-      status: dictionaryVector(c.st.view(), PAIR_STATUS),
-      missing_side: dictionaryVector(c.gs.view(), ['importer', 'exporter']),
+      exporter: dict(this.e, countries),
+      importer: dict(this.im, countries),
+      hs6: dict(this.h, hs6),
+      window: dict(this.w, this.windows.values),
+      period_start: dict(this.ps, this.periods.values),
+      period_end: dict(this.pe, this.periods.values),
+      exporter_value_usd: f64(this.xv),
+      importer_value_usd: f64(this.mv),
+      importer_reported_fob_usd: f64(this.mf),
+      exporter_kg: f64(this.xk),
+      importer_kg: f64(this.mk),
+      exporter_published: boolVector(this.xPub.subarray(0, n)),
+      importer_published: boolVector(this.mPub.subarray(0, n)),
+      exporter_residual_usd: f64(this.resX),
+      importer_residual_usd: f64(this.resM),
+      exporter_hs_revision: dict(this.xRev, revisions),
+      importer_hs_revision: dict(this.mRev, revisions),
+      status: dict(this.st, PAIR_STATUS),
+      missing_side: dict(this.gs, ['importer', 'exporter']),
     });
   }
 }
@@ -175,4 +236,3 @@ function periodText(t: number, annual: number): string {
   if (annual) return String(t);
   return `${Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}`;
 }
-

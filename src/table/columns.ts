@@ -123,10 +123,10 @@ function sentinelValidity(data: Int32Array | Int8Array, nullValue: number): { bi
   return { bitmap, nulls };
 }
 
-/** A Float64 vector from values where NaN means null. Copies `values`. */
-export function float64Vector(values: Float64Array): Vector<Float64> {
+/** A Float64 vector from values where NaN means null. Copies `values`, unless `inPlace` (the vector then takes them over: nulls are zeroed in place). */
+export function float64Vector(values: Float64Array, inPlace = false): Vector<Float64> {
   const n = values.length;
-  const data = values.slice();
+  const data = inPlace ? values : values.slice();
   const bitmap = new Uint8Array((n + 7) >> 3);
   let nulls = 0;
   for (let i = 0, b = 0; i < n; b++) {
@@ -211,18 +211,24 @@ function writeUtf8(s: string, out: Uint8Array, at: number): number {
  * A Dictionary<Utf8, Int32> vector from codes into `dictionary`; code -1 is null.
  * Codes are compacted to the values actually used, in order of first use, so that a filtered column
  * does not carry the whole source dictionary and the same rows always give the same bytes.
+ * `inPlace`: the vector takes `codes` over and rewrites them, rather than writing a copy.
  */
-export function dictionaryVector(codes: Int32Array, dictionary: readonly string[]): Vector<Dictionary<Utf8, Int32>> {
+export function dictionaryVector(codes: Int32Array, dictionary: readonly string[], inPlace = false): Vector<Dictionary<Utf8, Int32>> {
   const n = codes.length;
   const remap = new Int32Array(dictionary.length).fill(-1);
   const used: string[] = [];
-  const data = new Int32Array(n);
+  const data = inPlace ? codes : new Int32Array(n);
   let nulls = 0;
+  let bitmap: Uint8Array | undefined;
   for (let i = 0; i < n; i++) {
     const c = codes[i];
     if (c < 0) {
+      if (!nulls++) {
+        // the first null: rows before it were all valid
+        bitmap = new Uint8Array((n + 7) >> 3);
+        for (let j = 0; j < i; j++) bitmap[j >> 3] |= 1 << (j & 7);
+      }
       data[i] = 0;
-      nulls++;
       continue;
     }
     let r = remap[c];
@@ -231,11 +237,7 @@ export function dictionaryVector(codes: Int32Array, dictionary: readonly string[
       used.push(dictionary[c]);
     }
     data[i] = r;
-  }
-  let bitmap: Uint8Array | undefined;
-  if (nulls) {
-    bitmap = new Uint8Array((n + 7) >> 3);
-    for (let i = 0; i < n; i++) if (codes[i] >= 0) bitmap[i >> 3] |= 1 << (i & 7);
+    if (nulls) bitmap![i >> 3] |= 1 << (i & 7);
   }
   const type = new Dictionary(new Utf8(), new Int32());
   return makeVector(

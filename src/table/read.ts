@@ -34,7 +34,10 @@ export function readCodes(table: Table, name: string, who = 'readCodes'): CodedC
       for (let k = 0; k < d.length; k++) remap[k] = dict.code(String(d.get(k)));
       const idx = data.values as Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array | Uint32Array;
       const valid = validityOf(data);
-      if (!valid) for (let i = 0; i < n; i++) codes[offset + i] = remap[idx[i]];
+      let identity = idx instanceof Int32Array;
+      for (let k = 0; identity && k < remap.length; k++) identity = remap[k] === k;
+      if (!valid && identity) codes.set((idx as Int32Array).subarray(0, n), offset); // the codes are the indices: a block copy
+      else if (!valid) for (let i = 0; i < n; i++) codes[offset + i] = remap[idx[i]];
       else for (let i = 0; i < n; i++) codes[offset + i] = valid(i) ? remap[idx[i]] : -1;
     } else {
       const chunk = vec.data.length === 1 ? vec : null;
@@ -60,8 +63,11 @@ export function readFloats(table: Table, name: string, who = 'readFloats'): Floa
     const valid = validityOf(data);
     if (plain && !(values instanceof BigInt64Array || values instanceof BigUint64Array)) {
       // numbers already: a typed copy converts exactly as Number() would
-      out.set((values as Float64Array).subarray(0, n), offset);
-      if (valid) for (let i = 0; i < n; i++) if (!valid(i)) out[offset + i] = NaN;
+      if (valid && !DataType.isUnion(data.type) && data.nullCount >= n) out.fill(NaN, offset, offset + n); // all null (a column never filled)
+      else {
+        out.set((values as Float64Array).subarray(0, n), offset);
+        if (valid) for (let i = 0; i < n; i++) if (!valid(i)) out[offset + i] = NaN;
+      }
     } else {
       for (let i = 0; i < n; i++) {
         if (valid && !valid(i)) out[offset + i] = NaN;
