@@ -1,5 +1,6 @@
 import { DataType, type Data, type Table } from 'apache-arrow';
 import { StringDictionary } from '../table/columns.ts';
+import { fmix } from '../table/group.ts';
 import { NumberMap } from '../table/number-map.ts';
 import { readCodes, readFloats, requireColumn, type CodedColumn } from '../table/read.ts';
 import { PairBuffers, PairBuilder, emitPeriod, emitWindow } from './mirror-windows.ts';
@@ -542,14 +543,6 @@ function bucket(
     slot[to] = perCodes[i] * 2 + sideOf[flowCodes[i]];
   }
   return { groups, exporter: ge, importer: gi, hs6: gh, annual: ga, order, slot, end };
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 /** Maps a coded column into a shared dictionary (reporters and partners share country codes). */
