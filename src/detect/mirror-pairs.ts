@@ -286,8 +286,7 @@ function emitPairs(
           if (r >= 0) xRev = revOf[r];
         }
       }
-      const cur = out.cur;
-      cur.e = e; cur.im = im; cur.h = h; cur.annual = annual; cur.xRev = xRev; cur.mRev = mRev;
+      out.pair(e, im, h, annual, xRev, mRev);
       out.setWindow('Y');
       const t = tMin;
       emitPeriod(
@@ -321,8 +320,7 @@ function emitPairs(
       buf.resX[o] = residual ? residual(e, 0, hh, annual, t) : 0;
       buf.resM[o] = residual ? residual(im, 1, hh, annual, t) : 0;
     }
-    const cur = out.cur; // what the pair's rows share, set once
-    cur.e = e; cur.im = im; cur.h = h; cur.annual = annual; cur.xRev = rev[0]; cur.mRev = rev[1];
+    out.pair(e, im, h, annual, rev[0], rev[1]); // what the pair's rows share, set once
     for (const w of annual ? ANNUAL_WINDOWS : p.windows) {
       out.setWindow(w);
       if (w === 'Y' && !annual) {
@@ -457,14 +455,17 @@ function groupPairsByKey(key: Int32Array, span: number, sel: Int32Array, m: numb
   const ge = new Int32Array(m), gi = new Int32Array(m), gh = new Int32Array(m), ga = new Int8Array(m);
   let groups = 0;
   // a loop doing only the (cache-missing) table probes, so they overlap
-  const idOf = new Int32Array(span); // group id + 1; 0: not seen
+  // the first row of each key (stores only, written last to first), then the rows in order, with no branch on
+  // what the (cache-missing) table reads give, so the reads of many rows overlap
+  const firstOf = new Int32Array(span);
+  for (let k = m - 1; k >= 0; k--) firstOf[key[k]] = k;
   for (let k = 0; k < m; k++) {
-    const kk = key[k];
-    let g = idOf[kk] - 1;
-    if (g < 0) {
-      idOf[kk] = (g = groups++) + 1;
-      gi[g] = k;
-    }
+    const f = firstOf[key[k]];
+    const isNew = f === k ? 1 : 0;
+    const prev = key[f]; // the group id of row f < k (written below); row k's own key when new, unused
+    const g = (prev & (isNew - 1)) | (groups & -isNew);
+    gi[groups] = k; // kept only when the group is new (else overwritten by the next new group's first row)
+    groups += isNew;
     key[k] = g;
     size[g]++;
   }

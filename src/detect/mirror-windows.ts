@@ -1,5 +1,5 @@
 import { Table } from 'apache-arrow';
-import { StringDictionary, boolVector, dictionaryVector, float64Vector } from '../table/columns.ts';
+import { StringDictionary, boolVector, compactDictionaryVector, dictionaryVectorInPlace, float64Vector } from '../table/columns.ts';
 
 /**
  * The per-pair kernel of matchMirrorFlows: a pair's months in working arrays, window sums with their
@@ -117,19 +117,29 @@ function finishWindow(
   const at = out.length < out.capacity ? out.length : out.grow();
   out.length = at + 1;
   out.e[at] = out.cur.e; out.im[at] = out.cur.im; out.h[at] = out.cur.h; out.w[at] = out.cur.w;
-  const ps = out.period(a);
-  out.ps[at] = ps; out.pe[at] = a === b ? ps : out.period(b);
+  out.ps[at] = out.startPeriod(a); out.pe[at] = out.endPeriod(b);
   out.xv[at] = xRec ? xv : xPub ? 0 : NaN;
   out.mv[at] = mRec ? mv : mPub ? 0 : NaN;
   out.mf[at] = mRec && mfAll && mv > 0 ? mf : NaN;
   out.xk[at] = xRec && kgOk ? xk : NaN;
   out.mk[at] = mRec && kgOk ? mk : NaN;
-  out.xPub[at] = xPub ? 1 : 0; out.mPub[at] = mPub ? 1 : 0; out.resX[at] = resX; out.resM[at] = resM; out.st[at] = status;
+  out.xPub[at] = xPub ? 1 : 0; out.mPub[at] = mPub ? 1 : 0; out.resX[at] = resX; out.resM[at] = resM;
+  let sc = out.stCodes[status];
+  if (sc < 0) sc = out.newStatus(status);
+  out.st[at] = sc;
   out.xRev[at] = out.cur.xRev; out.mRev[at] = out.cur.mRev;
-  out.gs[at] = status === ST.ghost || status === ST.confidential || status === ST.notReporting ? (xRec && xv > 0 ? 0 : 1) : -1;
+  if (status === ST.ghost || status === ST.confidential || status === ST.notReporting) {
+    const side = xRec && xv > 0 ? 0 : 1;
+    let gc = out.gsCodes[side];
+    if (gc < 0) gc = out.newSide(side);
+    out.gs[at] = gc;
+  } else out.gs[at] = -1;
 }
 
-/** What every window of the current pair shares: set once per pair (and `w` once per window kind) before {@link emitWindow}. */
+/**
+ * What every window of the current pair shares, as codes of the output columns: set once per pair by
+ * {@link PairBuilder.pair} (and `w` once per window kind by {@link PairBuilder.setWindow}) before {@link emitWindow}.
+ */
 interface PairFields {
   e: number; im: number; h: number; w: number; annual: number; xRev: number; mRev: number;
 }
@@ -140,10 +150,19 @@ interface PairFields {
  */
 export class PairBuilder {
   private readonly windows = new StringDictionary();
-  private readonly periods = new StringDictionary();
-  // t·2 + annual → period code, so the text is made once per period (dense below 40,000 months, as in pubKey)
-  private readonly periodCodes = new Int32Array(80_000).fill(-1);
-  private readonly otherPeriodCodes = new Map<number, number>();
+  // per column, its periods in order of first use (t·2 + annual → code, so the text is made once per period;
+  // dense below 40,000 months, as in pubKey)
+  private readonly starts = new StringDictionary();
+  private readonly ends = new StringDictionary();
+  private readonly startCodes = new Int32Array(80_000).fill(-1);
+  private readonly endCodes = new Int32Array(80_000).fill(-1);
+  private readonly otherStarts = new Map<number, number>();
+  private readonly otherEnds = new Map<number, number>();
+  /** Output code of a status / missing side, -1 until first used (see newStatus, newSide). */
+  readonly stCodes = new Int32Array(PAIR_STATUS.length).fill(-1);
+  readonly gsCodes = new Int32Array(2).fill(-1);
+  private readonly stUsed: number[] = [];
+  private readonly gsUsed: number[] = [];
   length = 0;
   capacity: number;
   e: Int32Array; im: Int32Array; h: Int32Array; w: Int32Array; ps: Int32Array; pe: Int32Array;
@@ -159,6 +178,21 @@ export class PairBuilder {
     this.xv = new Float64Array(c); this.mv = new Float64Array(c); this.mf = new Float64Array(c); this.xk = new Float64Array(c); this.mk = new Float64Array(c);
     this.xPub = new Int8Array(c); this.mPub = new Int8Array(c); this.resX = new Float64Array(c); this.resM = new Float64Array(c);
     this.st = new Int32Array(c); this.xRev = new Int32Array(c); this.mRev = new Int32Array(c); this.gs = new Int32Array(c);
+  }
+  /** Starts a pair: exporter, importer, hs6 and revision codes (-1 null), frequency. */
+  pair(e: number, im: number, h: number, annual: number, xRev: number, mRev: number): void {
+    const cur = this.cur;
+    cur.e = e; cur.im = im; cur.h = h; cur.annual = annual; cur.xRev = xRev; cur.mRev = mRev;
+  }
+  /** Output code of status `st` on its first use. */
+  newStatus(st: number): number {
+    this.stUsed.push(st);
+    return (this.stCodes[st] = this.stUsed.length - 1);
+  }
+  /** Output code of missing side `side` on its first use. */
+  newSide(side: number): number {
+    this.gsUsed.push(side);
+    return (this.gsCodes[side] = this.gsUsed.length - 1);
   }
   /** Doubles every column; returns the index of the next row. */
   grow(): number {
@@ -186,18 +220,23 @@ export class PairBuilder {
   }
   private lastWindow = '';
   private lastWindowCode = -1;
-  /** The period code of month (or year) `t` of the current pair. */
-  period(t: number): number {
-    const annual = this.cur.annual;
-    const k = t * 2 + annual;
-    if (k >= 0 && k < this.periodCodes.length) {
-      let code = this.periodCodes[k];
-      if (code < 0) code = this.periodCodes[k] = this.periods.code(periodText(t, annual));
-      return code;
+  /** The `period_start` code of month (or year) `t` of the current pair. */
+  startPeriod(t: number): number {
+    const k = t * 2 + this.cur.annual;
+    if (k >= 0 && k < this.startCodes.length) {
+      const code = this.startCodes[k];
+      return code >= 0 ? code : (this.startCodes[k] = this.starts.code(periodText(t, this.cur.annual)));
     }
-    let code = this.otherPeriodCodes.get(k);
-    if (code === undefined) this.otherPeriodCodes.set(k, (code = this.periods.code(periodText(t, annual))));
-    return code;
+    return periodCode(this.otherStarts, this.starts, k, t, this.cur.annual);
+  }
+  /** The `period_end` code of month (or year) `t` of the current pair. */
+  endPeriod(t: number): number {
+    const k = t * 2 + this.cur.annual;
+    if (k >= 0 && k < this.endCodes.length) {
+      const code = this.endCodes[k];
+      return code >= 0 ? code : (this.endCodes[k] = this.ends.code(periodText(t, this.cur.annual)));
+    }
+    return periodCode(this.otherEnds, this.ends, k, t, this.cur.annual);
   }
   /** The pair table; the builder's columns become its buffers (no copies when they are mostly filled), so the builder is done. */
   table(countries: readonly string[], hs6: readonly string[], revisions: readonly string[]): Table {
@@ -205,15 +244,18 @@ export class PairBuilder {
     // columns at least 3/4 full are taken over as they are; emptier ones are copied, so the table holds no spare capacity
     const own = 4 * n >= 3 * this.capacity;
     const v = <T extends Int32Array | Int8Array | Float64Array>(a: T): T => (own ? a.subarray(0, n) : a.slice(0, n)) as T;
-    const dict = (a: Int32Array, values: readonly string[]) => dictionaryVector(v(a), values, true);
+    // codes are output codes already: only columns that hold nulls take a pass (for their bitmap)
+    const dict = (a: Int32Array, values: readonly string[]) => dictionaryVectorInPlace(v(a), values);
     const f64 = (a: Float64Array) => float64Vector(v(a), true);
+    // the missing side is null on rows of any other status
+    const gsNulls = this.stUsed.some((st) => !(st === ST.ghost || st === ST.confidential || st === ST.notReporting));
     return new Table({
       exporter: dict(this.e, countries),
       importer: dict(this.im, countries),
       hs6: dict(this.h, hs6),
       window: dict(this.w, this.windows.values),
-      period_start: dict(this.ps, this.periods.values),
-      period_end: dict(this.pe, this.periods.values),
+      period_start: compactDictionaryVector(v(this.ps), this.starts.values, false),
+      period_end: compactDictionaryVector(v(this.pe), this.ends.values, false),
       exporter_value_usd: f64(this.xv),
       importer_value_usd: f64(this.mv),
       importer_reported_fob_usd: f64(this.mf),
@@ -225,10 +267,17 @@ export class PairBuilder {
       importer_residual_usd: f64(this.resM),
       exporter_hs_revision: dict(this.xRev, revisions),
       importer_hs_revision: dict(this.mRev, revisions),
-      status: dict(this.st, PAIR_STATUS),
-      missing_side: dict(this.gs, ['importer', 'exporter']),
+      status: compactDictionaryVector(v(this.st), this.stUsed.map((st) => PAIR_STATUS[st]), false),
+      missing_side: compactDictionaryVector(v(this.gs), this.gsUsed.map((g) => (g ? 'exporter' : 'importer')), gsNulls),
     });
   }
+}
+
+/** A period's code through a Map, for keys outside the dense tables. */
+function periodCode(codes: Map<number, number>, dict: StringDictionary, k: number, t: number, annual: number): number {
+  let code = codes.get(k);
+  if (code === undefined) codes.set(k, (code = dict.code(periodText(t, annual))));
+  return code;
 }
 
 /** Months since year 0 → `YYYY-MM`; a year stays `YYYY`. */

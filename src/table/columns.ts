@@ -127,20 +127,26 @@ function sentinelValidity(data: Int32Array | Int8Array, nullValue: number): { bi
 export function float64Vector(values: Float64Array, inPlace = false): Vector<Float64> {
   const n = values.length;
   const data = inPlace ? values : values.slice();
-  const bitmap = new Uint8Array((n + 7) >> 3);
+  // rows up to the first null need no write (often all of them: then no bitmap)
+  let i = 0;
+  while (i < n && data[i] === data[i]) i++;
   let nulls = 0;
-  for (let i = 0, b = 0; i < n; b++) {
-    let byte = 0;
-    for (let bit = 0; bit < 8 && i < n; bit++, i++) {
-      if (data[i] === data[i]) byte |= 1 << bit;
-      else {
-        data[i] = 0; // nulls are stored as 0 so that files do not carry NaN payloads for missing numbers
-        nulls++;
-      }
+  let bitmap: Uint8Array | undefined;
+  if (i < n) {
+    bitmap = new Uint8Array((n + 7) >> 3);
+    bitmap.fill(255, 0, i >> 3);
+    const from = i & ~7;
+    let valid = 0;
+    for (i = from; i < n; i++) {
+      const v = data[i];
+      const ok = v === v ? 1 : 0;
+      data[i] = ok ? v : 0; // nulls are stored as 0 so that files do not carry NaN payloads for missing numbers
+      bitmap[i >> 3] |= ok << (i & 7);
+      valid += ok;
     }
-    bitmap[b] = byte;
+    nulls = n - from - valid;
   }
-  return makeVector(makeData({ type: new Float64(), length: n, nullCount: nulls, nullBitmap: nulls ? bitmap : undefined, data }));
+  return makeVector(makeData({ type: new Float64(), length: n, nullCount: nulls, nullBitmap: bitmap, data }));
 }
 
 /** An Int32 vector; rows equal to `nullValue` (when given) become null. Copies `values`. */
@@ -243,6 +249,86 @@ export function dictionaryVector(codes: Int32Array, dictionary: readonly string[
   return makeVector(
     makeData({ type, length: n, nullCount: nulls, nullBitmap: bitmap, data, dictionary: utf8Vector(used) }),
   );
+}
+
+/**
+ * The vector {@link dictionaryVector} makes, from codes that are already compacted (0… in order of first use
+ * into `used`, -1 null), taking `codes` over. `nulls`: whether any code may be -1 (else no pass over the rows).
+ */
+export function compactDictionaryVector(codes: Int32Array, used: readonly string[], nulls: boolean): Vector<Dictionary<Utf8, Int32>> {
+  const n = codes.length;
+  let nullCount = 0;
+  let bitmap: Uint8Array | undefined;
+  if (nulls) {
+    bitmap = new Uint8Array((n + 7) >> 3);
+    nullCount = nullsToZero(codes, bitmap);
+    if (!nullCount) bitmap = undefined;
+  }
+  const type = new Dictionary(new Utf8(), new Int32());
+  return makeVector(makeData({ type, length: n, nullCount, nullBitmap: bitmap, data: codes, dictionary: utf8Vector(used) }));
+}
+
+/**
+ * {@link dictionaryVector} with `inPlace`, in a loop per case: codes with no null remapped with no test per row,
+ * else nulls handled without a branch per row. The same vector.
+ */
+export function dictionaryVectorInPlace(codes: Int32Array, dictionary: readonly string[]): Vector<Dictionary<Utf8, Int32>> {
+  const n = codes.length;
+  // output code of code + 1 (slot 0: null, written as 0); -1 until first used
+  const remap = new Int32Array(dictionary.length + 1).fill(-1);
+  remap[0] = 0;
+  const used: number[] = [];
+  let nullCount = 0;
+  let bitmap: Uint8Array | undefined;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = codes[i];
+    if (c < 0) break;
+    let r = remap[c + 1];
+    if (r < 0) r = remap[c + 1] = used.push(c) - 1;
+    codes[i] = r;
+  }
+  if (i < n) {
+    // the first null, at i: rows before it are valid
+    bitmap = new Uint8Array((n + 7) >> 3);
+    bitmap.fill(255, 0, i >> 3);
+    for (let j = i & ~7; j < i; j++) bitmap[j >> 3] |= 1 << (j & 7);
+    const from = i;
+    let valid = 0;
+    for (; i < n; i++) {
+      const c = codes[i];
+      let r = remap[c + 1];
+      if (r < 0) r = remap[c + 1] = used.push(c) - 1;
+      codes[i] = r;
+      const ok = (~c >>> 31) & 1;
+      bitmap[i >> 3] |= ok << (i & 7);
+      valid += ok;
+    }
+    nullCount = n - from - valid;
+  }
+  const type = new Dictionary(new Utf8(), new Int32());
+  return makeVector(
+    makeData({ type, length: n, nullCount, nullBitmap: nullCount ? bitmap : undefined, data: codes, dictionary: utf8Vector(used.map((c) => dictionary[c])) }),
+  );
+}
+
+/** Writes 0 over the negative codes and sets the validity bits of the others; returns the number of nulls. */
+function nullsToZero(codes: Int32Array, bitmap: Uint8Array): number {
+  const n = codes.length;
+  let valid = 0;
+  for (let i = 0; i < n; i += 8) {
+    let byte = 0;
+    const m = n - i < 8 ? n - i : 8;
+    for (let bit = 0; bit < m; bit++) {
+      const c = codes[i + bit];
+      const ok = (~c >>> 31) & 1;
+      codes[i + bit] = c & -ok;
+      byte |= ok << bit;
+      valid += ok;
+    }
+    bitmap[i >> 3] = byte;
+  }
+  return n - valid;
 }
 
 /** Gathers `src[rows[i]]` into a new array of the same kind (a columnar `take`). */
