@@ -37,6 +37,7 @@ export function readCodes(table: Table, name: string, who = 'readCodes'): CodedC
       let identity = idx instanceof Int32Array;
       for (let k = 0; identity && k < remap.length; k++) identity = remap[k] === k;
       if (!valid && identity) codes.set((idx as Int32Array).subarray(0, n), offset); // the codes are the indices: a block copy
+      else if (!valid && remap.length === 1) codes.fill(remap[0], offset, offset + n); // one value (a period, a source): every row has it
       else if (!valid) for (let i = 0; i < n; i++) codes[offset + i] = remap[idx[i]];
       else for (let i = 0; i < n; i++) codes[offset + i] = valid(i) ? remap[idx[i]] : -1;
     } else {
