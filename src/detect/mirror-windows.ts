@@ -222,21 +222,23 @@ export class PairBuilder {
   private lastWindowCode = -1;
   /** The `period_start` code of month (or year) `t` of the current pair. */
   startPeriod(t: number): number {
-    const k = t * 2 + this.cur.annual;
-    if (k >= 0 && k < this.startCodes.length) {
-      const code = this.startCodes[k];
-      return code >= 0 ? code : (this.startCodes[k] = this.starts.code(periodText(t, this.cur.annual)));
-    }
-    return periodCode(this.otherStarts, this.starts, k, t, this.cur.annual);
+    return this.periodIn(this.startCodes, this.starts, this.otherStarts, t);
   }
   /** The `period_end` code of month (or year) `t` of the current pair. */
   endPeriod(t: number): number {
-    const k = t * 2 + this.cur.annual;
-    if (k >= 0 && k < this.endCodes.length) {
-      const code = this.endCodes[k];
-      return code >= 0 ? code : (this.endCodes[k] = this.ends.code(periodText(t, this.cur.annual)));
+    return this.periodIn(this.endCodes, this.ends, this.otherEnds, t);
+  }
+  /** The code of period `t` in one column's dictionary: from its dense table, else through its map. */
+  private periodIn(dense: Int32Array, dict: StringDictionary, other: Map<number, number>, t: number): number {
+    const annual = this.cur.annual;
+    const k = t * 2 + annual;
+    if (k >= 0 && k < dense.length) {
+      const code = dense[k];
+      return code >= 0 ? code : (dense[k] = dict.code(periodText(t, annual)));
     }
-    return periodCode(this.otherEnds, this.ends, k, t, this.cur.annual);
+    let code = other.get(k);
+    if (code === undefined) other.set(k, (code = dict.code(periodText(t, annual))));
+    return code;
   }
   /** The pair table; the builder's columns become its buffers (no copies when they are mostly filled), so the builder is done. */
   table(countries: readonly string[], hs6: readonly string[], revisions: readonly string[]): Table {
@@ -271,13 +273,6 @@ export class PairBuilder {
       missing_side: compactDictionaryVector(v(this.gs), this.gsUsed.map((g) => (g ? 'exporter' : 'importer')), gsNulls),
     });
   }
-}
-
-/** A period's code through a Map, for keys outside the dense tables. */
-function periodCode(codes: Map<number, number>, dict: StringDictionary, k: number, t: number, annual: number): number {
-  let code = codes.get(k);
-  if (code === undefined) codes.set(k, (code = dict.code(periodText(t, annual))));
-  return code;
 }
 
 /** Months since year 0 → `YYYY-MM`; a year stays `YYYY`. */
