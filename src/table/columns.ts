@@ -216,39 +216,11 @@ function writeUtf8(s: string, out: Uint8Array, at: number): number {
 /**
  * A Dictionary<Utf8, Int32> vector from codes into `dictionary`; code -1 is null.
  * Codes are compacted to the values actually used, in order of first use, so that a filtered column
- * does not carry the whole source dictionary and the same rows always give the same bytes.
- * `inPlace`: the vector takes `codes` over and rewrites them, rather than writing a copy.
+ * does not carry the whole source dictionary and the same rows always give the same bytes. Copies `codes`
+ * ({@link dictionaryVectorInPlace} takes them over).
  */
-export function dictionaryVector(codes: Int32Array, dictionary: readonly string[], inPlace = false): Vector<Dictionary<Utf8, Int32>> {
-  const n = codes.length;
-  const remap = new Int32Array(dictionary.length).fill(-1);
-  const used: string[] = [];
-  const data = inPlace ? codes : new Int32Array(n);
-  let nulls = 0;
-  let bitmap: Uint8Array | undefined;
-  for (let i = 0; i < n; i++) {
-    const c = codes[i];
-    if (c < 0) {
-      if (!nulls++) {
-        // the first null: rows before it were all valid
-        bitmap = new Uint8Array((n + 7) >> 3);
-        for (let j = 0; j < i; j++) bitmap[j >> 3] |= 1 << (j & 7);
-      }
-      data[i] = 0;
-      continue;
-    }
-    let r = remap[c];
-    if (r < 0) {
-      r = remap[c] = used.length;
-      used.push(dictionary[c]);
-    }
-    data[i] = r;
-    if (nulls) bitmap![i >> 3] |= 1 << (i & 7);
-  }
-  const type = new Dictionary(new Utf8(), new Int32());
-  return makeVector(
-    makeData({ type, length: n, nullCount: nulls, nullBitmap: bitmap, data, dictionary: utf8Vector(used) }),
-  );
+export function dictionaryVector(codes: Int32Array, dictionary: readonly string[]): Vector<Dictionary<Utf8, Int32>> {
+  return dictionaryVectorInPlace(codes.slice(), dictionary);
 }
 
 /**
@@ -269,8 +241,8 @@ export function compactDictionaryVector(codes: Int32Array, used: readonly string
 }
 
 /**
- * {@link dictionaryVector} with `inPlace`, in a loop per case: codes with no null remapped with no test per row,
- * else nulls handled without a branch per row. The same vector.
+ * {@link dictionaryVector}, taking `codes` over and rewriting them: codes with no null are remapped with no
+ * test per row, nulls are handled without a branch per row.
  */
 export function dictionaryVectorInPlace(codes: Int32Array, dictionary: readonly string[]): Vector<Dictionary<Utf8, Int32>> {
   const n = codes.length;
