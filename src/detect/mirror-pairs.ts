@@ -177,13 +177,7 @@ export function matchMirrorFlows(
   if (dedupFirst) {
     for (let g = 0, a = 0; g < groups; g++) {
       const b = end[g];
-      for (let k = a; k < b; k++) {
-        const d = slot[k];
-        if (stamp[d] === g) continue;
-        stamp[d] = g;
-        slot[kept] = d;
-        order[kept++] = order[k];
-      }
+      kept = dropDuplicates(g, a, b, kept, slot, order, stamp);
       end[g] = kept;
       a = b;
     }
@@ -219,6 +213,22 @@ export function matchMirrorFlows(
   return { pairs: out.table(countries.values, hs6.values, revDict.values), counts };
 }
 
+/**
+ * Moves pair `g`'s rows [a, b) down to [to, …), leaving out a row whose side and period (`slot`) an earlier row
+ * of the pair already has: one record per reporter × partner × flow × hs6 × period, the first kept. Returns
+ * the new end. `stamp[slot]` holds the last pair that saw the slot.
+ */
+function dropDuplicates(g: number, a: number, b: number, to: number, slot: Int32Array, order: Int32Array, stamp: Int32Array): number {
+  for (let k = a; k < b; k++) {
+    const d = slot[k];
+    if (stamp[d] === g) continue;
+    stamp[d] = g;
+    slot[to] = d;
+    order[to++] = order[k];
+  }
+  return to;
+}
+
 /** Per row values the pair loop reads, and lookups of codes. */
 interface PairRows {
   value: Float64Array; kg: Float64Array; fob: Float64Array; kgEstimated: Float64Array | null;
@@ -247,26 +257,14 @@ function emitPairs(
     let tMin = Infinity;
     let tMax = -Infinity;
     let b = end[g];
-    if (!stamp) {
-      for (let k = a; k < b; k++) {
-        const t = tOf[slot[k] >> 1];
-        if (t < tMin) tMin = t;
-        if (t > tMax) tMax = t;
-      }
-    } else {
-      let w = a;
-      for (let k = a; k < b; k++) {
-        const d = slot[k];
-        if (stamp[d] === g) continue; // a duplicate of an earlier row of the pair
-        stamp[d] = g;
-        slot[w] = d;
-        order[w++] = order[k];
-        const t = tOf[d >> 1];
-        if (t < tMin) tMin = t;
-        if (t > tMax) tMax = t;
-      }
-      kept += w - a;
-      b = w;
+    if (stamp) {
+      b = dropDuplicates(g, a, b, a, slot, order, stamp);
+      kept += b - a;
+    }
+    for (let k = a; k < b; k++) {
+      const t = tOf[slot[k] >> 1];
+      if (t < tMin) tMin = t;
+      if (t > tMax) tMax = t;
     }
     if (annual && tMin === tMax) {
       // one year (the usual annual pair): its one window straight from the rows, no working arrays
