@@ -1,6 +1,6 @@
 import { DataType, type Data, type Table } from 'apache-arrow';
 import { StringDictionary } from '../table/columns.ts';
-import { fmix } from '../table/group.ts';
+import { groupRows } from '../table/group.ts';
 import { NumberMap } from '../table/number-map.ts';
 import { readCodes, readFloats, requireColumn, type CodedColumn } from '../table/read.ts';
 import { PairBuffers, PairBuilder, emitPeriod, emitWindow } from './mirror-windows.ts';
@@ -166,7 +166,7 @@ export function matchMirrorFlows(
   // pairs (exporter × importer × hs6 × frequency), in order of first appearance, each pair's rows in row order
   const pg = pairKey
     ? groupPairsByKey(pairKey, span, sel, nSel, rc)
-    : groupPairs(sel, nSel, repOf, parOf, repCodes, parCodes, flowCodes, sideOf, hsCodes, perCodes, annualOf);
+    : groupPairs(sel, nSel, rc);
   const { groups, order, slot, end } = pg;
   // one record per reporter × partner × flow × hs6 × period (several sources: the first is kept); within a
   // pair that key is side × period code, so duplicates are dropped pair by pair, keeping the first row
@@ -452,7 +452,6 @@ function groupPairsByKey(key: Int32Array, span: number, sel: Int32Array, m: numb
   // per group (at most m; pages past the group count are never touched); gi holds the first row until read
   const ge = new Int32Array(m), gi = new Int32Array(m), gh = new Int32Array(m), ga = new Int8Array(m);
   let groups = 0;
-  // a loop doing only the (cache-missing) table probes, so they overlap
   // the first row of each key (stores only, written last to first), then the rows in order, with no branch on
   // what the (cache-missing) table reads give, so the reads of many rows overlap
   const firstOf = new Int32Array(span);
@@ -482,43 +481,27 @@ function groupPairsByKey(key: Int32Array, span: number, sel: Int32Array, m: numb
 }
 
 /**
- * Groups the selected rows by exporter × importer × hs6 × frequency with an open-addressing hash table,
- * group ids in order of first appearance (as groupRows numbers them), and buckets them.
+ * Groups the selected rows by exporter × importer × hs6 × frequency with {@link groupRows} (group ids in order
+ * of first appearance), and buckets them: the path for key spaces too large to index a table by.
  */
-function groupPairs(
-  sel: Int32Array, m: number, repOf: Int32Array, parOf: Int32Array, repCodes: Int32Array, parCodes: Int32Array,
-  flowCodes: Int32Array, sideOf: Int8Array, hsCodes: Int32Array, perCodes: Int32Array, annualOf: Int8Array,
-): PairGroups {
-  const groupOf = new Int32Array(m);
-  const size = new Int32Array(m + 1);
-  const ge = new Int32Array(m), gi = new Int32Array(m), gh = new Int32Array(m), ga = new Int8Array(m);
-  let groups = 0;
-  let cap = 16;
-  while (cap < m * 2) cap <<= 1;
-  const mask = cap - 1;
-  const slots = new Int32Array(cap).fill(-1); // group id per slot
+function groupPairs(sel: Int32Array, m: number, rc: RowCodes): PairGroups {
+  const { rep: repCodes, par: parCodes, flow: flowCodes, hs6: hsCodes, period: perCodes, repOf, parOf, sideOf, annualOf } = rc;
+  const e = new Int32Array(m), im = new Int32Array(m), h = new Int32Array(m), an = new Int8Array(m);
   for (let k = 0; k < m; k++) {
     const i = sel[k];
     const r = repOf[repCodes[i] + 1];
     const q = parOf[parCodes[i] + 1];
     const x = sideOf[flowCodes[i]] === 0;
-    const e = x ? r : q, im = x ? q : r, h = hsCodes[i], an = annualOf[perCodes[i]];
-    let s = fmix(Math.imul(Math.imul(Math.imul(e ^ 0x9e3779b9, 0x01000193) ^ im, 0x01000193) ^ h, 0x01000193) ^ an) & mask;
-    let g: number;
-    for (;;) {
-      g = slots[s];
-      if (g < 0) {
-        slots[s] = g = groups++;
-        ge[g] = e; gi[g] = im; gh[g] = h; ga[g] = an;
-        break;
-      }
-      if (ge[g] === e && gi[g] === im && gh[g] === h && ga[g] === an) break;
-      s = (s + 1) & mask;
-    }
-    groupOf[k] = g;
-    size[g]++;
+    e[k] = x ? r : q;
+    im[k] = x ? q : r;
+    h[k] = hsCodes[i];
+    an[k] = annualOf[perCodes[i]];
   }
-  return bucket(groupOf, groups, size, sel, m, ge, gi, gh, ga, flowCodes, sideOf, perCodes);
+  const { groups, groupOf, firstRow } = groupRows([e, im, h, an], m);
+  const size = new Int32Array(groups + 1);
+  for (let k = 0; k < m; k++) size[groupOf[k]]++;
+  const at = (col: Int32Array) => Int32Array.from(firstRow, (k) => col[k]);
+  return bucket(groupOf, groups, size, sel, m, at(e), at(im), at(h), Int8Array.from(firstRow, (k) => an[k]), flowCodes, sideOf, perCodes);
 }
 
 /** Buckets the selected rows by group (a counting sort: each group's rows stay in row order). `size` holds the rows per group and becomes `end`. */

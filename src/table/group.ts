@@ -174,8 +174,7 @@ function mix(h: number, v: number): number {
   return Math.imul(h ^ v, 0x01000193);
 }
 
-/** MurmurHash3's 32-bit finaliser: spreads the bits of a packed key before it indexes a power-of-two table. */
-export function fmix(h: number): number {
+function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
