@@ -84,7 +84,7 @@ export interface RunResult {
 
 /**
  * Runs one pipeline for one partition, the way schedulers expect: a partition that already succeeded
- * with the same inputs and config is skipped (unless `force`); otherwise the lock is taken (exit 3 if
+ * with the same inputs, config and tradewatch version is skipped (unless `force`); otherwise the lock is taken (exit 3 if
  * held by a live run), outputs are written to `OUT/.staging/` and swapped in whole with `_SUCCESS`
  * last, so a failed or killed run leaves the previous partition untouched.
  */
@@ -114,7 +114,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
   if (!args.force) {
     const done = await findSucceeded(out, def.name, inputsSha, configSha, asOfRequested);
     if (done) {
-      log('run.skipped', { ...ctx, partition: done.partition, reason: 'already succeeded with the same inputs and config (use --force to redo)' });
+      log('run.skipped', { ...ctx, partition: done.partition, reason: 'already succeeded with the same inputs, config and tradewatch version (use --force to redo)' });
       return { status: 'skipped', pipeline: def.name, partition: done.partition, path: join(out, def.name, done.partition), manifest: { ...done, status: 'skipped' } };
     }
   }
@@ -368,14 +368,18 @@ export function resolvedRunConfig(args: RunArgs, file: unknown): Config {
   return resolveConfig({ file, fileName: args.config, sets: [...sets, `ingest.hs=${JSON.stringify(c.run.hs)}`] });
 }
 
-/** The newest complete partition of `pipeline` with the same inputs, config and as-of request. */
+/**
+ * The newest complete partition of `pipeline` with the same inputs, config and as-of request, written by this
+ * tradewatch version (another version may compute or write something else: its partition is redone).
+ */
 async function findSucceeded(out: string, pipeline: string, inputsSha: string, configSha: string, asOfRequested: string): Promise<RunManifest | null> {
   for (const p of await listPartitions(out, pipeline)) {
     if (!p.complete) continue;
     const raw = await readJsonIfExists(join(p.path, 'manifest.json'));
     if (!raw) continue;
     const m = checkManifest(raw, join(p.path, 'manifest.json'));
-    if (m.status === 'succeeded' && m.inputs_sha256 === inputsSha && m.config_sha256 === configSha && m.as_of_requested === asOfRequested) return m;
+    if (m.status !== 'succeeded' || m.tradewatch_version !== VERSION) continue;
+    if (m.inputs_sha256 === inputsSha && m.config_sha256 === configSha && m.as_of_requested === asOfRequested) return m;
   }
   return null;
 }

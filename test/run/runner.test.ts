@@ -60,11 +60,18 @@ describe('runPipeline', () => {
     expect(log.events.map((e) => e.event)).toContain('run.skipped');
   });
 
-  it('redoes with --force, and a config change is not skipped', async () => {
+  it('redoes with --force, and a config change or another tradewatch version is not skipped', async () => {
     const out = join(root, 'force');
     await runPipeline(coverage, { trade: [SAMPLE], out }, fixed());
     expect((await runPipeline(coverage, { trade: [SAMPLE], out, force: true }, fixed())).status).toBe('succeeded');
     expect((await runPipeline(coverage, { trade: [SAMPLE], out, set: ['ingest.maxRejectRate=0.5'] }, fixed())).status).toBe('succeeded');
+    expect((await runPipeline(coverage, { trade: [SAMPLE], out }, fixed())).status).toBe('succeeded'); // the partition held the other config
+    expect((await runPipeline(coverage, { trade: [SAMPLE], out }, fixed())).status).toBe('skipped');
+    // the same partition written by an older tradewatch is redone
+    const path = join(out, 'coverage', 'as_of=2024-02', 'manifest.json');
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/"tradewatch_version": "[^"]*"/, '"tradewatch_version": "0.0.1"'));
+    expect((await runPipeline(coverage, { trade: [SAMPLE], out }, fixed())).status).toBe('succeeded');
+    expect((await runPipeline(coverage, { trade: [SAMPLE], out }, fixed())).status).toBe('skipped');
   });
 
   it('cuts at --as-of and names the partition after it', async () => {
