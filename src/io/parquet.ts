@@ -1,5 +1,5 @@
 import { openAsBlob } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 // The package's "node" export condition loads the Node build, which instantiates its WASM at import time (no initWasm()).
 import * as pq from 'parquet-wasm';
@@ -133,14 +133,27 @@ export async function writeParquet(path: string, table: arrow.Table, opts?: Parq
 /**
  * Reads a Parquet file into an Arrow table (optionally only some columns). The file is read lazily and
  * decoded 262,144 rows at a time, so WASM memory (which never shrinks) holds one batch, not a copy of the
- * table; and only the requested columns' chunks are read from disk.
+ * table; and only the requested columns' chunks are read from disk. A file from another writer whose Arrow
+ * schema gives a requested column an 8- or 16-bit dictionary index is decoded whole instead: on a row group
+ * with more values than that index counts, the streaming reader panics and takes the process with it, where
+ * the whole-file decoder reports an error.
  */
 export async function readParquet(path: string, opts: ParquetReadOptions = {}): Promise<arrow.Table> {
-  return withParquetFile(path, async (file) => {
+  const streamed = await withParquetFile(path, async (file) => {
     const schema = fileSchema(file, path);
     const names = opts.columns ? checkColumns(schema, opts.columns, path) : schema.fields.map((f) => f.name);
+    if (names.some((n) => smallIndexName(schema.fields.find((f) => f.name === n)!.type))) return null;
     return restoreDictionaryIndices(assemble(schema, names, await streamBatches(file, names, path)));
   });
+  if (streamed) return streamed;
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new InputError(`${path}: cannot read (${errorCode(e)})`);
+  }
+  const table = decode(bytes, path);
+  return opts.columns ? table.select(checkColumns(table.schema, opts.columns, path)) : table;
 }
 
 /** Decodes Parquet bytes into an Arrow table. */

@@ -247,6 +247,34 @@ describe('Parquet writing', () => {
   });
 });
 
+describe('Parquet files from other writers', () => {
+  /** A file as another writer makes it: Int8 dictionary indices in its Arrow schema (not widened as ours are). */
+  const foreign = (parts: string[]) => {
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int8());
+    const batches = parts.map((prefix) => new arrow.Table({ d: arrow.vectorFromArray(Array.from({ length: 150 }, (_, i) => `${prefix}${i % 100}`), type) }));
+    const table = new arrow.Table(batches.flatMap((t) => t.batches));
+    return { table, bytes: pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'))) };
+  };
+
+  it('reads Int8-indexed dictionaries whose row groups fit, whole and projected', async () => {
+    const { table, bytes } = foreign(['a']);
+    const path = join(dir, 'foreign-int8.parquet');
+    await writeFile(path, bytes);
+    expect(columnsOf(await readParquet(path))).toEqual(columnsOf(table));
+    expect((await readParquet(path, { columns: ['d'] })).schema.fields[0].type.toString()).toBe('Dictionary<Int8, Utf8>');
+  });
+
+  it('refuses, naming the file, a row group with more values than its Int8 index counts (the streaming reader would abort the process)', async () => {
+    const path = join(dir, 'foreign-int8-overflow.parquet');
+    await writeFile(path, foreign(['a', 'b']).bytes); // one row group, 200 values
+    for (const read of [() => readParquet(path), () => readParquet(path, { columns: ['d'] })]) {
+      const err = await read().then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as Error).message).toMatch(new RegExp(`^${path}: corrupt or unsupported Parquet file .*dictionary too large for index type`));
+    }
+  });
+});
+
 describe('Parquet read errors', () => {
   it('names the path and says a CSV is not a Parquet file', async () => {
     const path = join(dir, 'flows.csv.parquet');
