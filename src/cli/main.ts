@@ -99,7 +99,7 @@ export function buildCli(): Command {
     .command('synth')
     .description('Generate a seeded synthetic world: a monthly Comtrade Plus panel, declarations and truth.json (see docs/synth.md).')
     .requiredOption('--seed <n>', 'seed (1-5 are for tuning thresholds, 101-110 for testing detection quality)', count)
-    .addOption(new Option('--preset <preset>', 'easy or hard').choices(['easy', 'hard']).default('easy'))
+    .addOption(new Option('--preset <preset>', 'easy, hard or wild (knobs drawn per seed)').choices(['easy', 'hard', 'wild']).default('easy'))
     .requiredOption('--out <dir>', 'output folder')
     .action(async (o) => {
       for (const path of await runSynth({ seed: o.seed, preset: o.preset, out: o.out })) process.stdout.write(`${path}\n`);

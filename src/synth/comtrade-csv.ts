@@ -1,7 +1,7 @@
 import { SYNTH_COUNTRIES, synthCountry } from './countries.ts';
 import { csvText } from './csv-text.ts';
 import { synthProduct } from './products.ts';
-import type { TradeRecord } from './record-trade.ts';
+import { type TradeRecord, publishesMonth } from './record-trade.ts';
 import type { World } from './world.ts';
 
 /** The header of a Comtrade Plus bulk CSV, exactly. */
@@ -27,6 +27,8 @@ interface Row {
   fob: number | null;
   grams: number | null;
   kgEstimated: boolean;
+  /** An annual total (`t` is the year's December). */
+  annual: boolean;
 }
 
 const FLOW_DESC = { X: 'Export', M: 'Import', RX: 'Re-export' } as const;
@@ -49,7 +51,7 @@ export function writeComtradeCsv(world: World, records: readonly TradeRecord[]):
   const totals: Row[] = [];
   const worldRows = new Map<string, Row>();
   const breakdowns: Row[] = [];
-  for (const r of records) {
+  for (const r of annualize(world, records)) {
     const value = Math.round(r.value * 100);
     if (value < MIN_CENTS) continue;
     const isM = r.flow === 'M';
@@ -63,7 +65,7 @@ export function writeComtradeCsv(world: World, records: readonly TradeRecord[]):
     const fob = isM ? (reporting.fobImporters.has(r.reporter) ? Math.min(value, Math.round(r.fob * 100)) : null) : value;
     const row: Row = {
       t: r.t, reporter: r.reporter, flow: r.flow, partner: partnerCode(r.partner), partner2: 0, hs6: r.hs6, mot: 0,
-      value, cif: isM ? value : null, fob, grams, kgEstimated,
+      value, cif: isM ? value : null, fob, grams, kgEstimated, annual: r.annual === true,
     };
     if (r.flow !== 'RX') addToWorld(worldRows, row);
     if (r.partner === '_hidden') continue; // confidential: only in World
@@ -78,6 +80,54 @@ export function writeComtradeCsv(world: World, records: readonly TradeRecord[]):
   const lines = [COMTRADE_PLUS_HEADER];
   for (const row of rows) lines.push(formatRow(world, row));
   return { text: `${lines.join('\n')}\n`, rows: rows.length };
+}
+
+/**
+ * An annual reporter's records summed per calendar year (value, FOB, weight and consigned parts), for the
+ * years it published whole inside the panel; the other reporters' records pass unchanged. Keeps the order of
+ * first appearance.
+ */
+function annualize(world: World, records: readonly TradeRecord[]): readonly TradeRecord[] {
+  const { annual } = world.reporting;
+  if (!annual.size) return records;
+  const { axis } = world;
+  const whole = new Map<string, boolean>();
+  const wholeYear = (c: string, year: string) => {
+    const key = `${c}|${year}`;
+    let ok = whole.get(key);
+    if (ok === undefined) {
+      const jan = axis.index(`${year}-01`);
+      ok = true;
+      for (let t = jan; t < jan + 12; t++) ok &&= publishesMonth(world, c, t);
+      whole.set(key, ok);
+    }
+    return ok;
+  };
+  const out: TradeRecord[] = [];
+  const byKey = new Map<string, TradeRecord>();
+  for (const r of records) {
+    if (!annual.has(r.reporter)) {
+      out.push(r);
+      continue;
+    }
+    const year = axis.period(r.t).slice(0, 4);
+    if (!wholeYear(r.reporter, year)) continue;
+    const key = `${r.reporter}|${r.flow}|${r.partner}|${r.hs6}|${year}`;
+    let acc = byKey.get(key);
+    if (!acc) {
+      acc = { ...r, t: axis.index(`${year}-12`), value: 0, fob: 0, kg: 0, consigned: null, annual: true };
+      byKey.set(key, acc);
+      out.push(acc);
+    }
+    acc.value += r.value;
+    acc.fob += r.fob;
+    acc.kg += r.kg;
+    for (const [hub, v] of r.consigned ?? []) {
+      acc.consigned ??= new Map();
+      acc.consigned.set(hub, (acc.consigned.get(hub) ?? 0) + v);
+    }
+  }
+  return out;
 }
 
 function partnerCode(partner: string): number {
@@ -162,14 +212,14 @@ function area(code: number): { code: string; iso: string; name: string } {
 const COUNTRY_BY_CODE = new Map(SYNTH_COUNTRIES.map((c) => [c.code, c]));
 
 function formatRow(world: World, r: Row): string {
-  const period = world.axis.compact(r.t);
+  const period = r.annual ? world.axis.period(r.t).slice(0, 4) : world.axis.compact(r.t);
   const rep = synthCountry(r.reporter);
   const partner = area(r.partner);
   const partner2 = area(r.partner2);
   const kg = r.grams === null ? '' : csvText.milli(r.grams);
   const est = r.kgEstimated ? 'True' : 'False';
   return csvText.line([
-    'C', 'M', `${period}01`, period.slice(0, 4), String(Number(period.slice(4))), period,
+    'C', r.annual ? 'A' : 'M', r.annual ? `${period}0101` : `${period}01`, period.slice(0, 4), r.annual ? '52' : String(Number(period.slice(4))), period,
     String(rep.code), rep.comtradeIso, rep.name, r.flow, FLOW_DESC[r.flow],
     partner.code, partner.iso, partner.name, partner2.code, partner2.iso, partner2.name,
     'H6', 'HS', 'True', r.hs6, synthProduct(r.hs6).cmdDesc, '6', 'True', 'C00', 'TOTAL CPC', '0',

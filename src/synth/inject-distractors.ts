@@ -1,7 +1,7 @@
 import type { SynthControl } from './controls.ts';
 import { synthCountry } from './countries.ts';
 import type { Rng } from './random.ts';
-import { type Component, type World, makeComponent, pairKey, round } from './world.ts';
+import { type Component, type World, isHub, makeComponent, pairKey, round, wildOf } from './world.ts';
 
 /**
  * Adds the patterns a detector must not flag (besides the entrepôts of base trade and the stockpiling of
@@ -12,6 +12,7 @@ import { type Component, type World, makeComponent, pairKey, round } from './wor
 export function injectDistractors(world: World, controls: readonly SynthControl[]): void {
   const rng = world.rng.fork('distractors');
   const { axis, knobs } = world;
+  const wild = wildOf(world);
   const licensed = controls.filter((c) => c.kind === 'licensing' && inWindow(axis.index(c.start_period), axis.length));
   if (!licensed.length) return;
   const taken = new Set<string>(); // `${iso3}|${hs6}` already a distractor
@@ -22,10 +23,10 @@ export function injectDistractors(world: World, controls: readonly SynthControl[
       .filter(([p]) => p !== 'CHN' && synthCountry(p).published && !knobs.entrepots.includes(p) && exportsOf(world, p, c.hs6).length > 0)
       .map(([p]) => ({ control: c, country: p })),
   );
-  for (const pick of pickSome(rng.fork('producer-hub'), producerCandidates, knobs.producerHubCount, (x) => (synthCountry(x.country).hub ? 3 : 1))) {
+  for (const pick of pickSome(rng.fork('producer-hub'), producerCandidates, knobs.producerHubCount, (x) => (isHub(world, x.country) ? 3 : 1))) {
     const { control, country } = pick;
     const r = rng.fork(`producer-hub/${country}/${control.hs6}`);
-    const t0 = Math.min(axis.index(control.start_period) + r.int(0, 2), axis.length - 8); // room to see the rise
+    const t0 = Math.max(1, Math.min(axis.index(control.start_period) + r.intWithin(wild.producerHubOffset), axis.length - 8)); // room to see the rise
     const rise = r.within(knobs.producerHubRise);
     for (const c of exportsOf(world, country, control.hs6)) {
       ramp(c, t0, rise, 4);
@@ -40,6 +41,12 @@ export function injectDistractors(world: World, controls: readonly SynthControl[
           exporter: 'CHN', importer: country, hs6: control.hs6, origin: 'CHN', kind: 'base', uv: own[0].uvUsdPerKg, base, phase: 0,
         }),
       );
+    }
+    // wild: its own industry takes more from China too, far less than its exports rise
+    if (wild.producerHubImportRise[1] > 1) {
+      const ri = rng.fork(`producer-hub-imports/${country}/${control.hs6}`);
+      const importRise = ri.within(wild.producerHubImportRise);
+      for (const c of world.components.filter((x) => x.exporter === 'CHN' && x.importer === country && x.hs6 === control.hs6)) ramp(c, t0, importRise, 6);
     }
     world.used.add(pairKey('CHN', country, control.hs6));
     taken.add(`${country}|${control.hs6}`);
@@ -63,7 +70,7 @@ export function injectDistractors(world: World, controls: readonly SynthControl[
   for (const pick of pickSome(rng.fork('demand'), growthCandidates, knobs.demandGrowthCount, () => 1)) {
     const { control, country } = pick;
     const r = rng.fork(`demand/${country}/${control.hs6}`);
-    const t0 = Math.min(Math.max(1, axis.index(control.start_period) - 2 + r.int(0, 4)), axis.length - 12);
+    const t0 = Math.min(Math.max(1, axis.index(control.start_period) + r.intWithin(wild.demandGrowthOffset)), axis.length - 12);
     const factor = r.within(knobs.demandGrowthFactor);
     const sources = world.components.filter((c) => c.importer === country && c.hs6 === control.hs6);
     if (!sources.some((c) => c.exporter !== 'CHN')) addSecondSource(world, r, country, control.hs6, sources[0]);
@@ -88,7 +95,7 @@ function exportsOf(world: World, country: string, hs6: string): Component[] {
 }
 
 /** Multiplies from month t0 on by a factor reached linearly over `months`. */
-function ramp(c: Component, t0: number, factor: number, months: number): void {
+export function ramp(c: Component, t0: number, factor: number, months: number): void {
   for (let t = t0; t + 1 < c.mult.length; t++) c.mult[t + 1] *= 1 + (factor - 1) * Math.min(1, (t - t0 + 1) / months);
 }
 

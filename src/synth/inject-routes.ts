@@ -1,6 +1,6 @@
 import { synthCountry } from './countries.ts';
 import type { ControlTruth } from './truth.ts';
-import { type Component, type World, pairKey, round } from './world.ts';
+import { type Component, type World, isHub, makeComponent, pairKey, round, wildOf } from './world.ts';
 
 /** A place a route can go: China's ordinary exports of a code to one destination, under one control. */
 interface Candidate {
@@ -21,6 +21,7 @@ interface Candidate {
 export function injectRoutes(world: World): void {
   const rng = world.rng.fork('routes');
   const { knobs, axis } = world;
+  const wild = wildOf(world);
   if (knobs.routeCount === 0) return;
   const candidates = (kind: 'licensing' | 'ban') =>
     world.controls
@@ -30,7 +31,7 @@ export function injectRoutes(world: World): void {
           .filter(
             (x) =>
               x.exporter === 'CHN' && x.hs6 === control.hs6 && x.kind === 'base' && synthCountry(x.importer).published &&
-              !synthCountry(x.importer).hub && (control.destinations === '*' || control.destinations.includes(x.importer)) &&
+              !isHub(world, x.importer) && (control.destinations === '*' || control.destinations.includes(x.importer)) &&
               !world.used.has(pairKey('CHN', x.importer, x.hs6)) && !knobs.entrepots.includes(x.importer),
           )
           .map((direct) => ({ control, direct, size: mean(direct.raw) })),
@@ -40,7 +41,7 @@ export function injectRoutes(world: World): void {
     const producers = new Set(world.producers.get(c.control.hs6)!.map(([p]) => p));
     return world.countries.filter(
       (h) =>
-        synthCountry(h).hub && h !== c.direct.importer && !producers.has(h) && !knobs.entrepots.includes(h) &&
+        isHub(world, h) && h !== c.direct.importer && !producers.has(h) && !knobs.entrepots.includes(h) &&
         !world.used.has(pairKey(h, c.direct.importer, c.control.hs6)) &&
         !world.distractors.some((d) => d.hs6 === c.control.hs6 && d.countries.includes(h)) &&
         (smallShare === null || ownImports(world, h, c.control.hs6) >= 4 * smallShare * c.size),
@@ -87,7 +88,7 @@ export function injectRoutes(world: World): void {
     if (!hubReports.has(hub)) hubReports.set(hub, mustReport || !r.chance(knobs.hubNonReportingShare));
     const reports = hubReports.get(hub)!;
     const freeZone = reports && r.chance(knobs.freeZoneShare);
-    const hidden = freeZone ? r.uniform(0.7, 1) : 0;
+    const hidden = freeZone ? r.within(wild.freeZoneHidden) : 0;
     const originKept = r.chance(knobs.originKeptShare);
     if (!publishes.has(D)) publishes.set(D, r.chance(knobs.consignmentShare));
     if (originKept && !reports) publishes.set(D, true); // else the second leg would show nowhere
@@ -106,6 +107,19 @@ export function injectRoutes(world: World): void {
       total += v;
     }
     world.components.push(leg1, leg2);
+    // wild: over an existing small trade of the hub's (Chinese goods in, the same out to D), which the route multiplies
+    const existing = wild.existingTradeShare > 0 ? rng.fork(`existing-${i}`) : null;
+    let existingRise: number | null = null;
+    if (existing?.chance(wild.existingTradeShare)) {
+      existingRise = existing.within(wild.existingTradeRise);
+      const level = (share * cand.size) / (existingRise - 1);
+      const phase = existing.int(0, 11);
+      const spec = { hs6, origin: 'CHN', kind: 'base' as const, uv: direct.uvUsdPerKg, base: level, phase, growth: 0 };
+      world.components.push(
+        makeComponent(world, existing, { ...spec, exporter: 'CHN', importer: hub }),
+        makeComponent(world, existing, { ...spec, exporter: hub, importer: D, uv: direct.uvUsdPerKg * markup }),
+      );
+    }
     for (const key of [pairKey('CHN', D, hs6), pairKey('CHN', hub, hs6), pairKey(hub, D, hs6)]) world.used.add(key);
     world.routes.push({
       id, origin: 'CHN', hub, destination: D, hs6, control_id: control.control_id, control_kind: control.kind,
@@ -113,6 +127,7 @@ export function injectRoutes(world: World): void {
       diverted_share: round(share, 3), unit_value_markup: round(markup, 3), mean_diverted_usd: Math.round(total / (axis.length - start)),
       hub_reports: reports, free_zone: freeZone, free_zone_hidden_share: round(hidden, 3), origin_kept: originKept,
       consignment_rows: false, reexport_rows: reexport, small,
+      ...(existingRise === null ? {} : { existing_trade_rise: round(existingRise, 3) }),
     });
   });
   for (const route of world.routes) {

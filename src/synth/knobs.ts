@@ -2,12 +2,24 @@ import { UsageError } from '../run/errors.ts';
 import { SYNTH_COUNTRIES } from './countries.ts';
 import { MonthAxis } from './month-axis.ts';
 import { synthProduct } from './products.ts';
+import { Rng } from './random.ts';
+import { WILD_OFF, type WildKnobs, drawWildKnobs, holdOutOverrides } from './wild-knobs.ts';
+
+/** The generator's presets: `easy` and `hard` are fixed layouts; `wild` draws its knobs per seed. */
+export type SynthPreset = 'easy' | 'hard' | 'wild';
+
+/** Every preset name, in the order help texts list them. */
+export const SYNTH_PRESET_NAMES: readonly SynthPreset[] = ['easy', 'hard', 'wild'];
 
 /** A `[low, high]` range a value is drawn from uniformly. */
 export type Range = readonly [number, number];
 
-/** Every knob of the synthetic world; `docs/synth.md` lists each with its easy and hard value. */
-export interface SynthKnobs {
+/**
+ * Every knob of the synthetic world; `docs/synth.md` lists each with its easy and hard value. The
+ * {@link WildKnobs} are optional: `easy` and `hard` leave them out (their files stay as they were), `wild`
+ * sets them all; code reads them through {@link wildKnobs}.
+ */
+export interface SynthKnobs extends Partial<WildKnobs> {
   /** First month of the panel, `YYYY-MM`. */
   startPeriod: string;
   /** Last month of the panel, `YYYY-MM`. */
@@ -187,22 +199,33 @@ export const SYNTH_PRESETS: Readonly<Record<'easy' | 'hard', Readonly<SynthKnobs
   }),
 });
 
+/** The wild knobs of a world: its own where set, else the off values (`easy` and `hard` set none). */
+export function wildKnobs(k: SynthKnobs): WildKnobs {
+  return { ...WILD_OFF, ...Object.fromEntries(Object.keys(WILD_OFF).filter((key) => k[key as keyof WildKnobs] !== undefined).map((key) => [key, k[key as keyof WildKnobs]])) };
+}
+
 /**
  * The preset's knobs with `overrides` applied, checked: throws {@link UsageError} naming the knob for an
  * unknown key, a share outside [0, 1], a negative count, a range with low > high, a malformed month, an
- * unknown code or country.
+ * unknown code or country. `wild` draws its knobs from the seed (`synth:<seed>:wild/knobs`), so it needs one;
+ * its `holdOut` families (from the overrides) are switched off after the overrides apply.
  */
-export function resolveSynthKnobs(preset: 'easy' | 'hard', overrides: Partial<SynthKnobs> = {}): SynthKnobs {
-  const base = SYNTH_PRESETS[preset];
-  if (!base) throw new UsageError(`synth: unknown preset '${String(preset)}' (known: easy, hard)`);
+export function resolveSynthKnobs(preset: SynthPreset, overrides: Partial<SynthKnobs> = {}, seed?: number): SynthKnobs {
+  if (!SYNTH_PRESET_NAMES.includes(preset)) throw new UsageError(`synth: unknown preset '${String(preset)}' (known: ${SYNTH_PRESET_NAMES.join(', ')})`);
+  let base: Readonly<SynthKnobs>;
+  if (preset === 'wild') {
+    if (seed === undefined) throw new Error('resolveSynthKnobs: the wild preset draws its knobs from a seed');
+    base = drawWildKnobs(new Rng(`synth:${seed}:wild`).fork('knobs'));
+  } else base = SYNTH_PRESETS[preset];
   for (const key of Object.keys(overrides)) {
-    if (!(key in base)) throw new UsageError(`synth: unknown knob '${key}' (known: ${Object.keys(base).join(', ')})`);
-    const want = base[key as keyof SynthKnobs];
+    if (!(key in base) && !(key in WILD_OFF)) throw new UsageError(`synth: unknown knob '${key}' (known: ${[...Object.keys(base), ...Object.keys(WILD_OFF).filter((x) => !(x in base))].join(', ')})`);
+    const want = key in base ? base[key as keyof SynthKnobs] : WILD_OFF[key as keyof WildKnobs];
     const got: unknown = overrides[key as keyof SynthKnobs];
     const sameShape = isRange(want) ? isRange(got) : Array.isArray(want) ? Array.isArray(got) : typeof got === typeof want;
     if (!sameShape) throw new UsageError(`synth: knob ${key} = ${JSON.stringify(got)} is not of the preset's shape (${JSON.stringify(want)})`);
   }
-  const k: SynthKnobs = structuredClone({ ...base, ...overrides }); // the truth carries it: no shared arrays
+  let k: SynthKnobs = structuredClone({ ...base, ...overrides }); // the truth carries it: no shared arrays
+  if (k.holdOut?.length) k = { ...k, ...holdOutOverrides(k.holdOut) };
   checkKnobs(k);
   return k;
 }
@@ -216,7 +239,7 @@ function checkKnobs(k: SynthKnobs): void {
       if ((key.endsWith('Count') || key.endsWith('Groups')) && !Number.isInteger(v)) throw bad(key, 'is a count and must be an integer');
     } else if (isRange(v)) {
       if (!(v[0] <= v[1])) throw bad(key, 'is a range whose low end is above its high end');
-      if (key !== 'annualGrowth' && v[0] < 0) throw bad(key, 'must not go below 0');
+      if (key !== 'annualGrowth' && !key.endsWith('Offset') && v[0] < 0) throw bad(key, 'must not go below 0');
       if (key.endsWith('Share') && v[1] > 1) throw bad(key, 'is a range of shares and must be within [0, 1]');
     }
   }
@@ -243,6 +266,10 @@ function checkKnobs(k: SynthKnobs): void {
     throw bad('declarationsCountry', 'must be a country in play other than CHN');
   }
   for (const e of k.entrepots) if (!SYNTH_COUNTRIES.some((c) => c.iso3 === e)) throw bad('entrepots', `holds unknown country ${e}`);
+  for (const e of k.hubCountries ?? []) {
+    if (!SYNTH_COUNTRIES.some((c) => c.iso3 === e)) throw bad('hubCountries', `holds unknown country ${e}`);
+    if (e === 'CHN' || k.entrepots.includes(e)) throw bad('hubCountries', `holds ${e}, the origin or an entrepôt`);
+  }
   if (k.lateMonths[0] < 1) throw bad('lateMonths', 'must start at 1 month or more');
   if (k.splitThresholdUsd <= 0) throw bad('splitThresholdUsd', 'must be above 0');
 }

@@ -18,6 +18,19 @@ export interface TradeRecord {
   kg: number;
   /** Imports only: value consigned from each hub, USD CIF (the rest came from the partner itself). */
   consigned: Map<string, number> | null;
+  /** A reporter's annual total (the sum of its months of one calendar year; `t` is that year's December). */
+  annual?: boolean;
+}
+
+/**
+ * Whether a reporter publishes month `t`: not a non-reporter, not one of a late reporter's newest months, and
+ * inside a reporter's publishing window (one that starts or stops mid-series).
+ */
+export function publishesMonth(world: World, c: string, t: number): boolean {
+  const { reporting, axis } = world;
+  if (t < 0 || t >= axis.length - (reporting.lateMonths.get(c) ?? 0) || reporting.nonReporters.has(c)) return false;
+  const w = reporting.windows.get(c);
+  return !w || (t >= w.from && t < w.to);
 }
 
 /** Share of an entrepôt's exports it also publishes as re-exports (RX). */
@@ -40,6 +53,8 @@ export function recordTrade(world: World): TradeRecord[] {
   const margins = new Map<string, number>();
   const marginRng = rng.fork('margin');
   const margin = (e: string, i: string) => {
+    const fixed = world.marginOverride.get(`${e}|${i}`);
+    if (fixed !== undefined) return fixed;
     let m = margins.get(`${e}|${i}`);
     if (m === undefined) {
       const cls = distanceClass(e, i);
@@ -48,7 +63,12 @@ export function recordTrade(world: World): TradeRecord[] {
     }
     return m;
   };
-  const publishes = (c: string, t: number) => t >= 0 && t < T - (reporting.lateMonths.get(c) ?? 0) && !reporting.nonReporters.has(c);
+  // a partial reporter leaves some partners out of some months (both flows)
+  const publishes = (c: string, t: number, partner: string) => {
+    if (!publishesMonth(world, c, t)) return false;
+    const part = reporting.partial.get(c);
+    return !part || !part.months.has(t) || !part.dropped.has(partner);
+  };
   const add = (r: Omit<TradeRecord, 'consigned'>, hub: string | null) => {
     const key = `${r.reporter}|${r.flow}|${r.partner}|${r.hs6}|${r.t}`;
     let acc = byKey.get(key);
@@ -80,11 +100,12 @@ export function recordTrade(world: World): TradeRecord[] {
       const mv = v * rng.noise(knobs.mirrorSigma) * rng.noise(mNoisy);
       const mkg = kg * rng.noise(knobs.mirrorSigma / 2) * rng.noise(mNoisy);
 
-      if (c.kind !== 'ghost' && publishes(c.exporter, t)) {
+      if (c.kind !== 'ghost' && c.kind !== 'reimport' && publishes(c.exporter, t, c.importer)) {
         const cut = anomaly?.kind === 'under_declared_exports' && t >= from ? anomaly.factor! : 1;
+        const kgCut = anomaly?.kind === 'weight_gap' && t >= from ? anomaly.factor! : cut;
         const hidden = anomaly?.kind === 'confidential' && t >= from;
         const partner = !hidden ? c.importer : anomaly!.carrier === 'areas_nes' ? '_899' : '_hidden';
-        const rec = { reporter: c.exporter, partner, hs6: c.hs6, t, value: xv * cut, fob: 0, kg: xkg * cut };
+        const rec = { reporter: c.exporter, partner, hs6: c.hs6, t, value: xv * cut, fob: 0, kg: xkg * kgCut };
         add({ ...rec, flow: 'X' }, null);
         if (c.kind === 'entrepot_out') {
           add({ ...rec, flow: 'RX', value: rec.value * ENTREPOT_REEXPORT_SHARE, kg: rec.kg * ENTREPOT_REEXPORT_SHARE }, null);
@@ -92,17 +113,19 @@ export function recordTrade(world: World): TradeRecord[] {
       }
 
       const tm = t + lag;
-      if (publishes(c.importer, tm)) {
+      // the importer books by origin: a hub's goods booked from China (origin kept, rerouted), a re-import from itself
+      const keptOrigin = (c.kind === 'route_leg2' && route!.origin_kept) || c.kind === 'rerouted';
+      const bookedFrom = keptOrigin ? c.origin : c.exporter;
+      if (c.kind !== 'ghost_export' && publishes(c.importer, tm, bookedFrom)) {
         // a free zone keeps most of the diverted goods out of the hub's import records
         const seen = c.kind === 'route_leg1' && route!.free_zone ? 1 - route!.free_zone_hidden_share : 1;
         if (seen <= 0) continue;
-        const keptOrigin = c.kind === 'route_leg2' && route!.origin_kept;
         add(
           {
-            reporter: c.importer, flow: 'M', partner: keptOrigin ? 'CHN' : c.exporter, hs6: c.hs6, t: tm,
+            reporter: c.importer, flow: 'M', partner: bookedFrom, hs6: c.hs6, t: tm,
             value: mv * (1 + margin(c.exporter, c.importer)) * seen, fob: mv * seen, kg: mkg * seen,
           },
-          keptOrigin ? c.exporter : null,
+          keptOrigin && c.kind === 'route_leg2' ? c.exporter : null,
         );
       }
     }

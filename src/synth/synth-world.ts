@@ -1,6 +1,7 @@
 import type { Catalog } from '../reference/catalog.ts';
 import { UsageError } from '../run/errors.ts';
 import { applyControls } from './apply-controls.ts';
+import { writeBaciHs17 } from './baci-csv.ts';
 import { buildBaseTrade } from './base-trade.ts';
 import { chooseReporters } from './choose-reporters.ts';
 import { writeComtradeCsv } from './comtrade-csv.ts';
@@ -12,26 +13,29 @@ import { writeDeclarationsCsv } from './declarations-csv.ts';
 import { injectDistractors } from './inject-distractors.ts';
 import { injectMirrorAnomalies } from './inject-mirror.ts';
 import { injectRoutes } from './inject-routes.ts';
-import { type SynthKnobs, resolveSynthKnobs } from './knobs.ts';
+import { injectWildDistractors } from './inject-wild-distractors.ts';
+import { chooseWildReporting, injectWildMirror } from './inject-wild-mirror.ts';
+import { type SynthKnobs, type SynthPreset, resolveSynthKnobs } from './knobs.ts';
 import { MonthAxis } from './month-axis.ts';
 import { synthProduct } from './products.ts';
 import { Rng } from './random.ts';
 import { recordTrade } from './record-trade.ts';
-import { SYNTH_TRUTH_SCHEMA, type SynthTruth, formatTruthJson } from './truth.ts';
+import { SYNTH_TRUTH_SCHEMA, type SynthTruth, formatTruthJson, routeFamilies } from './truth.ts';
 import type { World } from './world.ts';
 
 /** What to generate: a seed, a preset, and knobs to override. */
 export interface SynthOptions {
-  /** Any non-negative integer; seeds 1–5 are for tuning, 101–110 for testing detection quality. */
+  /** Any non-negative integer; seeds 1–5 are for tuning, 101–120 for testing detection quality. */
   seed: number;
-  preset: 'easy' | 'hard';
+  /** `easy`, `hard` (fixed layouts) or `wild` (knobs drawn per seed from the ranges of `wild-knobs.ts`). */
+  preset: SynthPreset;
   /** Overrides of preset knobs. */
   overrides?: Partial<SynthKnobs>;
 }
 
 /** The generated files (name → text) and the truth they were built from. */
 export interface SynthOutput {
-  /** `trade/comtrade_<seed>.csv`, `declarations/declarations_<seed>.csv` and `truth.json`. */
+  /** `trade/comtrade_<seed>.csv`, `declarations/declarations_<seed>.csv` and `truth.json` (wild adds `trade/BACI_HS17_…`). */
   files: Record<string, string>;
   truth: SynthTruth;
 }
@@ -44,7 +48,7 @@ export interface SynthOutput {
  */
 export function synthWorld(opts: SynthOptions, catalog: Catalog): SynthOutput {
   if (!Number.isSafeInteger(opts.seed) || opts.seed < 0) throw new UsageError(`synth: seed ${opts.seed} is not a non-negative integer`);
-  const knobs = resolveSynthKnobs(opts.preset, opts.overrides);
+  const knobs = resolveSynthKnobs(opts.preset, opts.overrides, opts.seed);
   const axis = new MonthAxis(knobs.startPeriod, knobs.endPeriod);
   const rng = new Rng(`synth:${opts.seed}:${opts.preset}`);
   const controls = selectSynthControls(catalog, knobs.codes, axis);
@@ -53,17 +57,27 @@ export function synthWorld(opts: SynthOptions, catalog: Catalog): SynthOutput {
     countries: SYNTH_COUNTRIES.slice(0, knobs.countryCount).map((c) => c.iso3),
     products: knobs.codes.map(synthProduct), producers: new Map(),
     controls: [], components: [], routes: [], distractors: [], mirror: [],
-    reporting: { nonReporters: new Map(), lateMonths: new Map(), noisySigma: new Map(), fobImporters: new Set(), partner2Reporters: new Set() },
-    lagPairs: new Set(), used: new Set(),
+    reporting: {
+      nonReporters: new Map(), lateMonths: new Map(), noisySigma: new Map(), fobImporters: new Set(), partner2Reporters: new Set(),
+      annual: new Set(), windows: new Map(), partial: new Map(),
+    },
+    lagPairs: new Set(), used: new Set(), marginOverride: new Map(),
   };
+  const wild = opts.preset === 'wild';
 
   buildBaseTrade(world);
   injectDistractors(world, controls); // before the controls, so the legs it adds are shaped by them
   applyControls(world, controls);
+  if (wild) injectWildDistractors(world, controls);
   injectRoutes(world);
   chooseReporters(world);
   injectMirrorAnomalies(world);
+  if (wild) {
+    chooseWildReporting(world);
+    injectWildMirror(world);
+  }
   const trade = writeComtradeCsv(world, recordTrade(world));
+  const hs17 = wild && world.knobs.hs2017Source ? writeBaciHs17(world) : null;
   const book = new DeclarationBook(world, rng.fork('declarations'));
   book.build();
   const pending = injectDeclarationAnomalies(world, book, rng.fork('declaration-anomalies'));
@@ -74,6 +88,8 @@ export function synthWorld(opts: SynthOptions, catalog: Catalog): SynthOutput {
   const tradeFile = `trade/comtrade_${opts.seed}.csv`;
   const declarationsFile = `declarations/declarations_${opts.seed}.csv`;
   const { reporting } = world;
+  const annualReporters = [...reporting.annual].sort((a, b) => world.countries.indexOf(a) - world.countries.indexOf(b));
+  if (wild) for (const r of world.routes) r.families = routeFamilies(r, annualReporters);
   const inPlay = (c: string) => world.countries.indexOf(c);
   const byPlay = (a: string, b: string) => inPlay(a) - inPlay(b);
   const truth: SynthTruth = {
@@ -99,14 +115,17 @@ export function synthWorld(opts: SynthOptions, catalog: Catalog): SynthOutput {
     noisy_reporters: [...reporting.noisySigma.keys()].sort(byPlay).map((iso3) => ({ iso3, sigma: reporting.noisySigma.get(iso3)! })),
     fob_importers: [...reporting.fobImporters].sort(byPlay),
     partner2_reporters: [...reporting.partner2Reporters].sort(byPlay),
+    ...(wild ? { annual_reporters: annualReporters } : {}),
     import_lag_pairs: [...world.lagPairs].sort().map((k) => {
       const [exporter, importer, hs6] = k.split('|');
       return { exporter, importer, hs6 };
     }),
-    row_counts: { [tradeFile]: trade.rows, [declarationsFile]: declarations.rows },
+    row_counts: { [tradeFile]: trade.rows, ...(hs17 ? { [hs17.name]: hs17.rows } : {}), [declarationsFile]: declarations.rows },
   };
   return {
-    files: { [tradeFile]: trade.text, [declarationsFile]: declarations.text, 'truth.json': formatTruthJson(truth) },
+    files: {
+      [tradeFile]: trade.text, ...(hs17 ? { [hs17.name]: hs17.text } : {}), [declarationsFile]: declarations.text, 'truth.json': formatTruthJson(truth),
+    },
     truth,
   };
 }

@@ -1,5 +1,5 @@
 import type { SynthControl } from './controls.ts';
-import type { SynthKnobs } from './knobs.ts';
+import type { SynthKnobs, SynthPreset } from './knobs.ts';
 
 /** Version of the `truth.json` layout; a reader of another version should refuse it. */
 export const SYNTH_TRUTH_SCHEMA = 'tradewatch/synth-truth/v1';
@@ -50,17 +50,23 @@ export interface RouteTruth {
   reexport_rows: boolean;
   /** The diverted volume is small beside the hub's own imports of the code from O. */
   small: boolean;
+  /** Wild only: the route multiplies an existing small trade O → H → D by this factor (absent: from zero). */
+  existing_trade_rise?: number;
+  /** Wild only: the route's families ({@link routeFamilies}); for other presets derive them with that function. */
+  families?: string[];
 }
 
 /** An injected disagreement between the two sides of a pair (or a legitimate one, `confidential`). */
 export interface MirrorAnomalyTruth {
   id: string;
-  kind: 'under_declared_exports' | 'ghost_imports' | 'confidential';
+  kind:
+    | 'under_declared_exports' | 'ghost_imports' | 'confidential'
+    | 'ghost_exports' | 'origin_recorded_imports' | 'booked_elsewhere' | 'weight_gap' | 'timing' | 'cif_fob';
   exporter: string;
   importer: string;
   hs6: string;
   from_period: string;
-  /** under_declared_exports: the exporter's records × this; else null. */
+  /** under_declared_exports: the exporter's records × this; weight_gap: its weights × this; cif_fob: CIF/FOB − 1; else null. */
   factor: number | null;
   /** confidential: where the hidden value still shows, `world` only or `areas_nes` (899) too; else null. */
   carrier: 'world' | 'areas_nes' | null;
@@ -88,20 +94,48 @@ export interface DeclarationAnomalyTruth {
 /** A pattern that must not be flagged. */
 export interface DistractorTruth {
   id: string;
-  kind: 'steady_entrepot' | 'producer_hub' | 'demand_growth' | 'stockpiling';
-  /** The entrepôt then its buyers, the producer, the growing destination, or CHN (stockpiling). */
+  kind:
+    | 'steady_entrepot' | 'producer_hub' | 'demand_growth' | 'stockpiling'
+    | 'new_mine' | 'broad_growth' | 'reporting_change' | 'partial_publication' | 'reimport' | 'hs2017_scope';
+  /**
+   * The entrepôt then its buyers, the producer, the growing destination, CHN (stockpiling), the new mine then
+   * its buyers, the growing hub then its destination, the reporter (reporting change, partial publication,
+   * re-import), or the exporter and importer of the hafnium trade (hs2017_scope).
+   */
   countries: string[];
+  /** The code, or `*` for a reporter's every code (reporting change, partial publication). */
   hs6: string;
   from_period: string;
-  /** Rise (producer hub, demand growth) or spike (stockpiling) factor; null for an entrepôt. */
+  /** Rise (producer hub, demand growth, broad growth, hafnium) or spike (stockpiling) factor; null when none. */
   factor: number | null;
+  /** Wild only: `starts`/`stops` (reporting change), the months (partial publication), the HS2017 file (hs2017_scope). */
+  detail?: string;
+}
+
+/**
+ * Families of a route, from its traits: how the hub records, and what else makes it harder to see
+ * (`annual_leg` when its hub or destination is among `annualReporters`). Pure.
+ */
+export function routeFamilies(r: RouteTruth, annualReporters: readonly string[] = []): string[] {
+  const out = [!r.hub_reports || (r.free_zone && r.free_zone_hidden_share >= 0.95) ? 'hub_records_none' : r.free_zone ? 'hub_records_part' : 'hub_records_all'];
+  if (r.origin_kept) out.push('origin_kept');
+  if (r.existing_trade_rise !== undefined) out.push('over_existing_trade');
+  if (annualReporters.includes(r.hub) || annualReporters.includes(r.destination)) out.push('annual_leg');
+  if (r.small) out.push('small');
+  if (r.control_kind === 'ban') out.push('ban');
+  return out;
+}
+
+/** Whether a mirror anomaly is a legitimate gap that must not be flagged. */
+export function isLegitimateGap(kind: string): boolean {
+  return kind === 'confidential' || kind === 'timing' || kind === 'cif_fob';
 }
 
 /** Everything injected into one synthetic world; serialised as `truth.json`. */
 export interface SynthTruth {
   schema: typeof SYNTH_TRUTH_SCHEMA;
   seed: number;
-  preset: 'easy' | 'hard';
+  preset: SynthPreset;
   knobs: SynthKnobs;
   /** Months of the panel, `YYYY-MM`. */
   periods: string[];
@@ -130,6 +164,8 @@ export interface SynthTruth {
   fob_importers: string[];
   /** Importers that write partner2 (consignment) rows. */
   partner2_reporters: string[];
+  /** Wild only: reporters that publish annual totals only. */
+  annual_reporters?: string[];
   /** Pairs whose importer records shipments one month after the exporter. */
   import_lag_pairs: { exporter: string; importer: string; hs6: string }[];
   /** Data rows of each generated CSV file. */

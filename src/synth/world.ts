@@ -1,4 +1,5 @@
-import type { SynthKnobs } from './knobs.ts';
+import { synthCountry } from './countries.ts';
+import { type SynthKnobs, type SynthPreset, wildKnobs } from './knobs.ts';
 import type { MonthAxis } from './month-axis.ts';
 import type { SynthProduct } from './products.ts';
 import type { Rng } from './random.ts';
@@ -8,7 +9,14 @@ import type { ControlTruth, DistractorTruth, MirrorAnomalyTruth, RouteTruth } fr
  * What a stream of shipments is in the story: ordinary trade, an entrepôt's legs, a route's legs, or a
  * ghost (imports only the importer records; the exporter, which publishes, never shipped them).
  */
-export type ComponentKind = 'base' | 'entrepot_in' | 'entrepot_out' | 'route_leg1' | 'route_leg2' | 'ghost';
+export type ComponentKind =
+  | 'base' | 'entrepot_in' | 'entrepot_out' | 'route_leg1' | 'route_leg2' | 'ghost'
+  /** Only the exporter records it (the importer publishes, but never records these goods). */
+  | 'ghost_export'
+  /** A hub's exports the destination books as imports from the goods' origin (`origin`). */
+  | 'rerouted'
+  /** A country's imports of its own goods (exporter = importer): recorded with itself as partner. */
+  | 'reimport';
 
 /**
  * One stream of true shipments exporter → importer of one code, month by month. Several streams may
@@ -43,12 +51,18 @@ export interface Reporting {
   noisySigma: Map<string, number>;
   fobImporters: Set<string>;
   partner2Reporters: Set<string>;
+  /** Reporters that publish annual totals only (whole calendar years inside the panel). */
+  annual: Set<string>;
+  /** ISO3 → the months it publishes, [from, to): a reporter that starts or stops mid-series. */
+  windows: Map<string, { from: number; to: number }>;
+  /** ISO3 → months in which it publishes only part of its partners, and the partners it leaves out. */
+  partial: Map<string, { months: Set<number>; dropped: Set<string> }>;
 }
 
 /** The synthetic world while it is being built: settings, true shipments and everything injected. */
 export interface World {
   seed: number;
-  preset: 'easy' | 'hard';
+  preset: SynthPreset;
   knobs: SynthKnobs;
   axis: MonthAxis;
   rng: Rng;
@@ -68,6 +82,18 @@ export interface World {
   lagPairs: Set<string>;
   /** `exporter|importer|hs6` triples that carry an injected pattern, so no other is put on them. */
   used: Set<string>;
+  /** `exporter|importer` → CIF/FOB − 1 set by a pattern (legitimate wide margins) instead of drawn. */
+  marginOverride: Map<string, number>;
+}
+
+/** Whether a country can serve as a transshipment hub in this world (the wild preset draws the set). */
+export function isHub(world: World, iso3: string): boolean {
+  return world.knobs.hubCountries ? world.knobs.hubCountries.includes(iso3) : synthCountry(iso3).hub;
+}
+
+/** The world's wild knobs (off values for `easy` and `hard`). */
+export function wildOf(world: World): ReturnType<typeof wildKnobs> {
+  return wildKnobs(world.knobs);
 }
 
 /** Key of a pair of one code. */

@@ -138,6 +138,6 @@ describe('knobs', () => {
     expect(() => resolveSynthKnobs('easy', { countryCount: 50 })).toThrow('synth: knob countryCount = 50 must be within [12, 40]');
     expect(() => resolveSynthKnobs('easy', { declarationsCountry: 'CHN' })).toThrow(UsageError);
     expect(() => resolveSynthKnobs('easy', { endPeriod: '2022-12' })).toThrow('synth: knob endPeriod = "2022-12" gives 3 months; the panel needs at least 12');
-    expect(() => resolveSynthKnobs('medium' as never)).toThrow("synth: unknown preset 'medium' (known: easy, hard)");
+    expect(() => resolveSynthKnobs('medium' as never)).toThrow("synth: unknown preset 'medium' (known: easy, hard, wild)");
   });
 });

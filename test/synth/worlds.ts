@@ -12,7 +12,9 @@ export const SEEDS = [1, 2, 3, 4, 5, 101, 102, 103, 104, 105, 106, 107, 108, 109
 export interface TradeRow {
   line: number;
   fields: string[];
+  /** `YYYY-MM`, or `YYYY` for an annual reporter's row. */
   period: string;
+  freq: 'A' | 'M';
   reporter: string;
   flow: string;
   /** ISO3 of the partner, `WLD` for 0, `_899` for Areas nes. */
@@ -68,7 +70,8 @@ function parse(out: SynthOutput): Generated {
     const p2 = Number(f[c.partner2]);
     const mot = Number(f[c.mot]);
     return {
-      line: i + 2, fields: f, period: `${f[c.period].slice(0, 4)}-${f[c.period].slice(4)}`, reporter: area(Number(f[c.reporter])),
+      line: i + 2, fields: f, period: f[c.period].length === 4 ? f[c.period] : `${f[c.period].slice(0, 4)}-${f[c.period].slice(4)}`,
+      freq: f[c.period].length === 4 ? 'A' : 'M', reporter: area(Number(f[c.reporter])),
       flow: f[c.flow], partner: area(Number(f[c.partner])), partner2: p2 === 0 ? null : area(p2), hs6: f[c.cmd], mot,
       isTotal: mot === 0 && p2 === 0 && f[c.customs] === 'C00' && f[c.mos] === '0',
       value: Number(f[c.value]), cif: num(f[c.cif]), fob: num(f[c.fob]), kg: num(f[c.kg]),
