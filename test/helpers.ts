@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
+import { dictionaryVector } from '../src/table/columns.ts';
 
 /** The shared real-data folder (TRADEWATCH_REAL_DATA, default ../shared/data), or null when it is absent. */
 export const REAL_DATA: string | null = (() => {
@@ -26,6 +27,22 @@ export function rowsOf(table: Table, columns?: string[]): Record<string, unknown
     out.push(r);
   }
   return out;
+}
+
+/** A dictionary-encoded text column of `values`, its dictionary in order of first appearance. */
+export function dictColumn(values: readonly string[]) {
+  const dictionary = [...new Set(values)];
+  return dictionaryVector(Int32Array.from(values, (v) => dictionary.indexOf(v)), dictionary);
+}
+
+/** The `period reporter partner flow` columns of a canonical-enough flow table, from rows that begin with those four. */
+export function flowKeyColumns(rows: readonly (readonly [string, string, string, string, ...unknown[]])[]) {
+  return {
+    period: dictColumn(rows.map((r) => r[0])),
+    reporter: dictColumn(rows.map((r) => r[1])),
+    partner: dictColumn(rows.map((r) => r[2])),
+    flow: dictColumn(rows.map((r) => r[3])),
+  };
 }
 
 /** Splits text into byte chunks of the given size (to test streaming across chunk boundaries). */

@@ -3,20 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { buildLegCube } from '../../src/detect/leg-cube.ts';
 import { controlWindows, legLag, logChange, windowMean } from '../../src/detect/route-signals.ts';
 import { transshipmentDefaults } from '../../src/detect/transshipment.ts';
-import { dictionaryVector, float64Vector } from '../../src/table/columns.ts';
+import { float64Vector } from '../../src/table/columns.ts';
+import { dictColumn, flowKeyColumns } from '../helpers.ts';
 
 /** A canonical-enough flow table from [period, reporter, partner, flow, value] rows of one HS6. */
 function flows(rows: [string, string, string, 'X' | 'M', number][]): Table {
-  const dict = (vals: string[]) => {
-    const values = [...new Set(vals)];
-    return dictionaryVector(Int32Array.from(vals, (v) => values.indexOf(v)), values);
-  };
   return new Table({
-    period: dict(rows.map((r) => r[0])),
-    reporter: dict(rows.map((r) => r[1])),
-    partner: dict(rows.map((r) => r[2])),
-    flow: dict(rows.map((r) => r[3])),
-    hs6: dict(rows.map(() => '250410')),
+    ...flowKeyColumns(rows),
+    hs6: dictColumn(rows.map(() => '250410')),
     value_usd: float64Vector(Float64Array.from(rows, (r) => r[4])),
     net_weight_kg: float64Vector(Float64Array.from(rows, (r) => r[4] / 10)),
   });
