@@ -34,8 +34,9 @@ function dataOptions(cmd: Command): Command {
     .option('--history <path...>', 'earlier declarations with outcomes, for the learned model (as in run declarations)')
     .option('--reviews <file>', "analysts' verdicts (as in run --reviews): confirmed flags count as true, dismissed ones as false")
     .option('--format <format>', 'trade layout (default: detected)')
-    .addOption(new Option('--seeds <list>', 'synthetic worlds made in memory instead of files, e.g. 1,2,3 or 1-5 (tune on 1-5; 101-110 measure quality)').argParser(parseSeeds))
-    .addOption(new Option('--preset <preset>', 'preset of the --seeds worlds (default easy)').choices(['easy', 'hard']))
+    .addOption(new Option('--seeds <list>', 'synthetic worlds made in memory instead of files, e.g. 1,2,3 or 1-5 (tune on 1-5; 101-120 measure quality)').argParser(parseSeeds))
+    .addOption(new Option('--preset <preset>', 'preset of the --seeds worlds (default easy; wild draws its knobs per seed)').choices(['easy', 'hard', 'wild']))
+    .option('--hold-out <family>', 'leave a family of the truth out of the worlds of the tuning seeds 1-5 and keep it in the others (tune without it, test with it); repeatable', collect)
     .option('--hs <selector>', "products (default: config run.hs, '@catalog'); truth on other codes is out of scope")
     .option('--config <file>', 'config file (YAML or JSON)')
     .option('--set <key=value>', 'override one config key; repeatable', collect)
@@ -51,11 +52,11 @@ export function addBacktestCommands(program: Command): void {
       .description('Run the pipelines in memory on data with a known truth and print precision, recall, F1 and precision@k for routes, mirror gaps and declarations; writes OUT/backtest.parquet.'),
   ).action(async (o) => {
     const summary = await runBacktest(
-      { truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset, hs: o.hs, config: o.config, set: o.set, out: o.out },
+      { truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset, holdOut: o.holdOut, hs: o.hs, config: o.config, set: o.set, out: o.out },
       { log: cliLog(o.logFormat) },
     );
     process.stdout.write(formatBacktest(summary));
-    process.stdout.write(`${summary.path}\n`);
+    process.stdout.write(`${summary.path}\n${summary.jsonPath}\n`);
   });
 
   dataOptions(
@@ -68,7 +69,7 @@ export function addBacktestCommands(program: Command): void {
     .action(async (o) => {
       const summary = await runTune(
         {
-          params: o.param, truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset,
+          params: o.param, truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset, holdOut: o.holdOut,
           hs: o.hs, config: o.config, set: o.set, out: o.out, concurrency: o.concurrency,
         },
         { log: cliLog(o.logFormat) },

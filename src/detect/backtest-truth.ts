@@ -1,5 +1,7 @@
 import type { Table } from 'apache-arrow';
+import { isLegitimateGap } from '../synth/truth.ts';
 import { readCodes, readFloats } from '../table/read.ts';
+import { type FamilyFigure, mirrorFamilyFigures, routeFamilyFigures } from './backtest-families.ts';
 import type { JudgedItem } from './backtest-metrics.ts';
 
 /**
@@ -7,10 +9,13 @@ import type { JudgedItem } from './backtest-metrics.ts';
  * and what must not be flagged.
  */
 export interface BacktestTruth {
-  routes: readonly { origin: string; hub: string; destination: string; hs6: string }[];
+  /** Routes; a synth truth's carry their traits (`hub_reports`, `free_zone`, …) and, in wild, their `families`. */
+  routes: readonly { origin: string; hub: string; destination: string; hs6: string; families?: readonly string[] }[];
   mirror_anomalies: readonly { kind: string; exporter: string; importer: string; hs6: string }[];
   declaration_anomalies: readonly { declaration_ids: readonly string[] }[];
   distractors: readonly { kind: string; countries: readonly string[]; hs6: string }[];
+  /** Reporters that publish annual totals only (wild). */
+  annual_reporters?: readonly string[];
 }
 
 /** A target's judged items, its true keys, and counts of things that must not be flagged but were. */
@@ -19,6 +24,8 @@ export interface TruthMatch {
   positives: Set<string>;
   /** Extra counts (`distractors_flagged`, `confidential_flagged`), reported beside the metrics. */
   extra: Record<string, number>;
+  /** Figures by family of the truth (routes and mirror gaps; empty for declarations and verdicts). */
+  families: FamilyFigure[];
 }
 
 /** Where the declarations' truth came from. */
@@ -47,15 +54,19 @@ export function matchRouteTruth(routesAll: Table, flagged: Table, truth: Backtes
   const distractors = truth.distractors.filter(
     (d) => d.kind !== 'demand_growth' && [...flaggedKeys].some((k) => k.endsWith(`|${d.hs6}`) && d.countries.some((c) => k.startsWith(`${c}|`))),
   );
-  return { items: [...items.values()], positives, extra: { distractors_flagged: distractors.length, out_of_scope: truth.routes.length - inScope.length } };
+  return {
+    items: [...items.values()], positives, extra: { distractors_flagged: distractors.length, out_of_scope: truth.routes.length - inScope.length },
+    families: routeFamilyFigures(truth, flaggedKeys, scope),
+  };
 }
 
 /**
  * Mirror gaps keyed (exporter, importer, hs6): a pair is seen in several windows, so the key keeps its best
  * score over `pairs` (every window, 0 when not flagged) and counts as flagged when any window is in `gaps`.
- * True keys: the truth's `under_declared_exports` and `ghost_imports` on the codes in `scope` (null: every
- * code; the others are counted in `out_of_scope`). A `confidential` pair must not be flagged: it is an
- * ordinary negative, and `confidential_flagged` counts those that were. The legs of an injected route
+ * True keys: the truth's anomalies other than the legitimate gaps (`confidential`, `timing`, `cif_fob`) on the
+ * codes in `scope` (null: every code; the others are counted in `out_of_scope`). A legitimate gap must not be
+ * flagged: it is an ordinary negative; `legitimate_flagged` counts those that were (`confidential_flagged` the
+ * confidential ones). The legs of an injected route
  * (origin → hub, hub → destination, origin → destination, on its code) are left out, neither true nor
  * false: their gaps are real (a free zone, a destination that keeps the origin, a silent hub) but the truth
  * lists them as routes, not mirror anomalies; `route_legs_flagged` counts those flagged. Pure.
@@ -71,9 +82,10 @@ export function matchMirrorTruth(pairs: Table, gaps: Table, truth: BacktestTruth
   const flaggedKeys = keysOf(gaps, key(gaps, 'matchMirrorTruth mirror_gaps'));
   markFlagged(items, flaggedKeys);
   const keyOf = (a: BacktestTruth['mirror_anomalies'][number]) => `${a.exporter}|${a.importer}|${a.hs6}`;
-  const wanted = truth.mirror_anomalies.filter((a) => a.kind === 'under_declared_exports' || a.kind === 'ghost_imports');
+  const wanted = truth.mirror_anomalies.filter((a) => !isLegitimateGap(a.kind));
   const positives = new Set(wanted.filter((a) => !scope || scope.has(a.hs6)).map(keyOf));
   const confidential = truth.mirror_anomalies.filter((a) => a.kind === 'confidential' && flaggedKeys.has(keyOf(a))).length;
+  const legitimate = truth.mirror_anomalies.filter((a) => isLegitimateGap(a.kind) && flaggedKeys.has(keyOf(a))).length;
   const legs = new Set(truth.routes.flatMap((r) => [`${r.origin}|${r.hub}|${r.hs6}`, `${r.hub}|${r.destination}|${r.hs6}`, `${r.origin}|${r.destination}|${r.hs6}`]));
   let legsFlagged = 0;
   for (const k of legs) {
@@ -83,7 +95,8 @@ export function matchMirrorTruth(pairs: Table, gaps: Table, truth: BacktestTruth
   return {
     items: [...items.values()],
     positives,
-    extra: { confidential_flagged: confidential, route_legs_flagged: legsFlagged, out_of_scope: wanted.length - positives.size },
+    extra: { confidential_flagged: confidential, legitimate_flagged: legitimate, route_legs_flagged: legsFlagged, out_of_scope: wanted.length - positives.size },
+    families: mirrorFamilyFigures(truth, flaggedKeys, scope),
   };
 }
 
@@ -125,7 +138,7 @@ export function matchDeclarationTruth(scored: Table, flagged: Table, truth: Back
     if (!truth) throw new Error(`${who}: source 'truth' without a truth`);
     for (let i = 0; i < scored.numRows; i++) items.push({ key: idOf(i), score: score[i], flagged: flaggedIds.has(idOf(i)) });
     for (const a of truth.declaration_anomalies) for (const id of a.declaration_ids) positives.add(id);
-    return { items, positives, extra: {} };
+    return { items, positives, extra: {}, families: [] };
   }
   const labels = readFloats(scored, 'label', who);
   let unlabelled = 0;
@@ -138,7 +151,7 @@ export function matchDeclarationTruth(scored: Table, flagged: Table, truth: Back
     items.push({ key: idOf(i), score: score[i], flagged: flaggedIds.has(idOf(i)) });
     if (v > 0) positives.add(idOf(i));
   }
-  return { items, positives, extra: { unlabelled_left_out: unlabelled } };
+  return { items, positives, extra: { unlabelled_left_out: unlabelled }, families: [] };
 }
 
 /** One item per key with the best score over its rows (NaN scores count as unscored). */
@@ -211,7 +224,7 @@ export function matchReviewTruth(flagged: Table, verdicts: readonly ReviewedFlag
     if (v.verdict === 'confirmed') positives.add(id);
     items.push({ key: id, score: now.get(id) ?? NaN, flagged: now.has(id) });
   }
-  return { items, positives, extra: { reviewed_watch: watch } };
+  return { items, positives, extra: { reviewed_watch: watch }, families: [] };
 }
 
 /** The flag ids a table's rows carry (null ids left out). */

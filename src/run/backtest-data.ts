@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
+import type { FamilyFigure } from '../detect/backtest-families.ts';
 import { backtestMetrics, type BacktestMetrics } from '../detect/backtest-metrics.ts';
+import { coverageMirrorDefaults, scoreCoverageMirrorThreshold } from '../detect/baselines/coverage-mirror-threshold.ts';
+import { scoreTwoLegRule, twoLegRuleDefaults } from '../detect/baselines/two-leg-rule.ts';
 import {
   chooseDeclarationTruth,
   matchDeclarationTruth,
@@ -20,7 +23,9 @@ import { readReviewsFile } from '../io/reviews.ts';
 import { readDeclarations } from '../ingest/declarations.ts';
 import { ingestTrade } from '../ingest/ingest-trade.ts';
 import { resolveHsSelector } from '../reference/catalog.ts';
+import type { SynthPreset } from '../synth/knobs.ts';
 import { synthWorld } from '../synth/synth-world.ts';
+import { holdOutOverrides } from '../synth/wild-knobs.ts';
 import { SYNTH_TRUTH_SCHEMA } from '../synth/truth.ts';
 import { hashConfig, type Config } from './config.ts';
 import { readDeclarationInputs } from './declarations-input.ts';
@@ -47,7 +52,12 @@ export interface BacktestSourceArgs {
   format?: string;
   /** Synthetic worlds instead of files: these seeds, generated in memory. */
   seeds?: number[];
-  preset?: 'easy' | 'hard';
+  preset?: SynthPreset;
+  /**
+   * Families left out of the worlds of the tuning seeds ({@link TUNING_SEEDS}) and kept in the others: the
+   * hold-out protocol (tune with a family absent, test with it present).
+   */
+  holdOut?: string[];
   /** Analysts' verdicts (a reviews file): confirmed flags are true, dismissed ones false. */
   reviews?: string;
 }
@@ -68,9 +78,18 @@ export interface BacktestDataset {
   verdicts?: ReviewedFlag[];
 }
 
+/** Seeds the thresholds are tuned on; every other seed is a test seed. */
+export const TUNING_SEEDS: readonly number[] = [1, 2, 3, 4, 5];
+
+/** Who flagged: tradewatch's pipelines, or one of the plain baselines every figure is set beside. */
+export type BacktestDetector = 'tradewatch' | 'two_leg_rule' | 'mirror_threshold';
+
 /** One target's figures on one data set. */
 export interface TargetResult {
   target: BacktestTarget;
+  detector: BacktestDetector;
+  /** Figures by family of the truth (routes and mirror gaps judged against a truth.json). */
+  families: FamilyFigure[];
   metrics: BacktestMetrics;
   /** Counts of things that must not be flagged but were, or rows left out. */
   extra: Record<string, number>;
@@ -89,9 +108,16 @@ export function datasetLoaders(src: BacktestSourceArgs, config: Config, opts: { 
     const given = (['truth', 'trade', 'declarations', 'history', 'reviews'] as const).filter((k) => src[k] !== undefined && src[k]!.length !== 0);
     if (given.length) throw new UsageError(`${command}: --seeds makes synthetic worlds; leave out --${given.join(', --')} (or leave out --seeds to use files)`);
     const preset = src.preset ?? 'easy';
-    return src.seeds.map((seed) => () => synthDataset(seed, preset, config));
+    const holdOut = src.holdOut ?? [];
+    try {
+      holdOutOverrides(holdOut);
+    } catch (e) {
+      throw new UsageError(`${command}: --hold-out: ${(e as Error).message}`);
+    }
+    return src.seeds.map((seed) => () => synthDataset(seed, preset, config, TUNING_SEEDS.includes(seed) ? holdOut : []));
   }
   if (src.preset) throw new UsageError(`${command}: --preset goes with --seeds`);
+  if (src.holdOut?.length) throw new UsageError(`${command}: --hold-out goes with --seeds`);
   if (!src.trade?.length && !src.declarations?.length) throw new UsageError(`${command}: give --truth FILE with --trade PATH… and/or --declarations PATH…, or --seeds N,… for synthetic worlds`);
   if (src.trade?.length && !src.truth && !src.reviews) throw new UsageError(`${command}: routes and mirror gaps are judged against a truth.json or analysts' verdicts: give --truth FILE or --reviews FILE`);
   if (src.history?.length && !src.declarations?.length) throw new UsageError(`${command}: --history goes with --declarations`);
@@ -121,7 +147,7 @@ export type PipelineMemo = Map<string, Promise<Record<string, Table>>>;
 export async function evaluateDataset(
   ds: BacktestDataset,
   config: Config,
-  ctx: { pipelines: Map<string, PipelineDef>; reference: ReferenceInput; memo?: PipelineMemo },
+  ctx: { pipelines: Map<string, PipelineDef>; reference: ReferenceInput; memo?: PipelineMemo; baselines?: boolean },
 ): Promise<TargetResult[]> {
   const memo = ctx.memo ?? new Map();
   const run = (name: string, inputs: Omit<PipelineInputs, 'reference'>, upstream: string): { key: string; out: Promise<Record<string, Table>> } => {
@@ -165,6 +191,14 @@ export async function evaluateDataset(
     if (truth) {
       results.push(judged('routes', matchRouteTruth(tsOut.routes_all, tsOut.flagged_routes, truth, scope), 'truth'));
       results.push(judged('mirror_gaps', matchMirrorTruth(mgOut.mirror_pairs, mgOut.mirror_gaps, truth, scope), 'truth'));
+      if (ctx.baselines !== false) {
+        // the plain references, on the same flows: both legs rose in the control windows; a coverage-aware mirror threshold
+        const controls = ctx.reference.catalog.intervals.filter((iv) => iv.verified && iv.specificity !== 'basket' && (!scope || scope.has(iv.hs6)));
+        const twoLeg = scoreTwoLegRule(ds.trade.flows, controls, twoLegRuleDefaults);
+        results.push(judged('routes', matchRouteTruth(twoLeg.all, twoLeg.flagged, truth, scope), 'truth', 'two_leg_rule'));
+        const mirror = scoreCoverageMirrorThreshold(ds.trade.flows, coverageMirrorDefaults);
+        results.push(judged('mirror_gaps', matchMirrorTruth(mirror.all, mirror.flagged, truth, scope), 'truth', 'mirror_threshold'));
+      }
     }
     reviewed('routes', 'flagged_routes', tsOut.flagged_routes, tsOut.routes_all);
     reviewed('mirror_gaps', 'mirror_gaps', mgOut.mirror_gaps, mgOut.mirror_pairs);
@@ -184,18 +218,19 @@ export async function evaluateDataset(
   return results;
 }
 
-function judged(target: BacktestTarget, m: ReturnType<typeof matchRouteTruth>, source: DeclarationTruthSource): TargetResult {
-  return { target, metrics: backtestMetrics(m.items, m.positives), extra: m.extra, source };
+function judged(target: BacktestTarget, m: ReturnType<typeof matchRouteTruth>, source: DeclarationTruthSource, detector: BacktestDetector = 'tradewatch'): TargetResult {
+  return { target, detector, metrics: backtestMetrics(m.items, m.positives), extra: m.extra, families: m.families, source };
 }
 
-/** A synthetic world generated in memory and ingested with the run's settings. */
-async function synthDataset(seed: number, preset: 'easy' | 'hard', config: Config): Promise<BacktestDataset> {
+/** A synthetic world generated in memory (with `holdOut` families left out) and ingested with the run's settings. */
+async function synthDataset(seed: number, preset: SynthPreset, config: Config, holdOut: string[]): Promise<BacktestDataset> {
   const catalog = await loadCatalog();
-  const world = synthWorld({ seed, preset }, catalog);
+  const world = synthWorld({ seed, preset, overrides: holdOut.length ? { holdOut } : undefined }, catalog);
   const bytes = (name: string) => [new TextEncoder().encode(world.files[name])];
-  const tradeFile = Object.keys(world.files).find((f) => f.startsWith('trade/'))!;
+  // every trade file: the Comtrade panel, and in wild the HS2017 BACI source
+  const tradeFiles = Object.keys(world.files).filter((f) => f.startsWith('trade/')).sort();
   const declFile = Object.keys(world.files).find((f) => f.startsWith('declarations/'))!;
-  const ingested = await ingestTrade([{ display: tradeFile, kind: 'csv', chunks: bytes(tradeFile) }], {
+  const ingested = await ingestTrade(tradeFiles.map((f) => ({ display: f, kind: 'csv' as const, chunks: bytes(f) })), {
     params: config.ingest,
     hsCodes: resolveHsSelector(config.ingest.hs, catalog),
     resolver: await loadCountryResolver(),
@@ -208,7 +243,7 @@ async function synthDataset(seed: number, preset: 'easy' | 'hard', config: Confi
   const { flows, areas, subflows, consignment } = ingested;
   return {
     seed,
-    name: `seed ${seed} (${preset})`,
+    name: `seed ${seed} (${preset}${holdOut.length ? `, without ${holdOut.join(', ')}` : ''})`,
     trade: { flows, areas, subflows, consignment },
     declarations: decl.table,
     truth: world.truth,

@@ -102,7 +102,7 @@ export async function runTune(args: TuneArgs, fx: { log?: Log; cwd?: string } = 
     const ds = await load();
     const memo: PipelineMemo = new Map();
     const t0 = performance.now();
-    const done = await Promise.all(configs.map((config) => limit(() => evaluateDataset(ds, config, { pipelines, reference, memo }))));
+    const done = await Promise.all(configs.map((config) => limit(() => evaluateDataset(ds, config, { pipelines, reference, memo, baselines: false }))));
     done.forEach((targets, point) => {
       for (const t of targets) runs.push({ point, seed: ds.seed, target: t.target, metrics: t.metrics, extra: t.extra });
     });

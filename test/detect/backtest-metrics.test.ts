@@ -59,7 +59,7 @@ describe('matching outputs to the truth', () => {
     const m = matchMirrorTruth(pairs, gaps, t);
     expect(m.items).toEqual([item('FRA|KOR|811231', 2.5, true), item('RUS|IND|811231', 1.2, true), item('NOR|ESP|811292', 0, false)]);
     expect([...m.positives].sort()).toEqual(['FRA|KOR|811231', 'NOR|ESP|811292']);
-    expect(m.extra).toEqual({ confidential_flagged: 1, route_legs_flagged: 1, out_of_scope: 0 });
+    expect(m.extra).toEqual({ confidential_flagged: 1, legitimate_flagged: 1, route_legs_flagged: 1, out_of_scope: 0 });
     expect(backtestMetrics(m.items, m.positives)).toMatchObject({ flagged: 2, tp: 1, fp: 1, fn: 1 });
   });
 

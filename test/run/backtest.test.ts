@@ -17,11 +17,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tw-backtest-'));
 });
 
-/** Per target: the figures a person reads, rounded to 4 decimals. */
-function figures(s: BacktestSummary, k = 0) {
+/** Per target: the figures a person reads of one detector (tradewatch unless named), rounded to 4 decimals. */
+function figures(s: BacktestSummary, k = 0, detector = 'tradewatch') {
   const r4 = (v: number) => (v === v ? Math.round(v * 1e4) / 1e4 : null);
   return Object.fromEntries(
-    s.results[k].targets.map((t) => {
+    s.results[k].targets.filter((t) => t.detector === detector).map((t) => {
       const m = t.metrics;
       return [t.target, { flagged: m.flagged, tp: m.tp, fp: m.fp, fn: m.fn, precision: r4(m.precision), recall: r4(m.recall), f1: r4(m.f1), k: m.k, p_at_k: r4(m.precisionAtK), ...t.extra, truth: t.source }];
     }),
@@ -32,7 +32,7 @@ function figures(s: BacktestSummary, k = 0) {
 const SAMPLE_FIGURES = {
   routes: { flagged: 3, tp: 3, fp: 0, fn: 0, precision: 1, recall: 1, f1: 1, k: 3, p_at_k: 1, distractors_flagged: 0, out_of_scope: 0, truth: 'truth' },
   // one under-declared pair on 750210 (nickel, not in the control catalog) is outside run.hs '@catalog'
-  mirror_gaps: { flagged: 1, tp: 1, fp: 0, fn: 0, precision: 1, recall: 1, f1: 1, k: 1, p_at_k: 1, confidential_flagged: 0, route_legs_flagged: 1, out_of_scope: 1, truth: 'truth' },
+  mirror_gaps: { flagged: 1, tp: 1, fp: 0, fn: 0, precision: 1, recall: 1, f1: 1, k: 1, p_at_k: 1, confidential_flagged: 0, legitimate_flagged: 0, route_legs_flagged: 1, out_of_scope: 1, truth: 'truth' },
   // every anomaly caught; 10 ordinary declarations flagged too (59/69, F1 118/128)
   declarations: { flagged: 69, tp: 59, fp: 10, fn: 0, precision: 0.8551, recall: 1, f1: 0.9219, k: 59, p_at_k: 1, truth: 'truth' },
 };
@@ -81,22 +81,47 @@ describe('tradewatch backtest', () => {
     const out = join(dir, 'sample');
     const { code, stdout } = await quietMain(['backtest', '--truth', `${SAMPLE}/truth.json`, '--trade', `${SAMPLE}/trade`, '--declarations', `${SAMPLE}/declarations`, '--out', out]);
     expect(code).toBe(0);
-    expect(stdout).toContain('declarations       69  59  10   0      0.855   1.000  0.922  1.000  59  truth');
+    expect(stdout).toContain('declarations  tradewatch             69  59  10   0      0.855   1.000  0.922  1.000  59  truth');
+    expect(stdout).toContain('mirror_gaps  under_declared_exports                   -              1/1                        -                    1/1');
     const rows = rowsOf(await readParquet(join(out, 'backtest.parquet')));
-    expect(rows).toHaveLength(3 * 10 + 2 + 3); // ten metrics per target, then the extra counts
-    expect(rows.find((r) => r.target === 'declarations' && r.metric === 'precision')).toEqual({ seed: 7, target: 'declarations', metric: 'precision', value: 59 / 69, truth_source: 'truth' });
-    expect(rows.filter((r) => r.target === 'routes').map((r) => r.metric)).toEqual([
+    const ours = rows.filter((r) => r.detector === 'tradewatch' && r.family === null);
+    expect(ours).toHaveLength(3 * 10 + 2 + 4); // ten metrics per target, then the extra counts
+    expect(rows.find((r) => r.target === 'declarations' && r.metric === 'precision')).toEqual({
+      seed: 7, target: 'declarations', detector: 'tradewatch', family: null, metric: 'precision', value: 59 / 69, truth_source: 'truth',
+    });
+    expect(ours.filter((r) => r.target === 'routes').map((r) => r.metric)).toEqual([
       'flagged', 'positives', 'tp', 'fp', 'fn', 'precision', 'recall', 'f1', 'k', 'precision_at_k', 'distractors_flagged', 'out_of_scope',
     ]);
+    // by family: the under-declared pair found by both; the sample's two entrepôts flagged by neither
+    const family = (detector: string, target: string, name: string) =>
+      Object.fromEntries(rows.filter((r) => r.detector === detector && r.target === target && r.family === name).map((r) => [r.metric, r.value]));
+    expect(family('tradewatch', 'mirror_gaps', 'under_declared_exports')).toEqual({ present: 1, flagged: 1 });
+    expect(family('mirror_threshold', 'mirror_gaps', 'stockpiling')).toEqual({ present: 3, flagged: 1 });
+    expect(family('two_leg_rule', 'routes', 'steady_entrepot')).toEqual({ present: 2, flagged: 0 });
+    const json = JSON.parse(await readFile(join(out, 'backtest.json'), 'utf8'));
+    expect(json).toMatchObject({ schema: 'tradewatch/backtest/v1', preset: null, seeds: [7], tuning_seeds: [1, 2, 3, 4, 5], hold_out: [] });
+    expect(json.rows).toHaveLength(rows.length);
 
     const s = await runBacktest({ truth: `${SAMPLE}/truth.json`, trade: [`${SAMPLE}/trade`], declarations: [`${SAMPLE}/declarations`], out });
     expect(figures(s)).toEqual(SAMPLE_FIGURES);
+    // the baselines on the same flows: the two-leg rule finds the three routes; the mirror threshold also flags a stockpiling pair
+    expect(figures(s, 0, 'two_leg_rule').routes).toMatchObject({ flagged: 3, tp: 3, fp: 0, p_at_k: 1 });
+    expect(figures(s, 0, 'mirror_threshold').mirror_gaps).toMatchObject({ flagged: 2, tp: 1, fp: 1, p_at_k: 0 });
   });
 
   it('gives the same figures on the same world generated in memory (--seeds 7, easy)', async () => {
     const s = await runBacktest({ seeds: [7], preset: 'easy', out: join(dir, 'seed7') });
     expect(s.results.map((r) => r.name)).toEqual(['seed 7 (easy)']);
     expect(figures(s)).toEqual(SAMPLE_FIGURES);
+  });
+
+  it('--hold-out leaves a family out of the tuning seeds\' worlds and keeps it in the test seeds\'', async () => {
+    const s = await runBacktest({ seeds: [2, 102], preset: 'wild', holdOut: ['producer_hub'], out: join(dir, 'hold-out') });
+    expect(s.results.map((r) => r.name)).toEqual(['seed 2 (wild, without producer_hub)', 'seed 102 (wild)']);
+    const present = (seed: number) => s.rows.filter((r) => r.seed === seed && r.detector === 'tradewatch' && r.target === 'routes' && r.family === 'producer_hub' && r.metric === 'present');
+    expect(present(2)).toEqual([]);
+    expect(present(102).map((r) => r.value)).toEqual([1]);
+    expect(s.json.hold_out).toEqual(['producer_hub']);
   });
 
   it('judges labelled declarations by their label column when there is no truth.json (unlabelled rows left out)', async () => {
@@ -121,6 +146,8 @@ describe('tradewatch backtest', () => {
       [['--trade', `${SAMPLE}/trade`], 'give --truth FILE'],
       [['--seeds', '1', '--truth', `${SAMPLE}/truth.json`], 'leave out --truth'],
       [['--preset', 'hard', '--declarations', `${SAMPLE}/declarations`], '--preset goes with --seeds'],
+      [['--hold-out', 'producer_hub', '--truth', `${SAMPLE}/truth.json`, '--trade', `${SAMPLE}/trade`], '--hold-out goes with --seeds'],
+      [['--seeds', '1', '--preset', 'wild', '--hold-out', 'dragons'], "--hold-out: unknown family 'dragons'"],
       [['--truth', 'package.json', '--trade', `${SAMPLE}/trade`], "expected a truth.json of schema tradewatch/synth-truth/v1, found no schema"],
     ];
     for (const [args, message] of cases) {

@@ -1,0 +1,38 @@
+/**
+ * Writes the figures of docs/evaluation.md: backtests of tradewatch and its baselines on the synthetic presets
+ * (tuning seeds 1–5, test seeds beyond), each kept as its backtest.json in docs/evaluation/, and the page's
+ * generated blocks rendered from those files. `npm run evaluation`; test/report/render-evaluation.test.ts
+ * checks that the page matches the committed results.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../src/io/atomic.ts';
+import { renderEvaluationTables, replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
+import { runBacktest } from '../src/run/backtest.ts';
+import type { SynthPreset } from '../src/synth/knobs.ts';
+
+/** The backtests the page shows: name (the block and the file), preset and seeds. */
+export const EVALUATION_RUNS: { name: string; preset: SynthPreset; seeds: number[] }[] = [
+  { name: 'wild', preset: 'wild', seeds: [1, 2, 3, 4, 5, ...Array.from({ length: 20 }, (_, i) => 101 + i)] },
+  { name: 'hard', preset: 'hard', seeds: [1, 2, 3, 4, 5, ...Array.from({ length: 10 }, (_, i) => 101 + i)] },
+];
+
+const root = resolve(import.meta.dirname, '..');
+const only = process.argv.slice(2);
+const pagePath = join(root, 'docs/evaluation.md');
+let page = await readFile(pagePath, 'utf8');
+for (const run of EVALUATION_RUNS.filter((r) => !only.length || only.includes(r.name))) {
+  const out = await mkdtemp(join(tmpdir(), 'tradewatch-evaluation-'));
+  try {
+    // every code, so mirror anomalies on comparators and uncontrolled codes are in scope
+    const summary = await runBacktest({ seeds: run.seeds, preset: run.preset, hs: 'all', out });
+    await writeFileAtomic(join(root, `docs/evaluation/${run.name}.json`), await readFile(summary.jsonPath));
+    page = replaceGeneratedBlock(page, run.name, renderEvaluationTables(summary.json));
+    process.stdout.write(`${run.name}: ${summary.results.length} worlds\n`);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+await writeFileAtomic(pagePath, page);
+process.stdout.write(`${pagePath}\n`);

@@ -1,0 +1,94 @@
+import { type BacktestResults, type SeedGroup, familyOrder, summarizeBacktest } from '../detect/backtest-summary.ts';
+import { SYNTH_FAMILIES } from '../synth/wild-knobs.ts';
+import { UNEXPLAINED } from '../detect/backtest-families.ts';
+
+/**
+ * The tables of `docs/evaluation.md` for one backtest's results (`backtest.json`): per target the overall
+ * figures of tradewatch and the baseline on the tuning and test seeds, then the by-family table. Markdown,
+ * deterministic (the page's test renders the committed results and compares). Pure.
+ */
+export function renderEvaluationTables(res: BacktestResults): string {
+  const { overall, families } = summarizeBacktest(res);
+  const tuning = res.seeds.filter((s) => res.tuning_seeds.includes(s));
+  const test = res.seeds.filter((s) => !res.tuning_seeds.includes(s));
+  const out: string[] = [];
+  out.push(
+    `Preset \`${res.preset ?? '-'}\`, tuning seeds ${ranges(tuning)}, test seeds ${ranges(test)}` +
+      `${res.hold_out.length ? `, tuning worlds without ${res.hold_out.join(', ')}` : ''}; tradewatch ${res.version}, config ${res.config_hash.slice(0, 12)}.`,
+    '',
+    '| target | detector | recall (tuning) | recall (test) | precision@k (tuning) | precision@k (test) | flagged (test) | false flags (test) | distractors flagged (test) | test seeds with a distractor flagged |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  const get = (target: string, detector: string, g: SeedGroup) => overall.find((o) => o.target === target && o.detector === detector && o.group === g);
+  const targets = [...new Set(overall.map((o) => o.target))].filter((t) => t !== 'declarations');
+  for (const target of targets) {
+    for (const detector of detectorsOf(overall.filter((o) => o.target === target))) {
+      const a = get(target, detector, 'tuning');
+      const b = get(target, detector, 'test');
+      out.push(`| ${target} | ${detector} | ${f2(a?.recall)} | ${f2(b?.recall)} | ${f2(a?.precisionAtK)} | ${f2(b?.precisionAtK)} | ${b?.flagged ?? '-'} | ${b?.fp ?? '-'} | ${b?.distractorsFlagged ?? '-'} | ${b ? `${b.seedsWithDistractorFlagged} of ${b.seeds}` : '-'} |`);
+    }
+  }
+  for (const target of targets) {
+    const here = families.filter((f) => f.target === target);
+    const detectors = detectorsOf(here);
+    out.push(
+      '',
+      `**${target} by family** — a route or anomaly family: found / present; a distractor or legitimate gap: flagged / present (must be 0); summed over the seeds.`,
+      '',
+      `| family | role | ${detectors.map((d) => `${d} (tuning) | ${d} (test)`).join(' | ')} |`,
+      `|---|---|${detectors.map(() => '---:|---:').join('|')}|`,
+    );
+    const names = [...new Set(here.map((f) => f.family))].sort((a, b) => familyOrder(a) - familyOrder(b));
+    for (const name of names) {
+      const role = name === UNEXPLAINED ? 'false flags no family explains' : (SYNTH_FAMILIES.find((f) => f.name === name)?.role ?? '-');
+      const cell = (d: string, g: SeedGroup) => {
+        const f = here.find((x) => x.detector === d && x.family === name && x.group === g);
+        return !f ? '-' : name === UNEXPLAINED ? String(f.flagged) : `${f.flagged} / ${f.present}`;
+      };
+      out.push(`| ${name} | ${role.replace('_', ' ')} | ${detectors.map((d) => `${cell(d, 'tuning')} | ${cell(d, 'test')}`).join(' | ')} |`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The marker pair around a generated block of a page. */
+export function generatedMarkers(name: string): [string, string] {
+  return [`<!-- generated: ${name} (npm run evaluation; do not edit by hand) -->`, `<!-- end generated: ${name} -->`];
+}
+
+/** The page with the block `name` replaced by `body`; throws when the page lacks its markers. Pure. */
+export function replaceGeneratedBlock(page: string, name: string, body: string): string {
+  const [open, close] = generatedMarkers(name);
+  const a = page.indexOf(open);
+  const b = page.indexOf(close);
+  if (a < 0 || b < a) throw new Error(`the page has no generated block '${name}' (${open} … ${close})`);
+  return `${page.slice(0, a + open.length)}\n${body}${page.slice(b)}`;
+}
+
+/** The body of the block `name` of a page (between its markers), or null. */
+export function generatedBlock(page: string, name: string): string | null {
+  const [open, close] = generatedMarkers(name);
+  const a = page.indexOf(open);
+  const b = page.indexOf(close);
+  return a < 0 || b < a ? null : page.slice(a + open.length + 1, b);
+}
+
+function detectorsOf(xs: readonly { detector: string }[]): string[] {
+  return [...new Set(xs.map((x) => x.detector))].sort((a, b) => (a === 'tradewatch' ? -1 : b === 'tradewatch' ? 1 : a < b ? -1 : 1));
+}
+
+function f2(v: number | undefined): string {
+  return v === undefined || v !== v ? '-' : v.toFixed(2);
+}
+
+/** `1–5, 101–120` from a sorted list of seeds. */
+function ranges(seeds: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < seeds.length; ) {
+    let j = i;
+    while (j + 1 < seeds.length && seeds[j + 1] === seeds[j] + 1) j++;
+    out.push(i === j ? String(seeds[i]) : `${seeds[i]}–${seeds[j]}`);
+    i = j + 1;
+  }
+  return out.length ? out.join(', ') : 'none';
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { BacktestResults } from '../../src/detect/backtest-summary.ts';
+import { generatedBlock, renderEvaluationTables, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
+
+const PAGE = readFileSync('docs/evaluation.md', 'utf8');
+
+describe('docs/evaluation.md', () => {
+  it.each(['wild', 'hard'])('shows the %s backtest exactly as its committed results render (rerun npm run evaluation when this fails)', (name) => {
+    const results = JSON.parse(readFileSync(`docs/evaluation/${name}.json`, 'utf8')) as BacktestResults;
+    expect(results.schema).toBe('tradewatch/backtest/v1');
+    expect(results.rows.length).toBeGreaterThan(0);
+    expect(generatedBlock(PAGE, name)).toBe(renderEvaluationTables(results));
+  });
+
+  it('the wild results are on test seeds 101–120 with thresholds tuned on 1–5, tradewatch and both baselines', () => {
+    const r = JSON.parse(readFileSync('docs/evaluation/wild.json', 'utf8')) as BacktestResults;
+    expect(r.seeds).toEqual([1, 2, 3, 4, 5, ...Array.from({ length: 20 }, (_, i) => 101 + i)]);
+    expect(r.tuning_seeds).toEqual([1, 2, 3, 4, 5]);
+    expect([...new Set(r.rows.map((x) => `${x.target}:${x.detector}`))].sort()).toEqual([
+      'declarations:tradewatch', 'mirror_gaps:mirror_threshold', 'mirror_gaps:tradewatch', 'routes:tradewatch', 'routes:two_leg_rule',
+    ]);
+  });
+});
+
+describe('renderEvaluationTables', () => {
+  const res: BacktestResults = {
+    schema: 'tradewatch/backtest/v1', version: '0.1.0', config_hash: 'abcdef0123456789', preset: 'wild', seeds: [1, 101, 102], tuning_seeds: [1, 2, 3, 4, 5], hold_out: [],
+    rows: [
+      ...[1, 101, 102].flatMap((seed) => [
+        { seed, target: 'routes', detector: 'tradewatch', family: null, metric: 'tp', value: seed === 1 ? 1 : 2, truth_source: 'truth' },
+        { seed, target: 'routes', detector: 'tradewatch', family: null, metric: 'positives', value: 2, truth_source: 'truth' },
+        { seed, target: 'routes', detector: 'tradewatch', family: null, metric: 'precision_at_k', value: seed === 102 ? 0.5 : 1, truth_source: 'truth' },
+        { seed, target: 'routes', detector: 'tradewatch', family: 'producer_hub', metric: 'present', value: 1, truth_source: 'truth' },
+        { seed, target: 'routes', detector: 'tradewatch', family: 'producer_hub', metric: 'flagged', value: seed === 102 ? 1 : 0, truth_source: 'truth' },
+      ]),
+    ],
+  };
+
+  it('sums test seeds apart from tuning seeds: recall Σtp/Σpositives, mean precision@k, distractors and the seeds they were flagged on', () => {
+    const md = renderEvaluationTables(res);
+    expect(md).toContain('Preset `wild`, tuning seeds 1, test seeds 101–102; tradewatch 0.1.0, config abcdef012345.');
+    expect(md).toContain('| routes | tradewatch | 0.50 | 1.00 | 1.00 | 0.75 | 0 | 0 | 1 | 1 of 2 |');
+    expect(md).toContain('| producer_hub | distractor | 0 / 1 | 1 / 2 |');
+  });
+
+  it('replaces a generated block between its markers and refuses a page without them', () => {
+    const page = 'a\n<!-- generated: x (npm run evaluation; do not edit by hand) -->\nold\n<!-- end generated: x -->\nb\n';
+    expect(replaceGeneratedBlock(page, 'x', 'new\n')).toBe('a\n<!-- generated: x (npm run evaluation; do not edit by hand) -->\nnew\n<!-- end generated: x -->\nb\n');
+    expect(generatedBlock(replaceGeneratedBlock(page, 'x', 'new\n'), 'x')).toBe('new\n');
+    expect(() => replaceGeneratedBlock(page, 'y', '')).toThrow("the page has no generated block 'y'");
+  });
+});
