@@ -1,5 +1,5 @@
 /**
- * Writes the figures of docs/evaluation.md: backtests of tradewatch and its baselines on the synthetic presets
+ * Writes the figures of docs/evaluation.md (and the wild preset's tables of docs/synth.md): backtests of tradewatch and its baselines on the synthetic presets
  * (tuning seeds 1–5, test seeds beyond), each kept as its backtest.json in docs/evaluation/, and the page's
  * generated blocks rendered from those files. `npm run evaluation`; test/report/render-evaluation.test.ts
  * checks that the page matches the committed results.
@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../src/io/atomic.ts';
-import { renderEvaluationTables, replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
+import { renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
 import { runBacktest } from '../src/run/backtest.ts';
 import type { SynthPreset } from '../src/synth/knobs.ts';
 
@@ -36,3 +36,10 @@ for (const run of EVALUATION_RUNS.filter((r) => !only.length || only.includes(r.
 }
 await writeFileAtomic(pagePath, page);
 process.stdout.write(`${pagePath}\n`);
+// the wild preset's knob ranges and the families, as the code has them
+const synthPath = join(root, 'docs/synth.md');
+let synth = await readFile(synthPath, 'utf8');
+synth = replaceGeneratedBlock(synth, 'wild-knobs', renderWildKnobs());
+synth = replaceGeneratedBlock(synth, 'families', renderSynthFamilies());
+await writeFileAtomic(synthPath, synth);
+process.stdout.write(`${synthPath}\n`);

@@ -1,5 +1,5 @@
 import { type BacktestResults, type SeedGroup, familyOrder, summarizeBacktest } from '../detect/backtest-summary.ts';
-import { SYNTH_FAMILIES } from '../synth/wild-knobs.ts';
+import { SYNTH_FAMILIES, WILD_DRAWS } from '../synth/wild-knobs.ts';
 import { UNEXPLAINED } from '../detect/backtest-families.ts';
 
 /**
@@ -91,4 +91,17 @@ function ranges(seeds: readonly number[]): string {
     i = j + 1;
   }
   return out.length ? out.join(', ') : 'none';
+}
+
+/** The wild preset's knobs as a markdown table (knob, range drawn per seed, source) for docs/synth.md. Pure. */
+export function renderWildKnobs(): string {
+  const esc = (t: string) => t.replace(/\|/g, '\\|');
+  const rows = Object.entries(WILD_DRAWS).map(([k, d]) => `| \`${k}\` | ${esc(d.range)} | ${esc(d.source)} |`);
+  return ['| knob | drawn per seed from | source |', '|---|---|---|', ...rows].join('\n') + '\n';
+}
+
+/** The families of truth.json as a markdown table (family, role, what it is) for docs/synth.md. Pure. */
+export function renderSynthFamilies(): string {
+  const rows = SYNTH_FAMILIES.map((f) => `| \`${f.name}\` | ${f.role.replace('_', ' ')} | ${f.about} |`);
+  return ['| family | role | what it is |', '|---|---|---|', ...rows].join('\n') + '\n';
 }

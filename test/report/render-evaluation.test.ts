@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BacktestResults } from '../../src/detect/backtest-summary.ts';
-import { generatedBlock, renderEvaluationTables, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
+import { generatedBlock, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
 
 const PAGE = readFileSync('docs/evaluation.md', 'utf8');
 
@@ -20,6 +20,15 @@ describe('docs/evaluation.md', () => {
     expect([...new Set(r.rows.map((x) => `${x.target}:${x.detector}`))].sort()).toEqual([
       'declarations:tradewatch', 'mirror_gaps:mirror_threshold', 'mirror_gaps:tradewatch', 'routes:tradewatch', 'routes:two_leg_rule',
     ]);
+  });
+});
+
+describe('docs/synth.md', () => {
+  it('lists the wild knobs with their ranges and sources, and the families, as the code has them', () => {
+    const page = readFileSync('docs/synth.md', 'utf8');
+    expect(generatedBlock(page, 'wild-knobs')).toBe(renderWildKnobs());
+    expect(generatedBlock(page, 'families')).toBe(renderSynthFamilies());
+    expect(renderWildKnobs()).toContain('| `flowSigma` | 0.2–0.6 | china-exports-monthly/deep_dive_hs6_monthly.csv');
   });
 });
 
