@@ -81,7 +81,9 @@ export function injectWildMirror(world: World): void {
     if (!chinaSells.length) break;
     const src = ghost.pick(chinaSells);
     const has = new Set(world.components.filter((c) => c.exporter === 'CHN' && c.hs6 === src.hs6).map((c) => c.importer));
-    const importers = world.countries.filter((c) => c !== 'CHN' && monthly(c) && !has.has(c) && !world.used.has(pairKey('CHN', c, src.hs6)));
+    // an importer that publishes (it books other imports), so its missing record says something
+    const books = new Set(world.components.filter((c) => c.kind === 'base').map((c) => c.importer));
+    const importers = world.countries.filter((c) => c !== 'CHN' && monthly(c) && books.has(c) && !has.has(c) && !world.used.has(pairKey('CHN', c, src.hs6)));
     if (!importers.length) continue;
     const importer = ghost.weighted(importers, importers.map((c) => (isHub(world, c) ? 3 : 1)));
     const t0 = from(ghost);
