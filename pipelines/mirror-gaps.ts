@@ -10,7 +10,7 @@ import { definePipeline } from '../src/run/pipeline.ts';
 export default definePipeline({
   name: 'mirror-gaps',
   description: "Exporters' X (FOB) against importers' M (CIF) per pair, HS6 and window: gaps, ghosts, reliability, reconciled values.",
-  inputs: { trade: 'required', global: 'optional' },
+  inputs: { trade: 'required', global: 'optional', availability: 'optional' },
   params: (config) => config.mirror,
   stages: [
     { name: 'match_mirror_flows' },
@@ -22,22 +22,27 @@ export default definePipeline({
     {
       output: 'mirror_gaps',
       title: 'Mirror gaps',
-      columns: ['rank', 'exporter', 'importer', 'hs6', 'window', 'period_start', 'period_end', 'exporter_value_usd', 'importer_value_fob_usd',
-        'gap_usd', 'log_ratio', 'robust_z', 'exporter_reliability', 'importer_reliability', 'status', 'score', 'reasons'],
+      columns: ['rank', 'exporter', 'importer', 'hs6', 'value_at_stake_usd', 'windows_flagged', 'first_flagged_period', 'last_flagged_period',
+        'window', 'period_end', 'exporter_value_usd', 'importer_value_fob_usd', 'gap_usd', 'log_ratio', 'z', 'noise_source',
+        'exporter_reliability', 'importer_reliability', 'score', 'reasons'],
     },
   ],
-  run({ trade, global, reference }, params, stage, count) {
-    const { pairs, counts } = stage('match_mirror_flows', () => matchMirrorFlows(trade!.flows, trade!.areas, params.match, { coverage: global?.coverage }));
+  run({ trade, global, availability, reference }, params, stage, count) {
+    const { pairs, counts } = stage('match_mirror_flows', () => matchMirrorFlows(trade!.flows, trade!.areas, params.match, { coverage: global?.coverage, availability }));
     for (const [k, n] of Object.entries(counts)) count(k, n);
     // the fit sample of this run's rows is written either way; a shared one (over every product) is used when given
     const { observations, cifFobRatio } = stage('estimate_pair_margins', () => {
-      const own = cifFobObservations(trade!.flows);
+      const own = cifFobObservations(trade!.flows, reference.fobImportReporters);
       return { observations: own, cifFobRatio: estimatePairMargins(global?.cifFobObservations ?? own, pairs, reference.geo, params.cifFob) };
     });
     const hsScopeChanged = (hs6: string, a: string, b: string) => reference.hsCorrespondence.scopeChange(hs6, a, b) === true;
     const scored = stage('score_mirror_gaps', () =>
-      scoreMirrorGaps(pairs, params.gaps, { cifFobRatio, flatRatio: params.cifFob.flatRatio, hsScopeChanged, reliability: global?.reliability }),
+      scoreMirrorGaps(pairs, params.gaps, {
+        cifFobRatio, flatRatio: params.cifFob.flatRatio, hsScopeChanged, reliability: global?.reliability,
+        fobImporters: reference.fobImportReporters, entrepots: reference.entrepots, reviewBudget: params.reviewBudget,
+      }),
     );
+    for (const [k, n] of Object.entries(scored.counts)) count(k, n);
     if (global) {
       count('global.coverage_rows', global.coverage.numRows);
       count('global.reliability_rows', global.reliability.numRows);

@@ -7,7 +7,7 @@ import { definePipeline } from '../src/run/pipeline.ts';
 export default definePipeline({
   name: 'transshipment',
   description: 'Scores origin → hub → destination routes around each export control for transshipment, with every signal as a column.',
-  inputs: { trade: 'required', mirror: 'optional', global: 'optional' },
+  inputs: { trade: 'required', mirror: 'optional', global: 'optional', availability: 'optional' },
   mirrorColumns: MIRROR_EVIDENCE_COLUMNS,
   dependsOn: ['mirror-gaps'],
   params: (config) => ({ routes: config.transshipment, mirrorMatch: config.mirror.match }),
@@ -21,15 +21,16 @@ export default definePipeline({
         'second_leg_surge', 'diversion', 'pass_through', 'hub_prior_export_share', 'consignment_usd', 'score', 'reasons'],
     },
   ],
-  run({ trade, mirror, global, reference }, params, stage, count) {
+  run({ trade, mirror, global, availability, reference }, params, stage, count) {
     // mirror evidence from the mirror-gaps run given with --mirror (pair-specific CIF/FOB), else matched here (flat ratio)
     const evidence = stage('mirror_pairs', () => {
       if (mirror) {
         count('mirror_pairs_read', mirror.numRows);
         return new MirrorEvidence(mirror, params.routes.cifFobRatio);
       }
-      // coverage over every product (--global) when given: a reporter that published other products counts as reporting
-      const { pairs } = matchMirrorFlows(trade!.flows, trade!.areas, params.mirrorMatch, { coverage: global?.coverage });
+      // coverage over every product (--global) and Comtrade's availability table (--availability) when given: a
+      // reporter that published other products counts as reporting
+      const { pairs } = matchMirrorFlows(trade!.flows, trade!.areas, params.mirrorMatch, { coverage: global?.coverage, availability });
       count('mirror_pairs_computed', pairs.numRows);
       return new MirrorEvidence(pairs, params.routes.cifFobRatio);
     });

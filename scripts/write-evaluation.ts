@@ -8,8 +8,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../src/io/atomic.ts';
-import { renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
+import { type AtlasMirrorTop, renderAtlasMirrorTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
+import { loadReference } from '../src/run/backtest-data.ts';
 import { runBacktest } from '../src/run/backtest.ts';
+import { loadPipelines } from '../src/run/registry.ts';
+import { resolvedRunConfig } from '../src/run/runner.ts';
+import { hashInputs, readTrade } from '../src/run/trade.ts';
 import type { SynthPreset } from '../src/synth/knobs.ts';
 
 /** The backtests the page shows: name (the block and the file), preset and seeds. */
@@ -33,6 +37,27 @@ for (const run of EVALUATION_RUNS.filter((r) => !only.length || only.includes(r.
   } finally {
     await rm(out, { recursive: true, force: true });
   }
+}
+// the atlas records (../shared/data, TRADEWATCH_REAL_DATA): the mirror pipeline's top 20 pairs, as `run mirror-gaps` scores them
+if (!only.length || only.includes('atlas-mirror')) {
+  const data = resolve(process.env.TRADEWATCH_REAL_DATA ?? join(root, '../shared/data'));
+  const config = resolvedRunConfig({ out: '' }, undefined);
+  const inputs = await hashInputs('trade', ['2022', '2024'].map((y) => join(data, `comtrade-atlas/raw_comtrade/comtrade_${y}.csv`)), root);
+  const { result } = await readTrade(inputs, { format: 'mapped:comtrade-atlas', params: config.ingest, log: () => {} });
+  const def = (await loadPipelines()).get('mirror-gaps')!;
+  const counts: Record<string, number> = {};
+  const out = await def.run({ trade: result, reference: await loadReference() }, def.params(config), (_s, fn) => fn(), (k, n) => (counts[k] = n));
+  const cols = ['rank', 'exporter', 'importer', 'hs6', 'value_at_stake_usd', 'believability', 'score', 'window', 'period_end', 'exporter_value_usd', 'importer_value_fob_usd', 'log_ratio', 'windows_flagged', 'reasons'];
+  const top: AtlasMirrorTop = {
+    source: 'comtrade-atlas/raw_comtrade 2022 and 2024, --format mapped:comtrade-atlas, run mirror-gaps with the default config (@catalog)',
+    pairs_scored: counts.pairs_scored, pairs_with_flagged_window: counts.pairs_with_flagged_window, pairs_flagged: counts.pairs_flagged,
+    rows: Array.from({ length: Math.min(20, out.mirror_gaps.numRows) }, (_, i) => {
+      const r = Object.fromEntries(cols.map((c) => [c, out.mirror_gaps.getChild(c)!.get(i)]));
+      return { ...r, reasons: [...(r.reasons as { toArray(): string[] }).toArray()] };
+    }) as AtlasMirrorTop['rows'],
+  };
+  await writeFileAtomic(join(root, 'docs/evaluation/atlas-mirror.json'), `${JSON.stringify(top, null, 1)}\n`);
+  page = replaceGeneratedBlock(page, 'atlas-mirror', renderAtlasMirrorTop(top));
 }
 await writeFileAtomic(pagePath, page);
 process.stdout.write(`${pagePath}\n`);

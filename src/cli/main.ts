@@ -60,6 +60,7 @@ export function buildCli(): Command {
     .requiredOption('--out <dir>', 'output folder')
     .option('--trade <path...>', 'trade statistics: files, folders or globs')
     .option('--global <dir>', "mirror-gaps, transshipment: the output root of a run over every product whose coverage, reporter reliability and CIF/FOB observations to use instead of estimating them from this run's products")
+    .option('--availability <file>', "mirror-gaps, transshipment: the availability.parquet of 'tradewatch fetch' (what each reporter published per period), taken as coverage over what the rows show")
     .option('--mirror <dir>', "transshipment: a mirror-gaps partition (or output root) whose mirror_pairs.parquet to use (default: match mirror pairs in the run; 'run all' uses its own mirror-gaps run)")
     .option('--routes <file>', "declarations: a flagged_routes.parquet from a transshipment run ('run all' uses its own)")
     .option('--declarations <path...>', 'declarations: customs declarations to screen (canonical CSV/Parquet, Korea Customs, or a mapping in config)')
@@ -78,7 +79,7 @@ export function buildCli(): Command {
     .action(async (name: string, o) => {
       const log = cliLog(o.logFormat);
       const args = {
-        out: o.out, trade: o.trade, mirror: o.mirror, global: o.global, routes: o.routes, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
+        out: o.out, trade: o.trade, mirror: o.mirror, global: o.global, availability: o.availability, routes: o.routes, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
         force: o.force, keep: o.keep, maxRejectRate: o.maxRejectRate,
       };
       const results = await runCommand(name, args, { log, concurrency: o.concurrency });

@@ -34,13 +34,6 @@ export const cifFobDefaults: CifFobParams = {
   maxAbsLogRatioForFit: 0.5,
 };
 
-/**
- * Reporters that record imports FOB (BACI's list: Algeria, Georgia and the SACU countries): their import
- * values are not adjusted (ratio 1), and their observations should not enter the fit (CIF = FOB says
- * nothing about freight).
- */
-export const FOB_IMPORT_REPORTERS: ReadonlySet<string> = new Set(['DZA', 'GEO', 'ZAF', 'BWA', 'LSO', 'NAM', 'SWZ']);
-
 /** Regressors of one flow each, rows aligned; booleans as 0/1. */
 export interface CifFobFeatures {
   /** Great-circle distance between importer and exporter, km; NaN when unknown (then the flat ratio). */
@@ -92,7 +85,7 @@ const RIDGE = 1e-8;
  * Fits ln(CIF/FOB) = b0 + b1 ln(dist) + b2 contig + b3 landlocked importer + b4 landlocked exporter +
  * b5 ln(unit value) by ridge-stabilised least squares (6×6 normal equations), on the observations with
  * both values ≥ `minValueUsd` and |ln(CIF/FOB)| ≤ `maxAbsLogRatioForFit`; null when fewer than
- * `minFitPairs` remain. Callers leave out importers in {@link FOB_IMPORT_REPORTERS}.
+ * `minFitPairs` remain. Callers leave out importers that record imports FOB (`reference.fobImportReporters`).
  */
 export function fitCifFobModel(obs: CifFobObservations, p: CifFobParams): CifFobModel | null {
   checkParams(p);
@@ -115,7 +108,7 @@ export function fitCifFobModel(obs: CifFobObservations, p: CifFobParams): CifFob
  * equations; the unit-value stand-in is recomputed without them too). A target whose group has no
  * observations gets the full model. The flat ratio where the remaining sample is too small or the
  * distance is unknown. Rows align 1:1 with `targets`. Where the importer reports its own FOB, callers use
- * that instead, and importers in {@link FOB_IMPORT_REPORTERS} take ratio 1: neither is decided here.
+ * that instead, and importers that record imports FOB (`reference.fobImportReporters`) take ratio 1: neither is decided here.
  */
 export function predictCifFobLeaveOut(
   obs: CifFobObservations & { /** Pair id of each observation (any int32). */ group: Int32Array },

@@ -8,7 +8,7 @@ export interface MirrorLegEvidence {
   ghostShare: number;
   /** ln((importer's FOB-basis record + 1) / (exporter's record + 1)) over the windows both could judge; NaN if none. */
   keptLogRatio: number;
-  /** Periods left out because the pair was `possibly_confidential`, `counterpart_not_reporting` or `unobserved`. */
+  /** Periods left out because the pair was `possibly_confidential`, `counterpart_not_reporting`, `unobserved` or `partially_published`. */
   periodsNotJudged: number;
 }
 
@@ -76,7 +76,7 @@ export class MirrorEvidence {
       const s = this.statusIndex[this.status[i]];
       const x = this.x[i] === this.x[i] ? this.x[i] : 0;
       const m = this.mFob[i] === this.mFob[i] ? this.mFob[i] : 0;
-      if (s === ST.possibly_confidential || s === ST.counterpart_not_reporting || s === ST.unobserved) {
+      if (s === ST.possibly_confidential || s === ST.counterpart_not_reporting || s === ST.unobserved || s === ST.partially_published) {
         notJudged++;
         continue;
       }

@@ -1,37 +1,39 @@
 import { Table, type Vector } from 'apache-arrow';
-import { StringDictionary, dictionaryVector, float64Vector, int32Vector } from '../table/columns.ts';
+import { StringDictionary, boolVector, dictionaryVector, float64Vector } from '../table/columns.ts';
 import { groupRows } from '../table/group.ts';
 import { NumberMap } from '../table/number-map.ts';
 import { readCodes, readFloats, type CodedColumn } from '../table/read.ts';
 import { listVector } from '../table/list.ts';
-import { takeTable } from '../table/take-table.ts';
-import { cifFobDefaults, FOB_IMPORT_REPORTERS } from './cif-fob.ts';
-import { rankFlags } from './rank-flags.ts';
-import { reliabilityOf, reporterReliability, type ReporterReliability } from './reporter-reliability.ts';
+import { cifFobDefaults } from './cif-fob.ts';
 import { sha256Hex } from './flag-id.ts';
+import { flaggedPairs } from './mirror-pair-flags.ts';
+import { NOISE_SOURCES, sizeBands, windowNoise } from './mirror-noise.ts';
+import { type ReporterEffects, fitReporterEffects, reliabilityOf, reporterEffectsFromTable } from './reporter-effects.ts';
 import { robustZ } from './robust-stats.ts';
 
 export { robustZ } from './robust-stats.ts';
 
-/** Thresholds of {@link scoreMirrorGaps}; all live in config under `mirror`. */
+/** Thresholds of {@link scoreMirrorGaps}; all live in config under `mirror.gaps`. */
 export interface MirrorGapParams {
   /** Windows that can be flagged; `M` is kept in mirror_pairs only, since timing alone moves monthly values (default `['R3', 'R12', 'Y']`). */
   flagWindows: ('M' | 'R3' | 'R12' | 'Y')[];
-  /** A matched pair is flagged when |ln(importer FOB / exporter)| reaches this (default ln 1.5 ≈ 0.405). */
+  /** A matched window can be flagged when |ln(importer FOB / exporter)| reaches this (default ln 1.5 ≈ 0.405). */
   minAbsLogRatio: number;
+  /** …and, where the pair's own history gives its noise (`noise_source` pair_history), its |log ratio| is at least this many σ of it (default 4, the best F1 on wild tuning seeds 1–5 of 2–6). */
+  minZ: number;
   /** …and the larger side reaches this, USD (noise floor, default 100,000). */
   minValueUsd: number;
   /** …and |gap| reaches this, USD (default 50,000). */
   minGapUsd: number;
-  /** A ghost (one side only, counterpart published, no residual to hide it) is flagged from this value, USD (default 100,000). */
+  /** A ghost (one side only, counterpart published, no residual to hide it) can be flagged from this value, USD (default 100,000). */
   ghostMinValueUsd: number;
-  /** Weight and unit-value tests: |ln ratio| beyond this adds `weight_mismatch` / `unit_value_mismatch` (default ln 2 ≈ 0.693). */
+  /** A weight gap: |ln(importer kg / exporter kg)| at least this (estimated weights left out), values within `minAbsLogRatio` (default ln 2). */
   maxAbsLogKgRatio: number;
   /** Rolling windows are flagged only when the next window shows the same gap too: a single late shipment moves only the edges (default true). */
   requirePersistence: boolean;
-  /** Robust z needs at least this many values in its group, else null (default 5). */
+  /** Windows of the same pair and kind needed to take its noise from its own history, and values for a cross-pair robust z (default 5). */
   minGroupForZ: number;
-  /** Floor on a reporter's typical |log ratio| when turning it into a weight (default 0.05). */
+  /** Smallest σ a window's noise, or one side's reporter effect, can have (default 0.05: Growth Lab's "equal" band). */
   reliabilityFloor: number;
 }
 
@@ -39,6 +41,7 @@ export interface MirrorGapParams {
 export const mirrorGapDefaults: MirrorGapParams = {
   flagWindows: ['R3', 'R12', 'Y'],
   minAbsLogRatio: Math.log(1.5),
+  minZ: 4,
   minValueUsd: 100_000,
   minGapUsd: 50_000,
   ghostMinValueUsd: 100_000,
@@ -54,15 +57,28 @@ export function excessGap(importerUsd: number, exporterUsd: number, margin: numb
   return (importerUsd - x) / x;
 }
 
+/** Months a window spans, to put what is at stake on a yearly scale. */
+const WINDOW_MONTHS: Record<string, number> = { M: 1, R3: 3, R12: 12, Y: 12 };
+
 /**
- * Adds every measure to the pair windows and scores them: CIF/FOB-adjusted importer value (the
- * importer's own FOB, else `cifFobRatio[i]`, else the flat ratio; FOB reporters unadjusted), value gap
- * and log ratio, weight and unit-value ratios (estimated weights already left out), robust z-scores
- * (median/MAD with nulls removed) against the same HS6 and window across pairs and against the pair's
- * own history, reporter reliability per reporter and year, a reliability-weighted reconciled FOB value,
- * and a score with reasons. `hsScopeChanged` marks pairs whose two sides' HS revisions do not
- * correspond 1:1 for the code. Returns all pairs with measures, the flagged ones ranked, and the
- * reliability table. Pure.
+ * Adds every measure to the pair windows and scores them, one flag per exporter → importer × HS6:
+ * - the importer's value on FOB (its own FOB, else `cifFobRatio[i]`, else the flat ratio; FOB importers as
+ *   recorded), the gap, log ratio (and the one that tolerates a month's lag), weight and unit-value ratios;
+ * - reporter effects (Gaulier & Zignago 2010, see `fitReporterEffects`) from the yearly matched windows of
+ *   every product in `pairs`, or a shared table (`--global`): each side's σ and reliability, and a
+ *   reliability-weighted reconciled FOB value;
+ * - each window's noise σ (`windowNoise`: the pair's own history, the reporters' expected ratio, or the same
+ *   product and size band — `noise_source` says which) and z = log ratio / σ;
+ * - a window is flagged when the gap is large in log and USD terms and, where the pair's history gives its
+ *   noise, beyond it (and persists into the next rolling window), when one side alone recorded it (ghost), or when the weights disagree by far
+ *   while the values agree (weight gap);
+ * - what is at stake: the gap in USD beyond what CIF/FOB and a month's lag explain (confidentiality explains a
+ *   missing side, and a window it may explain is `possibly_confidential`, never flagged), on a yearly scale; the score weights it by how far the two reporters are to be believed
+ *   (`believability`: the share of the gap, in log terms, that their own noise σe, σi does not explain; at an
+ *   entrepôt its side takes the other side's σ: transit there is the channel, not noise).
+ * A pair is flagged by its best window; at most `reviewBudget` pairs (by score) are flagged, the rest stay
+ * scored in `pairs` (`over_review_budget`). Returns every window with its measures, the flagged pairs
+ * ranked with their flagged windows nested, the reporter-effects table and counts. Pure.
  */
 export function scoreMirrorGaps(
   pairs: Table,
@@ -73,14 +89,16 @@ export function scoreMirrorGaps(
     /** CIF/FOB ratio when no fitted one is given (default 1.06, IMF DOTS). */
     flatRatio?: number;
     hsScopeChanged?: (hs6: string, a: string, b: string) => boolean;
-    /**
-     * Reporter reliability estimated elsewhere (a `reporter_reliability` table of a run over every product:
-     * reporter, year, typical_abs_log_ratio): used instead of estimating it from these pairs, and returned
-     * as the reliability table. Reporter-years it lacks get the floor.
-     */
+    /** Reporter effects of a run over every product (its `reporter_reliability` table), used instead of fitting them here. */
     reliability?: Table;
+    /** Countries that record imports FOB (data/reference/fob_import_reporters.csv). */
+    fobImporters?: ReadonlySet<string>;
+    /** Entrepôts (data/reference/entrepots.csv): a gap there is shown with reason `entrepot`, not discounted by its reliability. */
+    entrepots?: ReadonlySet<string>;
+    /** Flagged pairs at most (config `mirror.reviewBudget`, default 100). */
+    reviewBudget?: number;
   } = {},
-): { pairs: Table; gaps: Table; reliability: Table } {
+): { pairs: Table; gaps: Table; reliability: Table; counts: Record<string, number> } {
   const who = 'scoreMirrorGaps';
   const n = pairs.numRows;
   const exp = readCodes(pairs, 'exporter', who);
@@ -107,9 +125,13 @@ export function scoreMirrorGaps(
   const countries = new StringDictionary();
   const e = sharedCodes(exp, countries);
   const im = sharedCodes(imp, countries);
-  // what the rows need of each string, once per dictionary code
-  const fobReporterOf = Uint8Array.from(imp.values, (v) => (FOB_IMPORT_REPORTERS.has(v) ? 1 : 0));
+  const fobImporters = opts.fobImporters ?? new Set<string>();
+  const entrepots = opts.entrepots ?? new Set<string>();
+  const fobReporterOf = Uint8Array.from(imp.values, (v) => (fobImporters.has(v) ? 1 : 0));
+  const entrepotOf = Uint8Array.from(countries.values, (v) => (entrepots.has(v) ? 1 : 0));
   const rollingOf = Uint8Array.from(win.values, (w) => (w.startsWith('R') ? 1 : 0));
+  const yearlyOf = Uint8Array.from(win.values, (w) => (w === 'Y' ? 1 : 0));
+  const monthsOf = Float64Array.from(win.values, (w) => WINDOW_MONTHS[w] ?? 12);
   const yearOf = Int32Array.from(pEnd.values, (v) => Number(v.slice(0, 4)));
   const flatRatio = opts.flatRatio ?? cifFobDefaults.flatRatio;
   const fitted = opts.cifFobRatio;
@@ -121,6 +143,7 @@ export function scoreMirrorGaps(
   const kgLr = new Float64Array(n).fill(NaN);
   const uvX = new Float64Array(n).fill(NaN);
   const uvM = new Float64Array(n).fill(NaN);
+  const year = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const fobReporter = fobReporterOf[imp.codes[i]] === 1;
     const ratio = fobReporter ? 1 : mfReported[i] > 0 ? m[i] / mfReported[i] : (fitted?.[i] ?? NaN) > 0 ? fitted![i] : flatRatio;
@@ -131,85 +154,146 @@ export function scoreMirrorGaps(
     if (xk[i] > 0 && mk[i] > 0) kgLr[i] = Math.log(mk[i] / xk[i]);
     if (xk[i] > 0 && x[i] > 0) uvX[i] = x[i] / xk[i];
     if (mk[i] > 0 && mFob[i] > 0) uvM[i] = mFob[i] / mk[i];
+    year[i] = yearOf[pEnd.codes[i]];
   }
 
-  // robust z across pairs (same hs6, window, period) and along the pair's own history (same pair, window)
-  const pairWindow = groupRows([e, im, hs6.codes, win.codes], n).groupOf;
-  const zCross = robustZ(lr, groupRows([hs6.codes, win.codes, pEnd.codes], n).groupOf, p.minGroupForZ);
-  const zHist = robustZ(lr, pairWindow, p.minGroupForZ);
-
-  // reporter reliability per reporter and year from all its discrepancies (yearly windows)
-  const year = new Int32Array(n);
-  for (let i = 0; i < n; i++) year[i] = yearOf[pEnd.codes[i]];
-  const yearly = Uint8Array.from(win.values, (w) => (w === 'Y' ? 1 : 0));
-  const rel = opts.reliability
-    ? sharedReliability(opts.reliability, countries, p.reliabilityFloor)
-    : reporterReliability(e, im, year, lr, (i) => yearly[win.codes[i]] === 1 && Math.max(x[i], mFob[i]) >= p.minValueUsd, p.reliabilityFloor);
+  // reporter effects over every product of these pairs (yearly matched windows, value-weighted), or shared ones
+  const effects: ReporterEffects = opts.reliability
+    ? reporterEffectsFromTable(opts.reliability, (iso3: string) => countries.code(iso3), effectParams(p))
+    : fitReporterEffects(yearlyObservations(n, e, im, year, lr, x, mFob, (i) => yearlyOf[win.codes[i]] === 1 && Math.max(x[i], mFob[i]) >= p.minValueUsd), effectParams(p));
+  const sigE = new Float64Array(n);
+  const sigI = new Float64Array(n);
   const relE = new Float64Array(n);
   const relI = new Float64Array(n);
   const reconciled = new Float64Array(n).fill(NaN);
+  const expected = new Float64Array(n).fill(NaN);
   for (let i = 0; i < n; i++) {
-    const se = rel.sigma(e[i], year[i]);
-    const si = rel.sigma(im[i], year[i]);
-    relE[i] = reliabilityOf(se);
-    relI[i] = reliabilityOf(si);
-    const we = 1 / (se * se);
-    const wi = 1 / (si * si);
+    sigE[i] = effects.exporterSigma(e[i], year[i]);
+    sigI[i] = effects.importerSigma(im[i], year[i]);
+    relE[i] = reliabilityOf(sigE[i], p.reliabilityFloor);
+    relI[i] = reliabilityOf(sigI[i], p.reliabilityFloor);
+    // weights 1/σ, not 1/σ²: σ is a fitted expected |error|, itself noisy, and the inverse square leans too hard on
+    // it (against BACI on the atlas records: median |ln(reconciled/BACI)| 0.273/0.244 with 1/σ², 0.234/0.223 with 1/σ)
+    const we = 1 / sigE[i];
+    const wi = 1 / sigI[i];
     if (status.codes[i] === matched) reconciled[i] = (we * x[i] + wi * mFob[i]) / (we + wi);
     else if (x[i] > 0) reconciled[i] = x[i];
     else if (mFob[i] > 0) reconciled[i] = mFob[i];
+    if (!yearlyOf[win.codes[i]]) continue;
+    // at an entrepôt (one side only) the noise is the other side's: transit there is the channel, not noise
+    const xAt = entrepotOf[e[i]] === 1;
+    expected[i] = xAt !== (entrepotOf[im[i]] === 1) ? 2 * (xAt ? sigI[i] : sigE[i]) : effects.expected(e[i], im[i], year[i]);
   }
 
-  // flags
-  const next = nextWindow(pairWindow, pEnd.codes, pEnd.values, n);
   // the importer may record a shipment a month after the exporter: on rolling windows the gap is the
   // smaller of the aligned one and the one against the importer's window a month later
+  const pairWindow = groupRows([e, im, hs6.codes, win.codes], n).groupOf;
+  const next = nextWindow(pairWindow, pEnd.codes, pEnd.values, n);
   const lrLag = Float64Array.from(lr);
+  const kgLag = Float64Array.from(kgLr);
   for (let i = 0; i < n; i++) {
     const j = next[i];
-    if (lr[i] !== lr[i] || j < 0 || !rollingOf[win.codes[i]]) continue;
-    const alt = mFob[j] > 0 && x[i] > 0 ? Math.log(mFob[j] / x[i]) : NaN;
+    if (j < 0 || !rollingOf[win.codes[i]]) continue;
+    const alt = lr[i] === lr[i] && mFob[j] > 0 && x[i] > 0 ? Math.log(mFob[j] / x[i]) : NaN;
     if (Math.abs(alt) < Math.abs(lr[i])) lrLag[i] = alt;
-  }
-  const flaggable = flaggableRows(win, pStart, p.flagWindows, who);
-  const score = new Float64Array(n);
-  const reasons = new Map<number, string[]>();
-  const flagged: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let r: string[] | null = null; // most rows are not flagged: no list for them
-    let s = 0;
-    const big = Math.max(x[i] || 0, mFob[i] || 0);
-    const rolling = rollingOf[win.codes[i]] === 1;
-    if (status.codes[i] === matched && flaggable[i] && big >= p.minValueUsd && Math.abs(gap[i]) >= p.minGapUsd && Math.abs(lrLag[i]) >= p.minAbsLogRatio) {
-      const j = next[i];
-      const persists = !rolling || !p.requirePersistence || (j >= 0 && Math.sign(lrLag[j]) === Math.sign(lrLag[i]) && Math.abs(lrLag[j]) >= p.minAbsLogRatio);
-      if (persists) {
-        r = [lrLag[i] > 0 ? 'importer_exceeds' : 'exporter_exceeds'];
-        const z = Math.max(Math.abs(zCross[i]) || 0, Math.abs(zHist[i]) || 0);
-        // transparent: size of the gap in log terms, more when unusual, weighted by how reliable both reporters are
-        s = Math.min(Math.abs(lrLag[i]), 5) * (1 + Math.min(z, 10) / 5) * Math.sqrt(relE[i] * relI[i]);
-      }
-    } else if (status.codes[i] === ghost && flaggable[i] && big >= p.ghostMinValueUsd) {
-      const j = next[i];
-      const persists = !rolling || !p.requirePersistence || (j >= 0 && status.codes[j] === ghost);
-      if (persists) {
-        r = ['ghost', missingSide.values[missingSide.codes[i]] === 'exporter' ? 'ghost_imports' : 'ghost_exports'];
-        s = Math.log(big / p.ghostMinValueUsd) + 1;
-      }
-    }
-    if (r) {
-      if (Math.abs(kgLr[i]) >= p.maxAbsLogKgRatio) r.push('weight_mismatch');
-      if (uvX[i] > 0 && uvM[i] > 0 && Math.abs(Math.log(uvM[i] / uvX[i])) >= p.maxAbsLogKgRatio) r.push('unit_value_mismatch');
-      const a = xRev.codes[i] >= 0 ? xRev.values[xRev.codes[i]] : null;
-      const b = mRev.codes[i] >= 0 ? mRev.values[mRev.codes[i]] : null;
-      if (a && b && a !== b && opts.hsScopeChanged?.(hs6.values[hs6.codes[i]], a, b)) r.push('hs_scope_changed');
-      flagged.push(i);
-      reasons.set(i, r);
-    }
-    score[i] = s;
+    const altKg = kgLr[i] === kgLr[i] && mk[j] > 0 && xk[i] > 0 ? Math.log(mk[j] / xk[i]) : NaN;
+    if (Math.abs(altKg) < Math.abs(kgLr[i])) kgLag[i] = altKg; // weights travel with the goods: the same month's lag
   }
 
-  const ids = flagIds(flagged, (i) => `mirror|${exp.values[exp.codes[i]]}|${imp.values[imp.codes[i]]}|${hs6.values[hs6.codes[i]]}|${win.values[win.codes[i]]}|${pStart.values[pStart.codes[i]]}|${pEnd.values[pEnd.codes[i]]}`);
+  // noise of each window, and how unusual its ratio is against it
+  const big = new Float64Array(n);
+  for (let i = 0; i < n; i++) big[i] = Math.max(x[i] || 0, mFob[i] || 0);
+  const productWindow = groupRows([hs6.codes, win.codes], n).groupOf;
+  const productBand = groupRows([productWindow, sizeBands(big, productWindow)], n).groupOf;
+  const stepToLevel = new Float64Array(n);
+  for (let i = 0; i < n; i++) stepToLevel[i] = Math.sqrt((rollingOf[win.codes[i]] ? monthsOf[win.codes[i]] : 1) / 2);
+  const noise = windowNoise({ lr, pairWindow, next, stepToLevel, productBand, reportersExpected: expected }, p.minGroupForZ, p.reliabilityFloor);
+  const z = new Float64Array(n).fill(NaN);
+  for (let i = 0; i < n; i++) if (lrLag[i] === lrLag[i]) z[i] = lrLag[i] / noise.sigma[i];
+  // weights are noisier than values (estimated ones are already left out): their own scale, the same way
+  const kgNoise = windowNoise({ lr: kgLag, pairWindow, next, stepToLevel, productBand, reportersExpected: new Float64Array(n).fill(NaN) }, p.minGroupForZ, p.reliabilityFloor);
+  const zKg = new Float64Array(n).fill(NaN);
+  for (let i = 0; i < n; i++) if (kgLag[i] === kgLag[i]) zKg[i] = kgLag[i] / kgNoise.sigma[i];
+  const zCross = robustZ(lr, groupRows([hs6.codes, win.codes, pEnd.codes], n).groupOf, p.minGroupForZ);
+
+  // windows: flagged or not, with what is at stake and the score
+  const flaggable = flaggableRows(win, pStart, p.flagWindows, who);
+  const atStake = new Float64Array(n);
+  const believed = new Float64Array(n).fill(NaN);
+  const score = new Float64Array(n);
+  const reasons = new Map<number, string[]>();
+  // the z test where the pair's own history gives its noise; with comparable flows' noise (too short a history)
+  // the gap is weighed in the score instead (believability), not gated: another flow's noise is not this one's
+  const beyondNoise = (zi: number, src: number) => src !== 0 || Math.abs(zi) >= p.minZ;
+  const matchedWindow = (i: number) =>
+    status.codes[i] === matched && big[i] >= p.minValueUsd && Math.abs(gap[i]) >= p.minGapUsd && Math.abs(lrLag[i]) >= p.minAbsLogRatio &&
+    beyondNoise(z[i], noise.source[i]);
+  const weightWindow = (i: number) =>
+    status.codes[i] === matched && big[i] >= p.minValueUsd && Math.abs(lrLag[i]) < p.minAbsLogRatio && Math.abs(kgLag[i]) >= p.maxAbsLogKgRatio &&
+    beyondNoise(zKg[i], kgNoise.source[i]);
+  const persists = (i: number, test: (j: number) => boolean) => !rollingOf[win.codes[i]] || !p.requirePersistence || (next[i] >= 0 && test(next[i]));
+  for (let i = 0; i < n; i++) {
+    if (!flaggable[i]) continue;
+    let r: string[] | null = null;
+    let stake = 0;
+    const perYear = 12 / monthsOf[win.codes[i]];
+    if (matchedWindow(i) && persists(i, (j) => matchedWindow(j) && Math.sign(lrLag[j]) === Math.sign(lrLag[i]))) {
+      r = [lrLag[i] > 0 ? 'importer_exceeds' : 'exporter_exceeds'];
+      // the gap a month's lag leaves (confidentiality explains a missing side, which the pair's status already weighed)
+      const lagGap = lrLag[i] === lr[i] ? gap[i] : x[i] * (Math.exp(lrLag[i]) - 1);
+      stake = Math.abs(lagGap) * perYear;
+    } else if (status.codes[i] === ghost && big[i] >= p.ghostMinValueUsd && persists(i, (j) => status.codes[j] === ghost)) {
+      r = ['ghost', missingSide.values[missingSide.codes[i]] === 'exporter' ? 'ghost_imports' : 'ghost_exports'];
+      stake = big[i] * perYear;
+    } else if (weightWindow(i) && persists(i, weightWindow)) {
+      r = ['weight_gap'];
+      // the value of the goods the weights leave unaccounted for
+      stake = Math.min(x[i], mFob[i]) * (1 - Math.exp(-Math.abs(kgLag[i]))) * perYear;
+    }
+    // nothing beyond what CIF/FOB, timing and confidentiality explain: no flag
+    if (!r || !(stake > 0)) continue;
+    if (r[0] !== 'weight_gap' && Math.abs(kgLr[i]) >= p.maxAbsLogKgRatio) r.push('weight_mismatch');
+    if (uvX[i] > 0 && uvM[i] > 0 && Math.abs(Math.log(uvM[i] / uvX[i])) >= p.maxAbsLogKgRatio) r.push('unit_value_mismatch');
+    const a = xRev.codes[i] >= 0 ? xRev.values[xRev.codes[i]] : null;
+    const b = mRev.codes[i] >= 0 ? mRev.values[mRev.codes[i]] : null;
+    if (a && b && a !== b && opts.hsScopeChanged?.(hs6.values[hs6.codes[i]], a, b)) r.push('hs_scope_changed');
+    // how far the records are to be believed: the share of the gap (in log terms) that the two reporters' own
+    // noise does not explain, gap² / (gap² + σe² + σi²); a ghost as a gap of one log unit seen by its recording
+    // side alone; at an entrepôt its side's σ is the other one's (transit is the channel, not noise)
+    const xAt = entrepotOf[e[i]] === 1;
+    const mAt = entrepotOf[im[i]] === 1;
+    if (xAt || mAt) r.push('entrepot');
+    const se = xAt && !mAt ? sigI[i] : sigE[i];
+    const si = mAt && !xAt ? sigE[i] : sigI[i];
+    const g2 = r[0] === 'weight_gap' ? kgLag[i] * kgLag[i] : status.codes[i] === ghost ? 1 : lrLag[i] * lrLag[i];
+    const noise2 = status.codes[i] === ghost ? (x[i] > 0 ? se * se : si * si) : se * se + si * si;
+    const believe = g2 / (g2 + noise2);
+    believed[i] = believe;
+    atStake[i] = stake;
+    score[i] = stake * believe;
+    reasons.set(i, r);
+  }
+
+  // one flag per pair: its best window; at most reviewBudget pairs
+  const pair = groupRows([e, im, hs6.codes], n);
+  const idOf = (g: number) => {
+    const i = pair.firstRow[g];
+    return sha256Hex(`mirror|${exp.values[exp.codes[i]]}|${imp.values[imp.codes[i]]}|${hs6.values[hs6.codes[i]]}`).slice(0, 16);
+  };
+  const budget = opts.reviewBudget ?? Infinity;
+  const fp = flaggedPairs(pair.groupOf, pair.groups, score, reasons, idOf, budget);
+
+  const ids = new Int32Array(n).fill(-1);
+  const idDict = new StringDictionary();
+  const windowFlagged = new Int8Array(n);
+  const overBudget = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    windowFlagged[i] = reasons.has(i) ? 1 : 0;
+    const g = pair.groupOf[i];
+    if (fp.rankOf[g] > 0) ids[i] = idDict.code(fp.idOfGroup.get(g)!);
+    else if (fp.overBudget[g]) overBudget[i] = 1;
+  }
+  const noiseSource = dictionaryVector(Int32Array.from(noise.source), [...NOISE_SOURCES]);
   const cols: Record<string, Vector> = {};
   for (const f of pairs.schema.fields) cols[f.name] = pairs.getChild(f.name)!;
   Object.assign(cols, {
@@ -219,38 +303,53 @@ export function scoreMirrorGaps(
     log_ratio: float64Vector(lr),
     log_ratio_lag_tolerant: float64Vector(lrLag),
     log_kg_ratio: float64Vector(kgLr),
+    z_kg: float64Vector(zKg),
     exporter_unit_value_usd_per_kg: float64Vector(uvX),
     importer_unit_value_usd_per_kg: float64Vector(uvM),
     robust_z: float64Vector(zCross),
-    robust_z_history: float64Vector(zHist),
+    noise_sigma: float64Vector(noise.sigma),
+    noise_source: noiseSource,
+    z: float64Vector(z),
+    exporter_sigma: float64Vector(sigE),
+    importer_sigma: float64Vector(sigI),
     exporter_reliability: float64Vector(relE),
     importer_reliability: float64Vector(relI),
     reconciled_value_usd: float64Vector(reconciled),
+    value_at_stake_usd: float64Vector(atStake),
+    believability: float64Vector(believed),
     score: float64Vector(score),
+    window_flagged: boolVector(windowFlagged),
+    over_review_budget: boolVector(overBudget),
     reasons: listVector(n, reasons),
-    flag_id: ids.vector(n),
+    flag_id: dictionaryVector(ids, idDict.values),
   });
   const all = new Table(cols);
-  // most suspicious first; ties broken by the flag id so the order never depends on input order
-  rankFlags(flagged, score, ids.of);
-  const gapsT = takeTable(all, Int32Array.from(flagged));
-  const ranked = new Table({ ...Object.fromEntries(gapsT.schema.fields.map((f) => [f.name, gapsT.getChild(f.name)!])), rank: int32Vector(Int32Array.from(flagged, (_, k) => k + 1)) });
-  return { pairs: all, gaps: ranked, reliability: rel.table(countries.values) };
+  const gaps = fp.table(all);
+  const counts = { pairs_scored: pair.groups, pairs_with_flagged_window: fp.candidates, pairs_flagged: fp.flagged, pairs_over_review_budget: fp.candidates - fp.flagged };
+  return { pairs: all, gaps, reliability: effects.table(countries.values), counts };
 }
 
-/** {@link ReporterReliability} read from a shared `reporter_reliability` table (σ floored as when estimated). */
-function sharedReliability(table: Table, countries: StringDictionary, floor: number): ReporterReliability {
-  const who = 'scoreMirrorGaps (shared reporter_reliability)';
-  const reporter = readCodes(table, 'reporter', who);
-  const year = readFloats(table, 'year', who);
-  const sigma = readFloats(table, 'typical_abs_log_ratio', who);
-  const code = reporter.values.map((v) => countries.code(v)); // reporters of other products join the dictionary; harmless
-  const byKey = new Map<number, number>();
-  for (let i = 0; i < table.numRows; i++) {
-    if (reporter.codes[i] < 0 || !(year[i] === year[i]) || !(sigma[i] === sigma[i])) continue;
-    byKey.set(year[i] * 65536 + code[reporter.codes[i]], Math.max(floor, sigma[i]));
-  }
-  return { sigma: (c, y) => byKey.get(y * 65536 + c) ?? floor, table: () => table };
+function effectParams(p: MirrorGapParams) {
+  return { floor: p.reliabilityFloor, minObservations: 3, maxIterations: 200, tolerance: 1e-10 };
+}
+
+/** The observations reporter effects are fitted on: yearly matched windows over the noise floor, weighted by value. */
+function yearlyObservations(n: number, e: Int32Array, im: Int32Array, year: Int32Array, lr: Float64Array, x: Float64Array, mFob: Float64Array, use: (i: number) => boolean) {
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) if (lr[i] === lr[i] && use(i)) rows.push(i);
+  const pick = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T) => {
+    const out = make(rows.length);
+    rows.forEach((i, k) => (out[k] = a[i]));
+    return out;
+  };
+  const weight = Float64Array.from(rows, (i) => (x[i] + mFob[i]) / 2);
+  return {
+    exporter: pick(e, (k) => new Int32Array(k)),
+    importer: pick(im, (k) => new Int32Array(k)),
+    year: pick(year, (k) => new Int32Array(k)),
+    absLogRatio: Float64Array.from(rows, (i) => Math.abs(lr[i])),
+    weight,
+  };
 }
 
 /** For each row, the row of the same pair and window whose period ends one step later (-1 if none). */
@@ -279,21 +378,6 @@ function flaggableRows(win: CodedColumn, pStart: CodedColumn, flagWindows: reado
   return out;
 }
 
-/** Stable flag ids for the flagged rows (null elsewhere): a hash of what the flag is about, never of when it ran. */
-function flagIds(flagged: readonly number[], what: (i: number) => string): { of(i: number): string; vector(n: number): Vector } {
-  const idOf = new Map<number, string>();
-  for (const i of flagged) idOf.set(i, sha256Hex(what(i)).slice(0, 16));
-  return {
-    of: (i) => idOf.get(i)!,
-    vector(n) {
-      const dict = new StringDictionary();
-      const codes = new Int32Array(n).fill(-1);
-      for (const i of flagged) codes[i] = dict.code(idOf.get(i)!);
-      return dictionaryVector(codes, dict.values);
-    },
-  };
-}
-
 /** Codes of `col` in `dict`, assigned in order of first appearance in the rows (as per-row lookups would). */
 function sharedCodes(col: CodedColumn, dict: StringDictionary): Int32Array {
   const codeOf = new Int32Array(col.values.length + 1).fill(-1); // slot c + 1, so a null row (-1) has one too
@@ -311,3 +395,4 @@ function requireValues(col: CodedColumn, name: string, who: string): void {
   const i = col.codes.indexOf(-1);
   if (i >= 0) throw new Error(`${who}: ${name} is null in row ${i}`);
 }
+

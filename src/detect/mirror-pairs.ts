@@ -3,7 +3,8 @@ import { StringDictionary } from '../table/columns.ts';
 import { groupRows } from '../table/group.ts';
 import { NumberMap } from '../table/number-map.ts';
 import { readCodes, readFloats, requireColumn, type CodedColumn } from '../table/read.ts';
-import { PairBuffers, PairBuilder, emitPeriod, emitWindow } from './mirror-windows.ts';
+import { PairBuffers, PairBuilder, PUB, emitPeriod, emitWindow, flowSides, periodIndex, pubKey } from './mirror-windows.ts';
+import { markPartialPublication, publicationStatsOfCoverage, publicationStatsOfRows } from './partial-publication.ts';
 
 export { PAIR_STATUS } from './mirror-windows.ts';
 
@@ -15,6 +16,20 @@ export interface MirrorMatchParams {
   excludeSources: string[];
   /** A missing side is explained by confidentiality when the reporter's residual is at least this share of the other side's value (0–1, default 0.5: mirror values are noisy and CIF). */
   confidentialCoverShare: number;
+  /**
+   * A reporter × flow × period is published only in part when its partner count (over every product of the
+   * table, or `--global`'s coverage) is at most this share of the median of its other periods of the same
+   * frequency (0–1, default 0.5: half its usual partners or fewer, so one of two counts); 0 turns this test off.
+   */
+  partialPublicationShare: number;
+  /**
+   * …or when its total value is below this share of that median (0–1, default 0.2). Stricter than the partner
+   * test: value moves with trade itself (a control's licensing pause is a fall in value, not a partial release),
+   * and on wild worlds 0.5 marked about 7% of reporter-months; 0 turns this test off.
+   */
+  partialPublicationValueShare: number;
+  /** Fewest other periods of the same reporter, flow and frequency for a usual to compare with (whole number ≥ 1, default 6: half a year of months). */
+  minPeriodsForUsual: number;
 }
 
 /** Defaults for {@link MirrorMatchParams}. */
@@ -22,17 +37,31 @@ export const mirrorMatchDefaults: MirrorMatchParams = {
   windows: ['M', 'R3', 'R12', 'Y'],
   excludeSources: ['baci', 'mapped:atlas-baci'],
   confidentialCoverShare: 0.5,
+  partialPublicationShare: 0.5,
+  partialPublicationValueShare: 0.2,
+  minPeriodsForUsual: 6,
 };
 
 const WINDOW_LEN = { M: 1, R3: 3, R12: 12 } as const;
 const ANNUAL_WINDOWS = ['Y'] as const; // annual data has calendar years only
 
-/** Counts of what {@link matchMirrorFlows} left out, for the manifest. */
+/** Counts of what {@link matchMirrorFlows} left out or inferred, for the manifest. */
 export interface MirrorMatchCounts {
   rows_used: number;
   rows_not_hs6_level: number;
   rows_excluded_source: number;
   rows_duplicate_source: number;
+  /** Rows whose partner is their reporter (re-imports, re-exports to itself): no mirror, left out of pairs (they still show the reporter published). */
+  rows_self_partner: number;
+  /** Reporter × flow × period cells found published only in part (see `partialPublicationShare`; availability-stated ones are never counted). */
+  periods_partially_published: number;
+  /** Years of annual pairs whose other side is the sum of its reporter's twelve published months. */
+  years_from_monthly_sums: number;
+  /**
+   * Years of monthly pairs set beside a counterpart that published the flow annually only and has no record
+   * of the pair: one side's twelve published months summed, the other side's annual zero (a `Y` window).
+   */
+  years_from_monthly_sums_one_sided: number;
 }
 
 /**
@@ -40,13 +69,35 @@ export interface MirrorMatchCounts {
  * (FOB, by last known destination) and the importer's M (CIF, by origin), with each side's coverage
  * (did its reporter publish every period of the window) and its confidentiality residual: World minus
  * country partners (which already holds 899, 837, 838, 839), or the non-country rows alone when there
- * is no World row. Monthly and annual data are never mixed. Rows of one pair
- * window each; `status` says what the two sides allow one to conclude:
+ * is no World row. Rows of one pair window each; `status` says what the two sides allow one to conclude:
  * matched, ghost (the counterpart published, has no record and no residual to hide it),
  * possibly_confidential, counterpart_not_reporting, unobserved (both sides have records but a period of
- * the window is unpublished on one side), and exporter_only / importer_only (one side only, the other
- * published, but a zero value on the present side). Pure. Strings are read once per dictionary code;
- * rows are paired by grouping their packed codes (see groupPairsByKey), then deduplicated pair by pair.
+ * the window is unpublished on one side), partially_published (the side without a record published that
+ * period only in part), and exporter_only / importer_only (one side only, the other published, but a zero
+ * value on the present side).
+ *
+ * - A row whose partner is its reporter (re-imports: China's imports from China) has no mirror: it is left
+ *   out of pairs (`rows_self_partner`) but still shows that its reporter published.
+ * - Frequencies: a pair whose two sides both report monthly, or both annually, is matched on its own
+ *   frequency as always. When one side of an exporter × importer × HS6 has an annual record for year Y, the
+ *   other side none, and that side's reporter did not publish the flow annually for Y but did publish it
+ *   monthly, its monthly records of the pair summed over Y become its annual record — only when its reporter
+ *   published all twelve months of that flow (else the year is unpublished on that side: `unobserved` or
+ *   `counterpart_not_reporting`); the result is the `Y` window of the annual pair (`years_from_monthly_sums`).
+ *   The pair's monthly windows stay as they were. Likewise when neither side has an annual record for Y, one
+ *   side has monthly records in Y and its reporter did not publish the flow annually for Y, and the other
+ *   side's reporter published the flow annually for Y but none of its months (an annual-only counterpart with
+ *   no record of the pair, whose monthly windows are all `counterpart_not_reporting`): the monthly side's
+ *   records summed over Y, only when its reporter published all twelve months, are set beside the annual
+ *   side's zero (with that side's annual residual, as for any annual window) as the annual pair's `Y`
+ *   window — a ghost when nothing covers it (`years_from_monthly_sums_one_sided`). A year not wholly published
+ *   on the monthly side gives no such window.
+ * - Coverage: what the rows and areas show, plus `shared.coverage`; `shared.availability` overrides both for
+ *   every reporter × period it lists. Without it, a reporter × flow × period that published far fewer
+ *   partners or far less value than its usual is published in part (see `partialPublicationShare`).
+ *
+ * Pure. Strings are read once per dictionary code; rows are paired by grouping their packed codes (see
+ * groupPairsByKey), then deduplicated pair by pair.
  */
 export function matchMirrorFlows(
   flows: Table,
@@ -59,6 +110,16 @@ export function matchMirrorFlows(
      * other products that month would read as not reporting.
      */
     coverage?: Table | null;
+    /**
+     * Comtrade's data-availability table (`availability.parquet` of `tradewatch fetch`: reporter, period,
+     * published): per reporter × period, for both flows, its word wins over what the rows show, either way.
+     * A period it calls unpublished stays unpublished even when an extract holds stray rows of it (preview
+     * or provisional records are not the reporter's release, and reading them as published would make
+     * every partner they omit a ghost); one it calls published is published even without a row (the
+     * reporter released it; this extract's products simply had no trade). The periods it lists are not
+     * tested for partial publication: the publisher's statement stands.
+     */
+    availability?: Table | null;
   } = {},
 ): { pairs: Table; counts: MirrorMatchCounts } {
   const who = 'matchMirrorFlows';
@@ -90,7 +151,10 @@ export function matchMirrorFlows(
 
   // coverage: reporter × flow × frequency × time published (flows and areas both count)
   const published = new NumberMap(1024);
-  const counts: MirrorMatchCounts = { rows_used: 0, rows_not_hs6_level: 0, rows_excluded_source: 0, rows_duplicate_source: 0 };
+  const counts: MirrorMatchCounts = {
+    rows_used: 0, rows_not_hs6_level: 0, rows_excluded_source: 0, rows_duplicate_source: 0, rows_self_partner: 0, periods_partially_published: 0, years_from_monthly_sums: 0,
+    years_from_monthly_sums_one_sided: 0,
+  };
   // what the rows show is marked per reporter × side × period code first (one byte per cell, no hashing per row)
   const nPer = period.values.length;
   const nCountries = countries.size;
@@ -104,9 +168,10 @@ export function matchMirrorFlows(
   const pairKey = span <= 4 * n + 4096 ? new Int32Array(n) : null;
   const annualOf = time.annual;
   const rc: RowCodes = { rep: repCodes, par: parCodes, flow: flowCodes, hs6: hsCodes, period: perCodes, source: srcCodes, level, repOf, parOf, sideOf, excluded, annualOf };
-  const { sel, nSel, nExcluded, nNotHs6 } = selectRows(rc, n, pubSeen, nPer, (r, s, pc) => published.set(pubKey(r, s, time.annual[pc], time.t[pc]), 1), pairKey, c1, hsCount);
+  const { sel, nSel, nExcluded, nNotHs6, nSelf } = selectRows(rc, n, pubSeen, nPer, (r, s, pc) => published.set(pubKey(r, s, time.annual[pc], time.t[pc]), 1), pairKey, c1, hsCount);
   counts.rows_excluded_source = nExcluded;
   counts.rows_not_hs6_level = nNotHs6;
+  counts.rows_self_partner = nSelf;
   if (pubSeen) {
     for (let r = -1; r < nCountries; r++) {
       for (let s = 0; s < 2; s++) {
@@ -116,6 +181,7 @@ export function matchMirrorFlows(
     }
   }
 
+  let monthlyElsewhere = false; // a monthly period in areas or the shared tables
   // residual evidence from areas: World and non-country rows by reporter × flow × hs6 × frequency × time
   const world = new NumberMap();
   const nonCountry = new NumberMap();
@@ -131,6 +197,7 @@ export function matchMirrorFlows(
     const aSrc = readCodes(areas, 'source', who);
     const aVal = readFloats(areas, 'value_usd', who);
     const aTime = periodIndex(aPer.values);
+    monthlyElsewhere ||= hasMonthly(aTime.annual);
     const aHsOf = Int32Array.from(aHs.values, (h) => hsDict.code(h));
     const aSide = flowSides(aFlow.values);
     const aExcluded = Uint8Array.from(aSrc.values, (s) => (p.excludeSources.includes(s) ? 1 : 0));
@@ -154,6 +221,7 @@ export function matchMirrorFlows(
     const cFlow = readCodes(shared.coverage, 'flow', who);
     const cPer = readCodes(shared.coverage, 'period', who);
     const cTime = periodIndex(cPer.values);
+    monthlyElsewhere ||= hasMonthly(cTime.annual);
     const cSide = flowSides(cFlow.values);
     for (let i = 0; i < shared.coverage.numRows; i++) {
       const f = cFlow.codes[i];
@@ -161,6 +229,22 @@ export function matchMirrorFlows(
       if (cRep[i] < 0 || f < 0 || cSide[f] < 0 || pc < 0) continue;
       published.set(pubKey(cRep[i], cSide[f], cTime.annual[pc], cTime.t[pc]), 1);
     }
+  }
+
+  // the availability table's word, last: it wins over rows, areas and the shared coverage (see `shared.availability`)
+  const stated = applyAvailability(shared.availability ?? null, countries, published, who);
+  monthlyElsewhere ||= stated?.monthly === true;
+
+  // partial publication: per reporter × flow × frequency, periods far below the usual (the shared coverage's
+  // partners and value over every product when it has them, else this table's rows)
+  if (p.partialPublicationShare > 0 || p.partialPublicationValueShare > 0) {
+    const cov = shared.coverage;
+    const fromCoverage = cov && cov.numRows && cov.getChild('partners') && cov.getChild('value_usd');
+    // (the rows of a table with too few periods of either frequency give no usual to compare with)
+    const stats = fromCoverage
+      ? publicationStatsOfCoverage(cov, countries, who)
+      : mostPeriods(time.annual) > p.minPeriodsForUsual ? publicationStatsOfRows(rc, sel, nSel, value, nPer, nCountries, time) : null;
+    if (stats) counts.periods_partially_published = markPartialPublication(stats, published, stated?.keys ?? null, p);
   }
 
   // pairs (exporter × importer × hs6 × frequency), in order of first appearance, each pair's rows in row order
@@ -192,6 +276,18 @@ export function matchMirrorFlows(
       const key = resKey(repOf[repCodes[i] + 1], sideOf[flowCodes[i]], hsOf[hsCodes[i]], time.annual[pc], time.t[pc]);
       if (world.has(key)) countrySum.add(key, v);
     }
+    // a reporter's trade with itself is a country partner of World too (its first record per flow, hs6 and period)
+    const selfSeen = new NumberMap();
+    for (let k = 0; k < nSelf; k++) {
+      const i = sel[n - 1 - k];
+      const v = value[i];
+      if (!(v >= 0)) continue;
+      const pc = perCodes[i];
+      const key = resKey(repOf[repCodes[i] + 1], sideOf[flowCodes[i]], hsOf[hsCodes[i]], time.annual[pc], time.t[pc]);
+      if (!world.has(key) || selfSeen.has(key)) continue;
+      selfSeen.set(key, 1);
+      countrySum.add(key, v);
+    }
   }
 
   const out = new PairBuilder(dedupFirst ? kept : groups);
@@ -207,7 +303,18 @@ export function matchMirrorFlows(
     return world.has(k) ? Math.max(world.get(k, 0) - countrySum.get(k, 0), nc) : nc;
   };
   const pr: PairRows = { value, kg, fob, kgEstimated, revCodes, revOf, tOf: time.t, hsOf };
-  kept += emitPairs(pg, pr, dedupFirst ? null : stamp, published, noResidual ? null : residual, out, p);
+  // annual pairs may take a side from monthly coverage when some reporter published months (the rows, areas or
+  // shared tables hold a monthly period); each annual pair's monthly twin (same exporter, importer and hs6) holds the months
+  const monthly = hasMonthly(time.annual) || monthlyElsewhere;
+  const twin = monthly ? monthlyTwins(pg, c1, hsCount) : null;
+  const mix = twin ? { twin, stamp: new Int32Array(2 * nPer).fill(-1), years: 0 } : null;
+  // monthly pairs may meet a counterpart that published the year annually only, with no record of them: each
+  // reporter × side's annual publication over the years of the rows' months, and each monthly group's annual twin
+  const yearly = annualPublication(published, countries.size, time);
+  const one: OneSided | null = yearly ? { ...yearly, annualTwin: annualTwins(twin, groups), years: 0 } : null;
+  kept += emitPairs(pg, pr, dedupFirst ? null : stamp, published, noResidual ? null : residual, out, p, mix, one);
+  counts.years_from_monthly_sums = mix ? mix.years : 0;
+  counts.years_from_monthly_sums_one_sided = one ? one.years : 0;
   counts.rows_duplicate_source = nSel - kept;
   counts.rows_used = kept;
   return { pairs: out.table(countries.values, hs6.values, revDict.values), counts };
@@ -235,14 +342,41 @@ interface PairRows {
   revCodes: Int32Array; revOf: Int32Array; tOf: Float64Array; hsOf: Int32Array;
 }
 
+/** Residual lookup: reporter, flow side, hs6 (shared code), frequency, period. */
+type ResidualFn = (c: number, fx: number, hh: number, annual: number, t: number) => number;
+
+/** What annual pairs need to take a side from monthly coverage: each annual group's monthly twin (-1 none), a stamp per side × period code, and the years so filled. */
+interface MonthlyMix {
+  twin: Int32Array;
+  stamp: Int32Array;
+  years: number;
+}
+
+/**
+ * What monthly pairs need to meet a counterpart that published a year annually only: per country code + 1 ×
+ * flow side × year `y0 + j` (j < `span`: the years of the rows' months) the reporter's annual publication of
+ * that flow (a {@link PUB} code, at `((c + 1) * 2 + side) * span + j`), per monthly group its annual twin (-1
+ * none; null when no group is annual), and the pair-years so compared.
+ */
+interface OneSided {
+  pub: Uint8Array;
+  y0: number;
+  span: number;
+  annualTwin: Int32Array | null;
+  years: number;
+}
+
 /**
  * Emits every window of every pair into `out`, pair by pair in group order: the pair's months in working
  * arrays, coverage and residuals once per month, then the windows. With `stamp`, duplicate rows (same side
  * and period code) are dropped on the way, keeping the first; returns the number of rows kept that way.
+ * With `mix`, an annual pair takes a side it lacks from that side's reporter's months (see {@link annualFromMonths});
+ * with `one`, a monthly pair gets `Y` windows of the annual pair in the years its counterpart published
+ * annually only (see {@link annualOfOneSide}).
  */
 function emitPairs(
   pg: PairGroups, pr: PairRows, stamp: Int32Array | null, published: NumberMap,
-  residual: ((c: number, fx: number, hh: number, annual: number, t: number) => number) | null, out: PairBuilder, p: MirrorMatchParams,
+  residual: ResidualFn | null, out: PairBuilder, p: MirrorMatchParams, mix: MonthlyMix | null, one: OneSided | null,
 ): number {
   const { groups, order, slot, end } = pg;
   const { value, kg, fob, kgEstimated, revCodes, revOf, tOf, hsOf } = pr;
@@ -266,8 +400,10 @@ function emitPairs(
       if (t < tMin) tMin = t;
       if (t > tMax) tMax = t;
     }
-    if (annual && tMin === tMax) {
-      // one year (the usual annual pair): its one window straight from the rows, no working arrays
+    const twin = mix && annual ? mix.twin[g] : -1;
+    if (annual && tMin === tMax && twin < 0) {
+      // one year (the usual annual pair): its one window straight from the rows, no working arrays — unless a
+      // side without a record may be taken from monthly coverage (then the path below)
       let x = NaN, m = NaN, f = NaN, kx = NaN, km = NaN, xRev = -1, mRev = -1;
       for (let k = a; k < b; k++) {
         const i = order[k];
@@ -284,14 +420,17 @@ function emitPairs(
           if (r >= 0) xRev = revOf[r];
         }
       }
-      out.pair(e, im, h, annual, xRev, mRev);
-      out.setWindow('Y');
       const t = tMin;
-      emitPeriod(
-        out, t, p.confidentialCoverShare, x, m, f, kx, km, published.has(pubKey(e, 0, annual, t)), published.has(pubKey(im, 1, annual, t)),
-        residual ? residual(e, 0, hh, annual, t) : 0, residual ? residual(im, 1, hh, annual, t) : 0,
-      );
-      continue;
+      const pubX = published.get(pubKey(e, 0, annual, t), PUB.no), pubM = published.get(pubKey(im, 1, annual, t), PUB.no);
+      if (!(mix && (x === x) !== (m === m) && (x === x ? pubM : pubX) === PUB.no)) {
+        out.pair(e, im, h, annual, xRev, mRev);
+        out.setWindow('Y');
+        emitPeriod(
+          out, t, p.confidentialCoverShare, x, m, f, kx, km, pubX, pubM,
+          residual ? residual(e, 0, hh, annual, t) : 0, residual ? residual(im, 1, hh, annual, t) : 0,
+        );
+        continue;
+      }
     }
     // months the windows can reach: [lo, lo + width)
     const pad = annual ? 0 : 11;
@@ -313,11 +452,12 @@ function emitPairs(
     // coverage and residuals of both reporters, once per month (no lookups per window)
     for (let o = 0; o < width; o++) {
       const t = lo + o;
-      buf.pubX[o] = published.has(pubKey(e, 0, annual, t)) ? 1 : 0;
-      buf.pubM[o] = published.has(pubKey(im, 1, annual, t)) ? 1 : 0;
+      buf.pubX[o] = published.get(pubKey(e, 0, annual, t), PUB.no);
+      buf.pubM[o] = published.get(pubKey(im, 1, annual, t), PUB.no);
       buf.resX[o] = residual ? residual(e, 0, hh, annual, t) : 0;
       buf.resM[o] = residual ? residual(im, 1, hh, annual, t) : 0;
     }
+    if (annual && mix) mix.years += annualFromMonths(buf, lo, width, pg, twin, pr, mix.stamp, published, residual, e, im, hh);
     out.pair(e, im, h, annual, rev[0], rev[1]); // what the pair's rows share, set once
     for (const w of annual ? ANNUAL_WINDOWS : p.windows) {
       out.setWindow(w);
@@ -330,13 +470,209 @@ function emitPairs(
         for (let t = tMin; t <= tMax + len - 1; t++) emitWindow(buf, lo, t - len + 1, t, out, p.confidentialCoverShare);
       }
     }
+    if (!annual && one) {
+      // one typed-array read per side and year before any work: most pairs have no annual-only counterpart
+      const { pub, y0, span } = one;
+      const atX = (e + 1) * 2 * span - y0, atM = ((im + 1) * 2 + 1) * span - y0;
+      for (let y = Math.floor(tMin / 12), yEnd = Math.floor(tMax / 12); y <= yEnd; y++) {
+        const ax = pub[atX + y], am = pub[atM + y];
+        if ((ax === PUB.no) !== (am === PUB.no)) one.years += annualOfOneSide(buf, lo, y, ax, am, g, pg, pr, one.annualTwin, residual, hh, out, p.confidentialCoverShare);
+      }
+    }
   }
   return kept;
 }
 
-/** Key of "reporter `c` published flow side `fx` for period `t`" (months since year 0 stay below 40,000). */
-function pubKey(c: number, fx: number, annual: number, t: number): number {
-  return ((c * 2 + fx) * 2 + annual) * 40000 + t;
+/**
+ * Year `y` of monthly pair `g` (its months in `buf` from `lo`, revisions in `buf.rev`) when exactly one side's
+ * reporter published that flow annually for `y` (`ax`, `am`: the exporter's and the importer's annual
+ * {@link PUB} codes): when that annual side has no month of its own in `y` (no record, no published month) and
+ * the annual pair has no record for `y` (else the annual pair's own windows, with {@link annualFromMonths},
+ * compare it), and the other side has a record in `y` and its reporter published all twelve months of that
+ * flow, that side's months summed (value, weight and the importer's FOB with emitWindow's rules, the monthly
+ * residuals; published in part when a month was) are set beside the annual side's zero (its annual residual)
+ * as the annual pair's `Y` window of `y`. Returns 1 when it emitted that window, else 0.
+ */
+function annualOfOneSide(
+  buf: PairBuffers, lo: number, y: number, ax: number, am: number, g: number, pg: PairGroups, pr: PairRows,
+  annualTwin: Int32Array | null, residual: ResidualFn | null, hh: number, out: PairBuilder, coverShare: number,
+): number {
+  const s = ax === PUB.no ? 0 : 1; // the monthly side: the one whose reporter did not publish the year annually
+  const mv = s ? buf.mv : buf.xv, mPub = s ? buf.pubM : buf.pubX;
+  const av = s ? buf.xv : buf.mv, aPub = s ? buf.pubX : buf.pubM;
+  const o0 = y * 12 - lo;
+  let rec = false, partial = false;
+  for (let o = o0; o < o0 + 12; o++) {
+    // a month of the annual side's own (its monthly windows compare it), or a month the monthly side did not publish (no whole year)
+    if (av[o] === av[o] || aPub[o] !== PUB.no || mPub[o] === PUB.no) return 0;
+    if (mPub[o] === PUB.partial) partial = true;
+    if (mv[o] === mv[o]) rec = true;
+  }
+  if (!rec) return 0;
+  // the annual pair's record of the year, on either side: that pair's windows compare the year
+  const a = annualTwin ? annualTwin[g] : -1;
+  if (a >= 0) {
+    const { order, slot, end } = pg;
+    const { value, tOf } = pr;
+    for (let q = a > 0 ? end[a - 1] : 0; q < end[a]; q++) if (tOf[slot[q] >> 1] === y && value[order[q]] === value[order[q]]) return 0;
+  }
+  const mk = s ? buf.mk : buf.xk, mRes = s ? buf.resM : buf.resX, mf = buf.mf;
+  let v = 0, k = 0, f = 0, res = 0, kgOk = true, fAll = true;
+  for (let o = o0; o < o0 + 12; o++) {
+    res += mRes[o];
+    const x = mv[o];
+    if (x !== x) continue;
+    v += x;
+    const kv = mk[o];
+    if (x > 0 && !(kv > 0 && kv < Infinity)) kgOk = false;
+    else if (kv === kv) k += kv;
+    if (s) {
+      if (mf[o] === mf[o]) f += mf[o];
+      else if (x > 0) fAll = false;
+    }
+  }
+  const e = pg.exporter[g], im = pg.importer[g];
+  const pub = partial ? PUB.partial : PUB.yes;
+  const resA = residual ? residual(s ? e : im, 1 - s, hh, 1, y) : 0;
+  out.pair(e, im, pg.hs6[g], 1, s ? -1 : buf.rev[0], s ? buf.rev[1] : -1);
+  out.setWindow('Y');
+  if (s) emitPeriod(out, y, coverShare, NaN, v, fAll ? f : NaN, NaN, kgOk ? k : NaN, ax, pub, resA, res);
+  else emitPeriod(out, y, coverShare, v, NaN, NaN, kgOk ? k : NaN, NaN, pub, am, res, resA);
+  return 1;
+}
+
+/**
+ * Per reporter × flow side × year of the rows' months, its annual publication of that flow as `published`
+ * holds it (see {@link OneSided}); null when the rows hold no month or no reporter published one of those years annually.
+ */
+function annualPublication(published: NumberMap, nCountries: number, time: { t: Float64Array; annual: Int8Array }): Pick<OneSided, 'pub' | 'y0' | 'span'> | null {
+  let y0 = Infinity, y1 = -Infinity;
+  for (let pc = 0; pc < time.t.length; pc++) {
+    if (time.annual[pc] || time.t[pc] !== time.t[pc]) continue;
+    const y = Math.floor(time.t[pc] / 12);
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  if (y1 < y0) return null;
+  const span = y1 - y0 + 1;
+  const pub = new Uint8Array((nCountries + 1) * 2 * span);
+  let any = false;
+  for (let c = -1, at = 0; c < nCountries; c++) {
+    for (let s = 0; s < 2; s++) {
+      for (let y = y0; y <= y1; y++, at++) {
+        const v = published.get(pubKey(c, s, 1, y), PUB.no);
+        pub[at] = v;
+        if (v !== PUB.no) any = true;
+      }
+    }
+  }
+  return any ? { pub, y0, span } : null;
+}
+
+/** Per monthly group, its annual twin from {@link monthlyTwins}' annual → monthly twins (-1 none); null without them. */
+function annualTwins(twin: Int32Array | null, groups: number): Int32Array | null {
+  if (!twin) return null;
+  const out = new Int32Array(groups).fill(-1);
+  for (let g = 0; g < groups; g++) if (twin[g] >= 0) out[twin[g]] = g;
+  return out;
+}
+
+/**
+ * For each year [lo, lo + width) of an annual pair where one side has a record and the other none, and the
+ * other side's reporter did not publish that flow annually but did publish it monthly: that side's record
+ * becomes the sum of the monthly twin group `twin`'s records of the year (none when `twin` is -1: a zero once
+ * published; value, weight with the estimate/missing rule of emitWindow, the importer's FOB, the residuals),
+ * published when its reporter published all twelve months (in part when one of them was), else unpublished.
+ * Writes into `buf`; returns the years filled from whole published years.
+ */
+function annualFromMonths(
+  buf: PairBuffers, lo: number, width: number, pg: PairGroups, twin: number, pr: PairRows, stamp: Int32Array,
+  published: NumberMap, residual: ResidualFn | null, e: number, im: number, hh: number,
+): number {
+  // which year × side takes the months: 1 + side, 0 none
+  const want = new Int8Array(width);
+  let any = false;
+  for (let o = 0; o < width; o++) {
+    const hasX = buf.xv[o] === buf.xv[o], hasM = buf.mv[o] === buf.mv[o];
+    if (hasX === hasM) continue;
+    const s = hasX ? 1 : 0;
+    if ((s ? buf.pubM : buf.pubX)[o] !== PUB.no) continue; // its reporter published the year: its word (zero) stands
+    want[o] = 1 + s;
+    any = true;
+  }
+  if (!any) return 0;
+  // the twin's rows, first row per side × period code (its own dedupe may not have run yet, or left copies behind)
+  const { order, slot, end } = pg;
+  const { value, kg, fob, kgEstimated, revCodes, revOf, tOf } = pr;
+  const v = new Float64Array(width).fill(NaN), k = new Float64Array(width), f = new Float64Array(width);
+  const kBad = new Uint8Array(width), fBad = new Uint8Array(width);
+  const rev = [-1, -1];
+  for (let q = twin > 0 ? end[twin - 1] : 0, z = twin >= 0 ? end[twin] : 0; q < z; q++) {
+    const d = slot[q];
+    if (stamp[d] === twin) continue;
+    stamp[d] = twin;
+    const t = tOf[d >> 1];
+    const o = Math.floor(t / 12) - lo;
+    if (o < 0 || o >= width || want[o] !== 1 + (d & 1)) continue;
+    const i = order[q];
+    const x = value[i];
+    if (x !== x) continue; // no value: no record
+    v[o] = v[o] === v[o] ? v[o] + x : x;
+    const kv = kgEstimated && kgEstimated[i] === 1 ? Infinity : kg[i];
+    if (x > 0 && !(kv > 0 && kv < Infinity)) kBad[o] = 1;
+    else if (kv === kv) k[o] += kv;
+    if (d & 1) {
+      if (fob[i] === fob[i]) f[o] += fob[i];
+      else if (x > 0) fBad[o] = 1;
+    }
+    if (revCodes[i] >= 0) rev[d & 1] = revOf[revCodes[i]];
+  }
+  let whole = 0;
+  for (let o = 0; o < width; o++) {
+    if (!want[o]) continue;
+    const s = want[o] - 1;
+    const c = s ? im : e;
+    const y = lo + o;
+    let months = 0, partial = false, res = 0;
+    for (let mo = y * 12; mo < y * 12 + 12; mo++) {
+      const pub = published.get(pubKey(c, s, 0, mo), PUB.no);
+      if (pub !== PUB.no) months++;
+      if (pub === PUB.partial) partial = true;
+      if (residual) res += residual(c, s, hh, 0, mo);
+    }
+    if (months === 0) continue; // not a monthly publisher of that flow that year: nothing to sum
+    const pub = months < 12 ? PUB.no : partial ? PUB.partial : PUB.yes;
+    if (pub !== PUB.no) whole++;
+    if (s) {
+      buf.mv[o] = v[o];
+      buf.mk[o] = kBad[o] ? NaN : k[o];
+      buf.mf[o] = fBad[o] ? NaN : f[o];
+      buf.pubM[o] = pub;
+      buf.resM[o] = res;
+    } else {
+      buf.xv[o] = v[o];
+      buf.xk[o] = kBad[o] ? NaN : k[o];
+      buf.pubX[o] = pub;
+      buf.resX[o] = res;
+    }
+    if (buf.rev[s] < 0) buf.rev[s] = rev[s];
+  }
+  return whole;
+}
+
+/** Per pair group, for an annual group, the monthly group of the same exporter, importer and hs6 (-1 none); null when no group is annual. */
+function monthlyTwins(pg: PairGroups, c1: number, hsCount: number): Int32Array | null {
+  const { groups, exporter, importer, hs6, annual } = pg;
+  let nAnnual = 0;
+  for (let g = 0; g < groups; g++) nAnnual += annual[g];
+  if (nAnnual === 0) return null;
+  const twin = new Int32Array(groups).fill(-1);
+  if (nAnnual === groups) return twin;
+  const key = (g: number) => ((exporter[g] + 1) * c1 + importer[g] + 1) * hsCount + hs6[g];
+  const monthly = new NumberMap(groups - nAnnual);
+  for (let g = 0; g < groups; g++) if (!annual[g]) monthly.set(key(g), g);
+  for (let g = 0; g < groups; g++) if (annual[g]) twin[g] = monthly.get(key(g), -1);
+  return twin;
 }
 
 /** Key of one reporter × flow side × HS6 × period residual. */
@@ -357,18 +693,20 @@ interface RowCodes {
 
 /**
  * Rows with an export or import flow, a period and a source not excluded (what their reporters published is
- * marked in `pubSeen`, or given to `publish` when that is null), then at HS6 level: the selected rows, in
- * order, with their packed pair key in `pairKey` when given.
+ * marked in `pubSeen`, or given to `publish` when that is null), then at HS6 level and with a partner other
+ * than the reporter: the selected rows, in order, with their packed pair key in `pairKey` when given. The
+ * rows whose partner is their reporter fill `sel` from its end, the first at `n - 1`.
  */
 function selectRows(
   rc: RowCodes, n: number, pubSeen: Uint8Array | null, nPer: number, publish: (r: number, s: number, pc: number) => void,
   pairKey: Int32Array | null, c1: number, hsCount: number,
-): { sel: Int32Array; nSel: number; nExcluded: number; nNotHs6: number } {
+): { sel: Int32Array; nSel: number; nExcluded: number; nNotHs6: number; nSelf: number } {
   const { rep, par, flow, hs6, period, source, level, repOf, parOf, sideOf, excluded, annualOf } = rc;
   const sel = new Int32Array(n);
   let nSel = 0;
   let nExcluded = 0;
   let nNotHs6 = 0;
+  let nSelf = 0;
   for (let i = 0; i < n; i++) {
     const f = flow[i];
     const pc = period[i];
@@ -387,14 +725,19 @@ function selectRows(
       nNotHs6++;
       continue;
     }
+    const q = parOf[par[i] + 1];
+    if (q === r && r >= 0) {
+      sel[n - 1 - nSelf++] = i; // a country's trade with itself has no mirror (kept at the end: it is in World's total)
+      continue;
+    }
     if (pairKey) {
       const r1 = r + 1;
-      const q1 = parOf[par[i] + 1] + 1;
+      const q1 = q + 1;
       pairKey[nSel] = (((s === 0 ? r1 : q1) * c1 + (s === 0 ? q1 : r1)) * hsCount + h) * 2 + annualOf[pc];
     }
     sel[nSel++] = i;
   }
-  return { sel, nSel, nExcluded, nNotHs6 };
+  return { sel, nSel, nExcluded, nNotHs6, nSelf };
 }
 
 /**
@@ -527,6 +870,42 @@ function bucket(
   return { groups, exporter: ge, importer: gi, hs6: gh, annual: ga, order, slot, end };
 }
 
+/**
+ * Sets `published` from an availability table (reporter, period, published) for both flows of every reporter ×
+ * period it lists, over what was there: 1 published, 0 not. Returns the keys it set and whether it lists a
+ * month (null without a table).
+ */
+function applyAvailability(table: Table | null, countries: StringDictionary, published: NumberMap, who: string): { keys: NumberMap; monthly: boolean } | null {
+  if (!table || !table.numRows) return null;
+  const rep = remap(readCodes(table, 'reporter', who), countries);
+  const per = readCodes(table, 'period', who);
+  const pub = readFloats(table, 'published', who); // true 1, false 0, null NaN
+  const time = periodIndex(per.values);
+  const stated = new NumberMap(2 * table.numRows);
+  for (let i = 0; i < table.numRows; i++) {
+    const pc = per.codes[i];
+    if (rep[i] < 0 || pc < 0 || pub[i] !== pub[i] || time.t[pc] !== time.t[pc]) continue; // a row that states nothing
+    for (let s = 0; s < 2; s++) {
+      const key = pubKey(rep[i], s, time.annual[pc], time.t[pc]);
+      published.set(key, pub[i] ? PUB.yes : PUB.no);
+      stated.set(key, 1);
+    }
+  }
+  return { keys: stated, monthly: hasMonthly(time.annual) };
+}
+
+/** Whether a period dictionary (its `annual` flags) holds a month. */
+function hasMonthly(annual: Int8Array): boolean {
+  return annual.includes(0);
+}
+
+/** The larger of the numbers of monthly and of annual periods in a period dictionary (each text once). */
+function mostPeriods(annual: Int8Array): number {
+  let a = 0;
+  for (let k = 0; k < annual.length; k++) a += annual[k];
+  return Math.max(a, annual.length - a);
+}
+
 /** Maps a coded column into a shared dictionary (reporters and partners share country codes). */
 function remap(col: CodedColumn, dict: StringDictionary): Int32Array {
   const m = col.values.map((v) => dict.code(v));
@@ -534,15 +913,3 @@ function remap(col: CodedColumn, dict: StringDictionary): Int32Array {
   for (let i = 0; i < out.length; i++) out[i] = col.codes[i] < 0 ? -1 : m[col.codes[i]];
   return out;
 }
-
-/** Per period code: `YYYY-MM` → t months since year 0 (annual 0); `YYYY` → t the year (annual 1). */
-function periodIndex(values: readonly string[]): { t: Float64Array; annual: Int8Array } {
-  const t = Float64Array.from(values, (v) => (v.length === 4 ? Number(v) : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
-  return { t, annual: Int8Array.from(values, (v) => (v.length === 4 ? 1 : 0)) };
-}
-
-/** Per flow code: 0 for exports (`X`), 1 for imports (`M`), -1 for the rest. */
-function flowSides(values: readonly string[]): Int8Array {
-  return Int8Array.from(values, (f) => (f === 'X' ? 0 : f === 'M' ? 1 : -1));
-}
-

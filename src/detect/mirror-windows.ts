@@ -6,11 +6,37 @@ import { StringDictionary, boolVector, compactDictionaryVector, dictionaryVector
  * status, and the column builders of the pair table.
  */
 
-/** Status codes of a pair window, in the order of {@link PAIR_STATUS}. */
-export const PAIR_STATUS = ['matched', 'exporter_only', 'importer_only', 'ghost', 'possibly_confidential', 'counterpart_not_reporting', 'unobserved'] as const;
-const ST = { matched: 0, exporterOnly: 1, importerOnly: 2, ghost: 3, confidential: 4, notReporting: 5, unobserved: 6 } as const;
+/**
+ * Status codes of a pair window, in this order (new ones are appended: readers map by name, and the codes of
+ * earlier statuses stay). `partially_published`: the side without a record fell, in a period of the window
+ * where the other side shows trade, in a period its reporter published only part of (see
+ * markPartialPublication): not a ghost, not a gap.
+ */
+export const PAIR_STATUS = [
+  'matched', 'exporter_only', 'importer_only', 'ghost', 'possibly_confidential', 'counterpart_not_reporting', 'unobserved', 'partially_published',
+] as const;
+const ST = { matched: 0, exporterOnly: 1, importerOnly: 2, ghost: 3, confidential: 4, notReporting: 5, unobserved: 6, partial: 7 } as const;
 
-/** Working arrays of one pair over the months its windows reach; NaN = no record. */
+/** Coverage of one side in one period, as the working arrays and `published` hold it: 0 not published, 1 published, 2 published in part. */
+export const PUB = { no: 0, yes: 1, partial: 2 } as const;
+
+/** Key of "reporter `c` published flow side `fx` for period `t`" (months since year 0 stay below 40,000). */
+export function pubKey(c: number, fx: number, annual: number, t: number): number {
+  return ((c * 2 + fx) * 2 + annual) * 40000 + t;
+}
+
+/** Per period code: `YYYY-MM` → t months since year 0 (annual 0); `YYYY` → t the year (annual 1). */
+export function periodIndex(values: readonly string[]): { t: Float64Array; annual: Int8Array } {
+  const t = Float64Array.from(values, (v) => (v.length === 4 ? Number(v) : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
+  return { t, annual: Int8Array.from(values, (v) => (v.length === 4 ? 1 : 0)) };
+}
+
+/** Per flow code: 0 for exports (`X`), 1 for imports (`M`), -1 for the rest. */
+export function flowSides(values: readonly string[]): Int8Array {
+  return Int8Array.from(values, (f) => (f === 'X' ? 0 : f === 'M' ? 1 : -1));
+}
+
+/** Working arrays of one pair over the months its windows reach; NaN = no record; `pubX`/`pubM` hold {@link PUB} codes. */
 export class PairBuffers {
   xv = new Float64Array(64); mv = new Float64Array(64); mf = new Float64Array(64);
   xk = new Float64Array(64); mk = new Float64Array(64);
@@ -35,17 +61,25 @@ export class PairBuffers {
 export function emitWindow(buf: PairBuffers, lo: number, a: number, b: number, out: PairBuilder, coverShare: number): void {
   let xv = 0, mv = 0, xRec = false, mRec = false, mf = 0, mfAll = true, xk = 0, mk = 0, kgOk = true;
   let xPub = true, mPub = true;
-  let resX = 0, resM = 0, xMiss = 0, mMiss = 0;
+  let resX = 0, resM = 0, xMiss = 0, mMiss = 0, xPart = 0, mPart = 0;
   for (let t = a; t <= b; t++) {
     const o = t - lo;
-    if (!buf.pubX[o]) xPub = false;
-    if (!buf.pubM[o]) mPub = false;
+    const px = buf.pubX[o];
+    const pm = buf.pubM[o];
+    if (!px) xPub = false;
+    if (!pm) mPub = false;
     resX += buf.resX[o];
     resM += buf.resM[o];
     const x = buf.xv[o];
     const m = buf.mv[o];
-    if (x !== x && m > 0) xMiss += m;
-    if (m !== m && x > 0) mMiss += x;
+    if (x !== x && m > 0) {
+      xMiss += m;
+      if (px === PUB.partial) xPart += m;
+    }
+    if (m !== m && x > 0) {
+      mMiss += x;
+      if (pm === PUB.partial) mPart += x;
+    }
     if (x === x) {
       xRec = true;
       xv += x;
@@ -64,22 +98,29 @@ export function emitWindow(buf: PairBuffers, lo: number, a: number, b: number, o
       else if (k === k) mk += k;
     }
   }
-  finishWindow(out, a, b, coverShare, xRec, mRec, xv, mv, mf, mfAll, xk, mk, kgOk, xPub, mPub, resX, resM, xMiss, mMiss);
+  finishWindow(out, a, b, coverShare, xRec, mRec, xv, mv, mf, mfAll, xk, mk, kgOk, xPub, mPub, resX, resM, xMiss, mMiss, xPart, mPart);
 }
 
 /**
  * One year of an annual pair (the window of one period): {@link emitWindow} over a single period, from the
- * values themselves (NaN = no record; `xk`/`mk` Infinity for an estimated weight) rather than working arrays.
+ * values themselves (NaN = no record; `xk`/`mk` Infinity for an estimated weight; `pubX`/`pubM` {@link PUB}
+ * codes) rather than working arrays.
  */
 export function emitPeriod(
   out: PairBuilder, t: number, coverShare: number, x: number, m: number, f: number, kx: number, km: number,
-  pubX: boolean, pubM: boolean, resX: number, resM: number,
+  pubX: number, pubM: number, resX: number, resM: number,
 ): void {
   // the one step of emitWindow's loop, from its starting sums (0 + v, as there: -0 becomes 0)
   let xv = 0, mv = 0, xRec = false, mRec = false, mf = 0, mfAll = true, xk = 0, mk = 0, kgOk = true;
-  let xMiss = 0, mMiss = 0;
-  if (x !== x && m > 0) xMiss += m;
-  if (m !== m && x > 0) mMiss += x;
+  let xMiss = 0, mMiss = 0, xPart = 0, mPart = 0;
+  if (x !== x && m > 0) {
+    xMiss += m;
+    if (pubX === PUB.partial) xPart += m;
+  }
+  if (m !== m && x > 0) {
+    mMiss += x;
+    if (pubM === PUB.partial) mPart += x;
+  }
   if (x === x) {
     xRec = true;
     xv += x;
@@ -94,26 +135,36 @@ export function emitPeriod(
     if (m > 0 && !(km > 0 && km < Infinity)) kgOk = false;
     else if (km === km) mk += km;
   }
-  finishWindow(out, t, t, coverShare, xRec, mRec, xv, mv, mf, mfAll, xk, mk, kgOk, pubX, pubM, 0 + resX, 0 + resM, xMiss, mMiss);
+  finishWindow(out, t, t, coverShare, xRec, mRec, xv, mv, mf, mfAll, xk, mk, kgOk, pubX > 0, pubM > 0, 0 + resX, 0 + resM, xMiss, mMiss, xPart, mPart);
 }
 
-/** The status of a window from its sums, and its row appended to `out` (none when neither side has a record). */
+/**
+ * The status of a window from its sums, and its row appended to `out` (none when neither side has a record).
+ * `xPart`/`mPart`: the other side's value in periods where this side has no record and published only in part.
+ */
 function finishWindow(
   out: PairBuilder, a: number, b: number, coverShare: number, xRec: boolean, mRec: boolean, xv: number, mv: number, mf: number,
   mfAll: boolean, xk: number, mk: number, kgOk: boolean, xPub: boolean, mPub: boolean, resX: number, resM: number, xMiss: number, mMiss: number,
+  xPart: number, mPart: number,
 ): void {
   if (!xRec && !mRec) return;
   let status: number;
+  let side = 0; // the missing side of a status that has one: 0 the importer's, 1 the exporter's
   if (xRec && mRec && xv > 0 && mv > 0 && !(xPub && mPub)) status = ST.unobserved; // part of the window unpublished: no comparison
   else if (xRec && mRec && xv > 0 && mv > 0) {
     // a partner dropped part-way through the window (months with no record on one side while the other
-    // shows trade) can sit in that side's residual; lower values every month cannot
-    const miss = mv > xv ? xMiss : mMiss;
-    const res = mv > xv ? resX : resM;
-    status = miss > 0 && res >= coverShare * miss ? ST.confidential : ST.matched;
-  } else if (xRec && xv > 0) status = !mPub ? ST.notReporting : resM >= coverShare * xv ? ST.confidential : ST.ghost;
-  else if (mRec && mv > 0) status = !xPub ? ST.notReporting : resX >= coverShare * mv ? ST.confidential : ST.ghost;
-  else status = xRec ? ST.exporterOnly : ST.importerOnly;
+    // shows trade) can sit in that side's residual, or in a month its reporter published only in part;
+    // lower values every month cannot
+    const low = mv > xv ? 1 : 0;
+    const miss = low ? xMiss : mMiss;
+    const res = low ? resX : resM;
+    status = miss > 0 && res >= coverShare * miss ? ST.confidential : (low ? xPart : mPart) > 0 ? ST.partial : ST.matched;
+    if (status === ST.partial) side = low; // (a confidential one keeps `importer`, as it always has)
+  } else if (xRec && xv > 0) status = !mPub ? ST.notReporting : resM >= coverShare * xv ? ST.confidential : mPart > 0 ? ST.partial : ST.ghost;
+  else if (mRec && mv > 0) {
+    status = !xPub ? ST.notReporting : resX >= coverShare * mv ? ST.confidential : xPart > 0 ? ST.partial : ST.ghost;
+    side = 1;
+  } else status = xRec ? ST.exporterOnly : ST.importerOnly;
   const at = out.length < out.capacity ? out.length : out.grow();
   out.length = at + 1;
   out.e[at] = out.cur.e; out.im[at] = out.cur.im; out.h[at] = out.cur.h; out.w[at] = out.cur.w;
@@ -128,8 +179,7 @@ function finishWindow(
   if (sc < 0) sc = out.newStatus(status);
   out.st[at] = sc;
   out.xRev[at] = out.cur.xRev; out.mRev[at] = out.cur.mRev;
-  if (status === ST.ghost || status === ST.confidential || status === ST.notReporting) {
-    const side = xRec && xv > 0 ? 0 : 1;
+  if (status === ST.ghost || status === ST.confidential || status === ST.notReporting || status === ST.partial) {
     let gc = out.gsCodes[side];
     if (gc < 0) gc = out.newSide(side);
     out.gs[at] = gc;
@@ -250,7 +300,7 @@ export class PairBuilder {
     const dict = (a: Int32Array, values: readonly string[]) => dictionaryVectorInPlace(v(a), values);
     const f64 = (a: Float64Array) => float64Vector(v(a), true);
     // the missing side is null on rows of any other status
-    const gsNulls = this.stUsed.some((st) => !(st === ST.ghost || st === ST.confidential || st === ST.notReporting));
+    const gsNulls = this.stUsed.some((st) => !(st === ST.ghost || st === ST.confidential || st === ST.notReporting || st === ST.partial));
     return new Table({
       exporter: dict(this.e, countries),
       importer: dict(this.im, countries),

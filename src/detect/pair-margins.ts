@@ -2,14 +2,16 @@ import { Table } from 'apache-arrow';
 import type { GeoTable } from '../reference/geo.ts';
 import { StringDictionary, dictionaryVector, float64Vector, take } from '../table/columns.ts';
 import { readCodes, readFloats } from '../table/read.ts';
-import { FOB_IMPORT_REPORTERS, predictCifFobLeaveOut, type CifFobParams } from './cif-fob.ts';
+import { predictCifFobLeaveOut, type CifFobParams } from './cif-fob.ts';
 
 /**
  * The observations the CIF/FOB model is fitted on: import records whose reporter states both CIF and FOB
- * (reporters that record imports FOB left out), one row each: importer, exporter, cif_usd, fob_usd,
- * net_weight_kg. Thin enough to be computed once over every product and shared (`--global`). Pure.
+ * (reporters that record imports FOB left out: `fobImportReporters`, the reference list
+ * `reference.fobImportReporters`), one row each: importer,
+ * exporter, cif_usd, fob_usd, net_weight_kg. Thin enough to be computed once over every product and shared
+ * (`--global`). Pure.
  */
-export function cifFobObservations(flows: Table): Table {
+export function cifFobObservations(flows: Table, fobImportReporters: ReadonlySet<string>): Table {
   const who = 'cifFobObservations';
   const rep = readCodes(flows, 'reporter', who);
   const par = readCodes(flows, 'partner', who);
@@ -18,7 +20,7 @@ export function cifFobObservations(flows: Table): Table {
   const fob = readFloats(flows, 'fob_usd', who);
   const kg = readFloats(flows, 'net_weight_kg', who);
   const isM = flow.values.map((f) => f === 'M');
-  const fobReporter = rep.values.map((r) => FOB_IMPORT_REPORTERS.has(r));
+  const fobReporter = rep.values.map((r) => fobImportReporters.has(r));
   const rows: number[] = [];
   for (let i = 0; i < flows.numRows; i++) {
     if (flow.codes[i] < 0 || !isM[flow.codes[i]] || !(cif[i] > 0 && fob[i] > 0)) continue;

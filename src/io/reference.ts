@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { CountryCodeIndex, parseIso2Table } from '../reference/country-codes.ts';
 import { CountryNameIndex, parseNameAliases } from '../reference/country-names.ts';
 import { CountryResolver, parseAreaTable } from '../reference/countries.ts';
+import { parseCountryList } from '../reference/country-list.ts';
 // REFERENCE_DIR is resolved from import.meta.url, so the tables are found whatever the working directory.
 import { REFERENCE_DIR } from './catalog.ts';
 import { readReferenceText } from './reference-text.ts';
@@ -24,6 +25,22 @@ export async function loadCountryNames(dataDir = REFERENCE_DIR): Promise<Map<str
   const names = new Map<string, string>();
   for (const r of rows) if (r.kind === 'country' && (!names.has(r.iso3) || r.name.length < names.get(r.iso3)!.length)) names.set(r.iso3, r.name);
   return names;
+}
+
+/** File name of the list of reporters that record imports FOB, in `data/reference`. */
+export const FOB_IMPORT_REPORTERS_FILE = 'fob_import_reporters.csv';
+
+/** The reporters that record imports FOB (`fob_import_reporters.csv`: iso3, name, source). */
+export async function loadFobImportReporters(dataDir = REFERENCE_DIR): Promise<ReadonlySet<string>> {
+  return parseCountryList(await readReferenceText(join(dataDir, FOB_IMPORT_REPORTERS_FILE)), FOB_IMPORT_REPORTERS_FILE);
+}
+
+/** File name of the list of entrepôts, in `data/reference`. */
+export const ENTREPOTS_FILE = 'entrepots.csv';
+
+/** The entrepôts (`entrepots.csv`: iso3, name, source): their gaps are transit, shown with reason `entrepot`. */
+export async function loadEntrepots(dataDir = REFERENCE_DIR): Promise<ReadonlySet<string>> {
+  return parseCountryList(await readReferenceText(join(dataDir, ENTREPOTS_FILE)), ENTREPOTS_FILE);
 }
 
 /** Country names → ISO3 (area-table names and `country_name_aliases.csv`), for layouts that name countries. */

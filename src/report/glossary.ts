@@ -20,6 +20,8 @@ export const REASONS: Readonly<Record<string, string>> = {
   ghost_imports: 'The importer recorded goods the exporter never declared.',
   ghost_exports: 'The exporter declared goods the importer never recorded.',
   weight_mismatch: 'The two sides disagree about the weight as well as the value.',
+  weight_gap: 'The two sides agree on the value but not on the weight, by far more than their usual difference: same value, very different kilograms.',
+  entrepot: 'One side is an entrepôt (Hong Kong, Singapore, the Netherlands, Belgium, the Emirates, Switzerland): goods in transit there are the channel third-country routing uses; its side is not discounted for its usual disagreements.',
   unit_value_mismatch: 'The two sides imply very different prices per kg.',
   hs_scope_changed: 'The two sides use product-code versions in which this code does not mean exactly the same goods.',
   // declarations

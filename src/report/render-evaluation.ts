@@ -105,3 +105,31 @@ export function renderSynthFamilies(): string {
   const rows = SYNTH_FAMILIES.map((f) => `| \`${f.name}\` | ${f.role.replace('_', ' ')} | ${f.about} |`);
   return ['| family | role | what it is |', '|---|---|---|', ...rows].join('\n') + '\n';
 }
+
+/** The atlas's top mirror pairs as `scripts/write-evaluation.ts` keeps them (`docs/evaluation/atlas-mirror.json`). */
+export interface AtlasMirrorTop {
+  source: string;
+  pairs_scored: number;
+  pairs_with_flagged_window: number;
+  pairs_flagged: number;
+  rows: {
+    rank: number; exporter: string; importer: string; hs6: string; value_at_stake_usd: number; believability: number; score: number;
+    window: string; period_end: string; exporter_value_usd: number | null; importer_value_fob_usd: number | null; log_ratio: number | null;
+    windows_flagged: number; reasons: string[];
+  }[];
+}
+
+/** The atlas's top mirror pairs as a markdown table with their numbers. Pure. */
+export function renderAtlasMirrorTop(t: AtlasMirrorTop): string {
+  const m = (v: number | null) => (v === null || v !== v ? '-' : (v / 1e6).toFixed(2));
+  const lines = [
+    `${t.source}: ${t.pairs_scored.toLocaleString('en-US')} pairs scored, ${t.pairs_with_flagged_window.toLocaleString('en-US')} with a flagged window, ${t.pairs_flagged} flagged (the review budget); the top 20:`,
+    '',
+    '| rank | pair | HS6 | at stake, USD m/yr | believability | score, USD m | best window | exporter, USD m | importer FOB, USD m | log ratio | windows | reasons |',
+    '|---:|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|',
+    ...t.rows.map((r) =>
+      `| ${r.rank} | ${r.exporter} → ${r.importer} | ${r.hs6} | ${m(r.value_at_stake_usd)} | ${r.believability.toFixed(2)} | ${m(r.score)} | ${r.window} ${r.period_end} | ${m(r.exporter_value_usd)} | ${m(r.importer_value_fob_usd)} | ${r.log_ratio === null ? '-' : r.log_ratio.toFixed(2)} | ${r.windows_flagged} | ${r.reasons.join(', ')} |`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -30,8 +30,10 @@ export function renderMirrorGaps(gaps: Table, pairs: Table | null, o: MirrorSect
   const head = `<h2>${esc(o.title)} — ${rows.length.toLocaleString('en-US')} flagged${rows.length > limit ? `, top ${limit} shown` : ''}</h2>`;
   const lead = `<p class="lead">Every trade is recorded twice: the exporter reports what it sent (valued at its border, FOB) and the
 importer what it received (with freight and insurance, CIF, here put back on FOB). A <b>mirror gap</b> is flagged when one side
-is at least 1.5 times the other over 3 or 12 months or a year, the amounts are large, and the gap persists into the next window; or
-when only one side recorded the trade although the other published its figures. One flag is one pair, product and window.</p>`;
+is at least 1.5 times the other over 3 or 12 months or a year, the amounts are large, the gap is beyond the pair's usual noise and
+persists into the next window; when only one side recorded the trade although the other published its figures; or when the
+values agree but the weights do not. One flag is one pair and product, its flagged windows shaded; pairs are ranked by what is
+at stake (the gap in USD a year) times how far the two reporters are to be believed.</p>`;
   if (!rows.length) return `<section id="mirror_gaps">${head}${lead}<p>No mirror gap was flagged in this run.</p>${emptyTable(rows, o.columns)}</section>`;
   const groups = pairGroups(rows);
   const charted = groups.slice(0, o.chartLimit ?? 12);
@@ -40,7 +42,7 @@ when only one side recorded the trade although the other published its figures. 
   return `<section id="mirror_gaps">${head}${lead}
 <h3>Both sides, by period, for each flagged pair${groups.length > charted.length ? ` (the ${charted.length} best ranked of ${groups.length})` : ''}</h3>
 ${charts}
-<h3>Flagged windows, ranked</h3>
+<h3>Flagged pairs, ranked (best window shown)</h3>
 ${table}
 </section>`;
 }
@@ -124,20 +126,30 @@ function pairCharts(groups: PairGroup[], pairs: Table, controls: readonly Contro
     const largest = g.rows.reduce((a, i) => (Math.abs(r.num('gap_usd', i) ?? 0) > Math.abs(r.num('gap_usd', a) ?? 0) ? i : a), best);
     return `<div class="card mirror-pair"><h3>${esc(`${g.exporter} → ${g.importer} · ${g.hs6}`)} <span class="muted small">best rank ${esc(String(r.num('rank', best) ?? ''))}, score ${esc(formatNumber(r.num('score', best)))}</span></h3>
 ${svg}
-<p class="small">${g.rows.length} flagged window${g.rows.length > 1 ? 's' : ''} (shaded) · ${reasons.map(reasonBadge).join(' ')}<br>
+<p class="small">${flaggedSpans(g).length} flagged window${flaggedSpans(g).length > 1 ? 's' : ''} (shaded) · ${reasons.map(reasonBadge).join(' ')}${r.num('value_at_stake_usd', best) !== null ? ` · at stake ${esc(usdShort(r.num('value_at_stake_usd', best)))} a year` : ''}<br>
 Largest gap: ${esc(usdShort(r.num('gap_usd', largest)))} over ${esc(r.str('window', largest) ?? '')} ${esc(r.str('period_start', largest) ?? '')}–${esc(r.str('period_end', largest) ?? '')}
 (exporter ${esc(usdShort(r.num('exporter_value_usd', largest)))}, importer ${esc(usdShort(r.num('importer_value_fob_usd', largest)))}).</p></div>`;
   });
   return `<div class="grid">${cards.map((c) => `<div>${c}</div>`).join('\n')}</div>`;
 }
 
+/** The flagged windows of a pair's rows: those nested in `windows` (one flag per pair), else each row's own. */
+function flaggedSpans(g: PairGroup): [string, string][] {
+  const nested = g.flagged.has('windows') ? g.flagged.table.getChild('windows') : null;
+  return g.rows.flatMap((i): [string, string][] => {
+    const list = nested?.get(i) as { toArray(): { toJSON(): Record<string, unknown> }[] } | null | undefined;
+    if (list) return list.toArray().map((w) => w.toJSON()).map((w) => [String(w.period_start ?? ''), String(w.period_end ?? '')]);
+    return [[g.flagged.str('period_start', i) ?? '', g.flagged.str('period_end', i) ?? '']];
+  });
+}
+
 /** The pair's flagged windows as merged [from, to] index spans on the axis. */
 function mergedWindows(g: PairGroup, periods: string[]): [number, number][] {
   const monthly = periods[0]?.length === 7;
-  const spans = g.rows
-    .map((i) => {
-      let a = g.flagged.str('period_start', i) ?? '';
-      let b = g.flagged.str('period_end', i) ?? '';
+  const spans = flaggedSpans(g)
+    .map(([start, end]) => {
+      let a = start;
+      let b = end;
       // a yearly window on a monthly axis covers its months
       if (monthly && a.length === 4) a = `${a}-01`;
       if (monthly && b.length === 4) b = `${b}-12`;

@@ -17,7 +17,7 @@ import {
 } from '../detect/backtest-truth.ts';
 import { loadCatalog, loadHs6Descriptions, loadHsCorrespondence } from '../io/catalog.ts';
 import { loadGeo } from '../io/geo.ts';
-import { loadCountryCodeIndex, loadCountryNameIndex, loadCountryNames, loadCountryResolver } from '../io/reference.ts';
+import { loadCountryCodeIndex, loadCountryNameIndex, loadCountryNames, loadCountryResolver, loadFobImportReporters, loadEntrepots } from '../io/reference.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import { readReviewsFile } from '../io/reviews.ts';
 import { readDeclarations } from '../ingest/declarations.ts';
@@ -132,6 +132,8 @@ export async function loadReference(): Promise<ReferenceInput> {
     geo: await loadGeo(),
     countryNames: await loadCountryNames(),
     hs6Descriptions: await loadHs6Descriptions(),
+    fobImportReporters: await loadFobImportReporters(),
+      entrepots: await loadEntrepots(),
   };
 }
 

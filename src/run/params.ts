@@ -52,6 +52,9 @@ const mirrorMatchSchema = z
     windows: z.array(z.enum(['M', 'R3', 'R12', 'Y'])).min(1),
     excludeSources: z.array(z.string()),
     confidentialCoverShare: z.number().min(0).max(1),
+    partialPublicationShare: z.number().min(0).max(1),
+    partialPublicationValueShare: z.number().min(0).max(1),
+    minPeriodsForUsual: z.number().int().min(1),
   })
   .strict() satisfies z.ZodType<MirrorMatchParams>;
 
@@ -60,6 +63,7 @@ const mirrorGapSchema = z
   .object({
     flagWindows: z.array(z.enum(['M', 'R3', 'R12', 'Y'])),
     minAbsLogRatio: z.number().min(0),
+    minZ: z.number().min(0),
     minValueUsd: z.number().min(0),
     minGapUsd: z.number().min(0),
     ghostMinValueUsd: z.number().min(0),
@@ -83,11 +87,19 @@ const cifFobSchema = z
   .strict() satisfies z.ZodType<CifFobParams>;
 
 /** The `mirror` config slice. */
-export const mirrorParamsSchema = z.object({ match: mirrorMatchSchema, cifFob: cifFobSchema, gaps: mirrorGapSchema }).strict();
+export const mirrorParamsSchema = z
+  .object({
+    match: mirrorMatchSchema,
+    cifFob: cifFobSchema,
+    gaps: mirrorGapSchema,
+    /** Flagged pairs at most, the best scored first; the scored table keeps every pair (default 100: what a team can review). */
+    reviewBudget: z.number().int().min(0),
+  })
+  .strict();
 /** Resolved `mirror` settings. */
 export type MirrorParams = z.infer<typeof mirrorParamsSchema>;
 /** Defaults of the `mirror` slice. */
-export const mirrorDefaults: MirrorParams = { match: mirrorMatchDefaults, cifFob: cifFobDefaults, gaps: mirrorGapDefaults };
+export const mirrorDefaults: MirrorParams = { match: mirrorMatchDefaults, cifFob: cifFobDefaults, gaps: mirrorGapDefaults, reviewBudget: 100 };
 
 /** Config schema of the transshipment scorer; `satisfies` keeps it in step with {@link TransshipmentParams}. */
 export const transshipmentParamsSchema = z

@@ -15,7 +15,9 @@ export type InputKind =
   /** A flagged-routes file (`--routes`), optional. */
   | 'routes'
   /** Tables computed once over every product and shared with partition runs (`--global DIR`), optional. */
-  | 'global';
+  | 'global'
+  /** Comtrade's data-availability table (`--availability FILE`, the `availability.parquet` of `tradewatch fetch`), optional. */
+  | 'availability';
 
 /** The trade tables a `trade` input hands to a pipeline. */
 export interface TradeInput {
@@ -34,6 +36,10 @@ export interface ReferenceInput {
   countryNames: ReadonlyMap<string, string>;
   /** HS6 → description (catalog and comparator codes). */
   hs6Descriptions: ReadonlyMap<string, string>;
+  /** Reporters that record imports FOB, not CIF (`data/reference/fob_import_reporters.csv`): not adjusted, not fitted on. */
+  fobImportReporters: ReadonlySet<string>;
+  /** Entrepôts (`data/reference/entrepots.csv`): a mirror gap there is transit, shown with reason `entrepot`. */
+  entrepots: ReadonlySet<string>;
 }
 
 /**
@@ -62,6 +68,8 @@ export interface PipelineInputs {
   history?: Table;
   /** Shared tables of a run over every product (`--global DIR`). */
   global?: GlobalTables;
+  /** What each reporter published per period (`--availability FILE`: reporter, period, freq, published, …). */
+  availability?: Table;
   reference: ReferenceInput;
 }
 
@@ -83,7 +91,9 @@ export interface PipelineDef<P = unknown> {
   name: string;
   description: string;
   /** Inputs by kind; `trade` is required by every current pipeline. */
-  inputs: { trade?: 'required' | 'optional'; declarations?: 'required' | 'optional'; mirror?: 'optional'; routes?: 'optional'; global?: 'optional' };
+  inputs: {
+    trade?: 'required' | 'optional'; declarations?: 'required' | 'optional'; mirror?: 'optional'; routes?: 'optional'; global?: 'optional'; availability?: 'optional';
+  };
   /**
    * The columns of `--mirror`'s `mirror_pairs.parquet` the pipeline uses: only those are read (a file
    * without one of them gives a table without it, for the detector to name). Without it, every column.

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { loadCatalog, loadHs6Descriptions, loadHsCorrespondence } from '../io/catalog.ts';
-import { loadCountryNames } from '../io/reference.ts';
+import { loadCountryNames, loadFobImportReporters, loadEntrepots } from '../io/reference.ts';
 import { readConfigFile } from '../io/config-file.ts';
 import { loadGeo } from '../io/geo.ts';
 import { acquireLock } from '../io/lock.ts';
@@ -31,6 +31,7 @@ import { readDeclarationInputs } from './declarations-input.ts';
 import { reviewAndCompare } from './flags.ts';
 import { hashInputs, readTrade, type HashedInputs } from './trade.ts';
 import { VERSION } from './version.ts';
+import { AVAILABILITY_COLUMNS } from '../schema.ts';
 
 /** Arguments of `tradewatch run <pipeline>` (see the contracts). */
 export interface RunArgs {
@@ -45,6 +46,11 @@ export interface RunArgs {
    * reliability and CIF/FOB observations a partition run uses instead of estimating its own.
    */
   global?: string;
+  /**
+   * Comtrade's data-availability table (the `availability.parquet` `tradewatch fetch` writes): what each reporter
+   * published per period, which mirror matching takes as coverage over what the rows show.
+   */
+  availability?: string;
   /** Customs declarations to screen: files, folders or globs. */
   declarations?: string[];
   /** Earlier declarations with inspection outcomes, to learn from. */
@@ -186,12 +192,15 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       geo: await loadGeo(),
       countryNames: await loadCountryNames(),
       hs6Descriptions: await loadHs6Descriptions(),
+      fobImportReporters: await loadFobImportReporters(),
+      entrepots: await loadEntrepots(),
     };
     const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
     const mirror = extra.mirror ? await readMirrorPairs(extra.mirror, def.mirrorColumns) : undefined;
     const routes = extra.routes ? await readParquet(extra.routes) : undefined;
     const global = extra.global ? await readGlobalTables(extra.global) : undefined;
-    const produced = await def.run({ trade, mirror, routes, declarations, history, global, reference }, params, stage, count);
+    const availability = extra.availability ? await readParquet(extra.availability) : undefined;
+    const produced = await def.run({ trade, mirror, routes, declarations, history, global, availability, reference }, params, stage, count);
     // verdicts and the comparison with the previous run, on every flagged output
     const flagged = (def.report ?? []).map((r) => r.output);
     const reviewed = await reviewAndCompare(def.name, produced, { out, asOf, flagged, reviewsPath: extra.reviews, reviews: config.run.reviews });
@@ -259,14 +268,17 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
 }
 
 /**
- * The optional file inputs a pipeline declared and the run was given (`--mirror`, `--routes`), resolved and
- * hashed so they count in the skip decision and the manifest. A pipeline that does not take one ignores it.
+ * The optional file inputs a pipeline declared and the run was given (`--mirror`, `--routes`, `--global`,
+ * `--availability`), resolved and hashed so they count in the skip decision and the manifest. A pipeline that
+ * does not take one ignores it.
  */
 async function optionalInputs(
   def: PipelineDef,
   args: RunArgs,
   cwd: string,
-): Promise<{ records: ManifestInput[]; mirror?: string; routes?: string; global?: GlobalPaths; declarations?: HashedInputs; history?: HashedInputs; reviews?: string }> {
+): Promise<{
+  records: ManifestInput[]; mirror?: string; routes?: string; global?: GlobalPaths; availability?: string; declarations?: HashedInputs; history?: HashedInputs; reviews?: string;
+}> {
   const records: ManifestInput[] = [];
   let declarations: HashedInputs | undefined;
   let history: HashedInputs | undefined;
@@ -301,10 +313,22 @@ async function optionalInputs(
     global = await findGlobalTables(resolve(cwd, args.global), args.asOf);
     records.push(...(await hashInputs('global', [global.coverage, global.reliability, global.cifFobObservations], cwd)).records);
   }
-  return { records, mirror, routes, global, declarations, history, reviews };
+  let availability: string | undefined;
+  if (def.inputs.availability && args.availability) {
+    availability = resolve(cwd, args.availability);
+    if (!(await isFile(availability))) throw new UsageError(`--availability ${args.availability}: no such file (give the availability.parquet of 'tradewatch fetch')`);
+    const have = new Set((await readParquetSchema(availability)).fields.map((f) => f.name));
+    const missing = AVAILABILITY_NEEDS.filter((c) => !have.has(c));
+    if (missing.length) throw new UsageError(`--availability ${args.availability}: no column ${missing.join(', ')} (expected the availability.parquet of 'tradewatch fetch': ${AVAILABILITY_COLUMNS.join(', ')})`);
+    records.push(...(await hashInputs('availability', [availability], cwd)).records);
+  }
+  return { records, mirror, routes, global, availability, declarations, history, reviews };
 }
 
 type GlobalPaths = Record<keyof GlobalTables, string>;
+
+/** The columns of an availability table that mirror matching reads. */
+const AVAILABILITY_NEEDS = ['reporter', 'period', 'published'] as const;
 
 /** Where each shared table is: `pipeline`'s file name. */
 const GLOBAL_FILES: Record<keyof GlobalTables, { pipeline: string; file: string }> = {

@@ -27,6 +27,8 @@ export const scheduleJobSchema = z
     mirror: z.string().min(1).optional(),
     /** The output root of a run over every product, as `run --global` (default none). */
     global: z.string().min(1).optional(),
+    /** The availability.parquet of `tradewatch fetch`, as `run --availability` (default none). */
+    availability: z.string().min(1).optional(),
     /** A flagged_routes.parquet, as `run --routes` (default: `all` uses its own run). */
     routes: z.string().min(1).optional(),
     /** Input layout, as `run --format` (default: detected from the header). */

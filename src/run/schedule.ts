@@ -168,6 +168,7 @@ async function handleTick(job: ScheduleJob, due: DueTick, c: TickContext): Promi
     reviews: job.reviews,
     mirror: job.mirror,
     global: job.global,
+    availability: job.availability,
     routes: job.routes,
     format: job.format,
     asOf,

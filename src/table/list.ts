@@ -1,4 +1,4 @@
-import { Dictionary, Field, Int32, List, Utf8, makeData, makeVector, type Vector } from 'apache-arrow';
+import { Dictionary, Field, Int32, List, Struct, Utf8, makeData, makeVector, type Vector } from 'apache-arrow';
 import { StringDictionary } from './columns.ts';
 
 /**
@@ -22,5 +22,20 @@ export function listVector(n: number, items: ReadonlyMap<number, readonly string
   const dictVec = makeVector(makeData({ type: new Utf8(), length: bytes.length, valueOffsets: vOffsets, data }));
   const child = makeData({ type: valueType, length: codes.length, data: codes, dictionary: dictVec });
   const type = new List(new Field('item', valueType, false));
+  return makeVector(makeData({ type, length: n, nullCount: 0, valueOffsets: offsets, child }));
+}
+
+/**
+ * A List<Struct> vector of `n` rows: row i holds the struct rows `offsets[i]…offsets[i+1]-1` of `fields`
+ * (child vectors all of length `offsets[n]`), e.g. a flagged pair's windows nested under it. No copy of the children.
+ */
+export function structListVector(offsets: Int32Array, fields: Readonly<Record<string, Vector>>): Vector<List<Struct>> {
+  const n = offsets.length - 1;
+  const names = Object.keys(fields);
+  const len = offsets[n];
+  for (const k of names) if (fields[k].length !== len) throw new Error(`structListVector: field ${k} has ${fields[k].length} values, the offsets ${len}`);
+  const structType = new Struct(names.map((k) => new Field(k, fields[k].type, true)));
+  const child = makeData({ type: structType, length: len, nullCount: 0, children: names.map((k) => fields[k].data[0]) });
+  const type = new List(new Field('item', structType, false));
   return makeVector(makeData({ type, length: n, nullCount: 0, valueOffsets: offsets, child }));
 }

@@ -55,7 +55,7 @@ describe('MirrorEvidence', () => {
     const ev = new MirrorEvidence(pairs([]), 1.06);
     expect(ev.leg('CHN', 'THA', '811292', ['2024-01'])).toEqual({ ghostShare: NaN, keptLogRatio: NaN, periodsNotJudged: 0 });
     expect(() => new MirrorEvidence(pairs([['CHN', 'THA', 'M', '2024-01', 'lost', 1, 1]]), 1.06)).toThrow(
-      "MirrorEvidence: unknown pair status 'lost' in column 'status' (expected one of matched, exporter_only, importer_only, ghost, possibly_confidential, counterpart_not_reporting, unobserved)",
+      "MirrorEvidence: unknown pair status 'lost' in column 'status' (expected one of matched, exporter_only, importer_only, ghost, possibly_confidential, counterpart_not_reporting, unobserved, partially_published)",
     );
     expect(() => new MirrorEvidence(new Table({ exporter: dictionaryVector(new Int32Array(0), []) }), 1.06)).toThrow(/importer/);
   });

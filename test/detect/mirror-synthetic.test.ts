@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mirrorGapDefaults, scoreMirrorGaps } from '../../src/detect/mirror-gaps.ts';
 import { matchMirrorFlows, mirrorMatchDefaults } from '../../src/detect/mirror-pairs.ts';
 import { loadCatalog } from '../../src/io/catalog.ts';
-import { loadCountryResolver } from '../../src/io/reference.ts';
+import { loadCountryResolver, loadEntrepots, loadFobImportReporters } from '../../src/io/reference.ts';
 import { ingestTrade } from '../../src/ingest/ingest-trade.ts';
 import { ingestDefaults } from '../../src/ingest/params.ts';
 import type { Catalog } from '../../src/reference/catalog.ts';
@@ -28,7 +28,7 @@ async function flagsOf(seed: number): Promise<{ truth: SynthTruth; flags: Flag[]
   const file = Object.keys(w.files).find((f) => f.startsWith('trade/'))!;
   const r = await ingestTrade([{ display: file, kind: 'csv', chunks: [new TextEncoder().encode(w.files[file])] }], { params: ingestDefaults, resolver, hsCodes: null });
   expect(r.rejects.numRows).toBe(0);
-  const { gaps } = scoreMirrorGaps(matchMirrorFlows(r.flows, r.areas, mirrorMatchDefaults).pairs, mirrorGapDefaults);
+  const { gaps } = scoreMirrorGaps(matchMirrorFlows(r.flows, r.areas, mirrorMatchDefaults).pairs, mirrorGapDefaults, { fobImporters: await loadFobImportReporters(), entrepots: await loadEntrepots() });
   const flags = rowsOf(gaps, ['exporter', 'importer', 'hs6', 'reasons']).map((x) => ({
     exporter: x.exporter as string, importer: x.importer as string, hs6: x.hs6 as string,
     reasons: [...(x.reasons as { toArray(): string[] }).toArray()],

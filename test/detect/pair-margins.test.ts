@@ -3,7 +3,7 @@ import { cifFobDefaults } from '../../src/detect/cif-fob.ts';
 import { matchMirrorFlows, mirrorMatchDefaults } from '../../src/detect/mirror-pairs.ts';
 import { cifFobObservations, estimatePairMargins } from '../../src/detect/pair-margins.ts';
 import { loadGeo } from '../../src/io/geo.ts';
-import { loadCountryResolver } from '../../src/io/reference.ts';
+import { loadCountryResolver, loadFobImportReporters } from '../../src/io/reference.ts';
 import { ingestTrade } from '../../src/ingest/ingest-trade.ts';
 import { ingestDefaults } from '../../src/ingest/params.ts';
 import { chunksOf, rowsOf } from '../helpers.ts';
@@ -21,12 +21,14 @@ async function flows(ratio: (partner: number) => number) {
   return ingestTrade([{ display: 'm.csv', kind: 'csv', chunks: chunksOf(lines.join('\n'), 512) }], { params: ingestDefaults, resolver, hsCodes: null });
 }
 
+const FOB = new Set(['DZA', 'GEO', 'ZAF', 'BWA', 'LSO', 'NAM', 'SWZ']);
+
 describe('estimatePairMargins', () => {
   it('predicts the margin the other pairs show, leaving the scored pair out', async () => {
     // every pair 8% except THA→USA itself, which claims 60%: it must not teach the model
     const r = await flows((c) => (c === 764 ? 1.6 : 1.08));
     const pairs = matchMirrorFlows(r.flows, r.areas, mirrorMatchDefaults).pairs;
-    const ratio = estimatePairMargins(cifFobObservations(r.flows), pairs, await loadGeo(), cifFobDefaults);
+    const ratio = estimatePairMargins(cifFobObservations(r.flows, FOB), pairs, await loadGeo(), cifFobDefaults);
     const rows = rowsOf(pairs, ['exporter', 'importer']);
     const tha = rows.findIndex((x) => x.exporter === 'THA' && x.importer === 'USA');
     expect(ratio[tha]).toBeCloseTo(1.08, 6);
@@ -35,13 +37,13 @@ describe('estimatePairMargins', () => {
   it('falls back to the flat 1.06 with too few observations', async () => {
     const r = await flows(() => 1.1);
     const pairs = matchMirrorFlows(r.flows, r.areas, mirrorMatchDefaults).pairs;
-    const ratio = estimatePairMargins(cifFobObservations(r.flows), pairs, await loadGeo(), { ...cifFobDefaults, minFitPairs: 1000 });
+    const ratio = estimatePairMargins(cifFobObservations(r.flows, FOB), pairs, await loadGeo(), { ...cifFobDefaults, minFitPairs: 1000 });
     expect([...new Set(ratio)]).toEqual([1.06]);
   });
 
   it('observations are the import records stating CIF and FOB, FOB reporters left out', async () => {
     const r = await flows((c) => (c === 764 ? 1.6 : 1.08));
-    const obs = rowsOf(cifFobObservations(r.flows), ['importer', 'exporter', 'cif_usd', 'fob_usd', 'net_weight_kg']);
+    const obs = rowsOf(cifFobObservations(r.flows, FOB), ['importer', 'exporter', 'cif_usd', 'fob_usd', 'net_weight_kg']);
     expect(obs).toHaveLength(PARTNERS.length); // the THA export row states no CIF
     expect(obs.find((o) => o.exporter === 'THA')).toEqual({ importer: 'USA', exporter: 'THA', cif_usd: 160000, fob_usd: 100000, net_weight_kg: 1000 });
     // South Africa records imports FOB: its CIF = FOB rows say nothing about freight
@@ -49,6 +51,8 @@ describe('estimatePairMargins', () => {
       [{ display: 'z.csv', kind: 'csv', chunks: chunksOf([HEADER, '2024,710,M,156,0,H6,811010,C00,0,0,1000,100000,100000,100000'].join('\n'), 512) }],
       { params: ingestDefaults, resolver: await loadCountryResolver(), hsCodes: null },
     );
-    expect(cifFobObservations(zaf.flows).numRows).toBe(0);
+    // the list is reference data handed in (data/reference/fob_import_reporters.csv): a list without ZAF keeps its row
+    expect(cifFobObservations(zaf.flows, await loadFobImportReporters()).numRows).toBe(0);
+    expect(cifFobObservations(zaf.flows, new Set(['DZA'])).numRows).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BacktestResults } from '../../src/detect/backtest-summary.ts';
-import { generatedBlock, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
+import { type AtlasMirrorTop, generatedBlock, renderAtlasMirrorTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
 
 const PAGE = readFileSync('docs/evaluation.md', 'utf8');
 
@@ -11,6 +11,14 @@ describe('docs/evaluation.md', () => {
     expect(results.schema).toBe('tradewatch/backtest/v1');
     expect(results.rows.length).toBeGreaterThan(0);
     expect(generatedBlock(PAGE, name)).toBe(renderEvaluationTables(results));
+  });
+
+  it('shows the atlas records\' top 20 mirror pairs as committed, China → USA 811292 among them, within the review budget', () => {
+    const top = JSON.parse(readFileSync('docs/evaluation/atlas-mirror.json', 'utf8')) as AtlasMirrorTop;
+    expect(generatedBlock(PAGE, 'atlas-mirror')).toBe(renderAtlasMirrorTop(top));
+    expect(top.rows).toHaveLength(20);
+    expect(top.pairs_flagged).toBeLessThanOrEqual(100);
+    expect(top.rows.some((r) => r.exporter === 'CHN' && r.importer === 'USA' && r.hs6 === '811292')).toBe(true);
   });
 
   it('the wild results are on test seeds 101–120 with thresholds tuned on 1–5, tradewatch and both baselines', () => {

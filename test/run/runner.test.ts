@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import coverage from '../../pipelines/coverage.ts';
+import { buildAvailabilityTable } from '../../src/ingest/availability.ts';
 import { LockHeldError, acquireLock } from '../../src/io/lock.ts';
+import { loadCountryResolver } from '../../src/io/reference.ts';
 import { readParquet, writeParquet } from '../../src/io/parquet.ts';
 import { memoryLog } from '../../src/run/log.ts';
 import { definePipeline, PipelineDeclarationError } from '../../src/run/pipeline.ts';
@@ -272,6 +274,40 @@ describe('--global: tables computed once over every product', () => {
     await expect(runPipeline(mg, { trade, out: join(root, 'global-part'), hs: '@antimony', global: join(global, 'mirror-gaps'), force: true }, fixed())).rejects.toThrow(
       /--global .*: no coverage\.parquet \(coverage\), reporter_reliability\.parquet \(mirror-gaps\), cif_fob_observations\.parquet \(mirror-gaps\)/,
     );
+  });
+});
+
+describe("--availability: Comtrade's availability table as coverage", () => {
+  it('hands mirror-gaps what it says each reporter published, records it as an input with its hash, and refuses a file without its columns', async () => {
+    const mg = (await loadPipelines()).get('mirror-gaps')!;
+    const statusOf = async (dir: string) => {
+      const pairs = await readParquet(join(dir, 'mirror_pairs.parquet'));
+      const at = (c: string, i: number) => pairs.getChild(c)!.get(i);
+      for (let i = 0; i < pairs.numRows; i++) {
+        if (at('exporter', i) === 'CHN' && at('importer', i) === 'THA' && at('window', i) === 'M' && at('period_start', i) === '2024-02') return at('status', i);
+      }
+      return undefined;
+    };
+    // Thailand has no import row in 2024-02: on the rows alone, China's exports to it that month cannot be judged
+    const alone = await runPipeline(mg, { trade: [SAMPLE], out: join(root, 'availability-alone') }, fixed());
+    expect(await statusOf(alone.path)).toBe('counterpart_not_reporting');
+    // the availability table says Thailand published 2024-01 and 2024-02 (both flows): a published month without the flow
+    const { table } = buildAvailabilityTable(
+      [{ reporterCode: 764, period: '202401', totalRecords: 9 }, { reporterCode: 764, period: '202402', totalRecords: 7 }],
+      { freq: 'M', periods: ['202401', '202402'], reporters: [764] }, await loadCountryResolver(),
+    );
+    const file = join(root, 'availability.parquet');
+    await writeParquet(file, table);
+    const r = await runPipeline(mg, { trade: [SAMPLE], out: join(root, 'availability-run'), availability: file }, fixed());
+    expect(await statusOf(r.path)).toBe('ghost');
+    expect(r.manifest.inputs.filter((i) => i.kind === 'availability')).toEqual([
+      { kind: 'availability', path: expect.stringMatching(/availability\.parquet$/), bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), layout: null },
+    ]);
+    expect(r.manifest.counts['mirror-gaps.rows_self_partner']).toBe(0);
+    // a file that is not an availability table is a usage error naming what it lacks
+    const bad = join(root, 'not-availability.parquet');
+    await writeParquet(bad, table.select(['reporter', 'freq']));
+    await expect(runPipeline(mg, { trade: [SAMPLE], out: join(root, 'availability-bad'), availability: bad }, fixed())).rejects.toThrow(/--availability .*: no column period, published/);
   });
 });
 

@@ -92,12 +92,17 @@ describe('schedule --once', () => {
     expect(f.calls).toHaveLength(1);
   });
 
-  it("hands a job's declarations, history, reviews and global tables to its run", async () => {
-    const screening = { name: 'screening', pipeline: 'all', cron: '0 6 * * *', trade: ['data/comtrade'], declarations: ['data/decl'], history: ['data/hist'], reviews: 'reviews.csv', global: '/global', out: 'out' };
+  it("hands a job's declarations, history, reviews, global tables and availability table to its run", async () => {
+    const screening = {
+      name: 'screening', pipeline: 'all', cron: '0 6 * * *', trade: ['data/comtrade'], declarations: ['data/decl'], history: ['data/hist'], reviews: 'reviews.csv', global: '/global',
+      availability: 'fetched/availability.parquet', out: 'out',
+    };
     const { config } = await setup({ jobs: [screening] }, { screening: '2026-03-09T06:00:00.000Z' });
     const f = fakes('2026-03-10T07:00:00Z');
     await runSchedule({ config, once: true }, f);
-    expect(f.calls[0].args).toMatchObject({ trade: ['data/comtrade'], declarations: ['data/decl'], history: ['data/hist'], reviews: 'reviews.csv', global: '/global', mirror: undefined });
+    expect(f.calls[0].args).toMatchObject({
+      trade: ['data/comtrade'], declarations: ['data/decl'], history: ['data/hist'], reviews: 'reviews.csv', global: '/global', availability: 'fetched/availability.parquet', mirror: undefined,
+    });
   });
 
   it('is due exactly at the tick, not a minute before', async () => {
@@ -284,7 +289,7 @@ describe('schedule config', () => {
     );
     expect(bad({ cron: '0 0 6 5 * *' })).toThrow(/'schedule\.jobs\.0\.cron': not a cron expression \(mode '5-part' requires exactly 5 parts/);
     expect(bad({ timezone: 'Mars/Olympus' })).toThrow(`config tw.yaml: 'schedule.jobs.0.timezone': not an IANA time zone (e.g. UTC, Europe/Berlin)`);
-    expect(bad({ asof: 'latest' })).toThrow(/unknown key 'schedule\.jobs\.0\.asof' \(valid keys here: name, pipeline, cron, timezone, trade, declarations, history, reviews, mirror, global, routes, format, out, asOf, hs, keep, set\)/);
+    expect(bad({ asof: 'latest' })).toThrow(/unknown key 'schedule\.jobs\.0\.asof' \(valid keys here: name, pipeline, cron, timezone, trade, declarations, history, reviews, mirror, global, availability, routes, format, out, asOf, hs, keep, set\)/);
     expect(() => resolveConfig({ file: { schedule: { jobs: [job, job] } } })).toThrow(
       "config: 'schedule.jobs.1.name': job name 'coverage' is used twice; give each job a unique name",
     );
