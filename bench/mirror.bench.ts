@@ -18,7 +18,7 @@ for (let r = 0; r < 3; r++) {
   const m = matchMirrorFlows(flows, null, mirrorMatchDefaults);
   times.match.push(performance.now() - t1);
   const t2 = performance.now();
-  scoreMirrorGaps(m.pairs, mirrorGapDefaults);
+  scoreMirrorGaps(m.pairs, mirrorGapDefaults, { reviewBudget: 100 }); // as the pipeline scores (mirror.reviewBudget)
   times.score.push(performance.now() - t2);
   pairs = m.pairs.numRows;
 }

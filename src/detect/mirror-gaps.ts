@@ -231,21 +231,24 @@ export function scoreMirrorGaps(
   const weightWindow = (i: number) =>
     status.codes[i] === matched && big[i] >= p.minValueUsd && Math.abs(lrLag[i]) < p.minAbsLogRatio && Math.abs(kgLag[i]) >= p.maxAbsLogKgRatio &&
     beyondNoise(zKg[i], kgNoise.source[i]);
-  const persists = (i: number, test: (j: number) => boolean) => !rollingOf[win.codes[i]] || !p.requirePersistence || (next[i] >= 0 && test(next[i]));
+  // a rolling window counts only when the next one shows the same (no closure per row: this loop sees every window)
+  const needsNext = (i: number) => rollingOf[win.codes[i]] === 1 && p.requirePersistence;
   for (let i = 0; i < n; i++) {
     if (!flaggable[i]) continue;
     let r: string[] | null = null;
     let stake = 0;
     const perYear = 12 / monthsOf[win.codes[i]];
-    if (matchedWindow(i) && persists(i, (j) => matchedWindow(j) && Math.sign(lrLag[j]) === Math.sign(lrLag[i]))) {
+    const j = next[i];
+    const chained = !needsNext(i);
+    if (matchedWindow(i) && (chained || (j >= 0 && matchedWindow(j) && Math.sign(lrLag[j]) === Math.sign(lrLag[i])))) {
       r = [lrLag[i] > 0 ? 'importer_exceeds' : 'exporter_exceeds'];
       // the gap a month's lag leaves (confidentiality explains a missing side, which the pair's status already weighed)
       const lagGap = lrLag[i] === lr[i] ? gap[i] : x[i] * (Math.exp(lrLag[i]) - 1);
       stake = Math.abs(lagGap) * perYear;
-    } else if (status.codes[i] === ghost && big[i] >= p.ghostMinValueUsd && persists(i, (j) => status.codes[j] === ghost)) {
+    } else if (status.codes[i] === ghost && big[i] >= p.ghostMinValueUsd && (chained || (j >= 0 && status.codes[j] === ghost))) {
       r = ['ghost', missingSide.values[missingSide.codes[i]] === 'exporter' ? 'ghost_imports' : 'ghost_exports'];
       stake = big[i] * perYear;
-    } else if (weightWindow(i) && persists(i, weightWindow)) {
+    } else if (weightWindow(i) && (chained || (j >= 0 && weightWindow(j)))) {
       r = ['weight_gap'];
       // the value of the goods the weights leave unaccounted for
       stake = Math.min(x[i], mFob[i]) * (1 - Math.exp(-Math.abs(kgLag[i]))) * perYear;
@@ -335,21 +338,19 @@ function effectParams(p: MirrorGapParams) {
 
 /** The observations reporter effects are fitted on: yearly matched windows over the noise floor, weighted by value. */
 function yearlyObservations(n: number, e: Int32Array, im: Int32Array, year: Int32Array, lr: Float64Array, x: Float64Array, mFob: Float64Array, use: (i: number) => boolean) {
-  const rows: number[] = [];
-  for (let i = 0; i < n; i++) if (lr[i] === lr[i] && use(i)) rows.push(i);
-  const pick = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T) => {
-    const out = make(rows.length);
-    rows.forEach((i, k) => (out[k] = a[i]));
-    return out;
-  };
-  const weight = Float64Array.from(rows, (i) => (x[i] + mFob[i]) / 2);
-  return {
-    exporter: pick(e, (k) => new Int32Array(k)),
-    importer: pick(im, (k) => new Int32Array(k)),
-    year: pick(year, (k) => new Int32Array(k)),
-    absLogRatio: Float64Array.from(rows, (i) => Math.abs(lr[i])),
-    weight,
-  };
+  const rows = new Int32Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (lr[i] === lr[i] && use(i)) rows[m++] = i;
+  const out = { exporter: new Int32Array(m), importer: new Int32Array(m), year: new Int32Array(m), absLogRatio: new Float64Array(m), weight: new Float64Array(m) };
+  for (let k = 0; k < m; k++) {
+    const i = rows[k];
+    out.exporter[k] = e[i];
+    out.importer[k] = im[i];
+    out.year[k] = year[i];
+    out.absLogRatio[k] = Math.abs(lr[i]);
+    out.weight[k] = (x[i] + mFob[i]) / 2;
+  }
+  return out;
 }
 
 /** For each row, the row of the same pair and window whose period ends one step later (-1 if none). */
