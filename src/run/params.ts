@@ -64,6 +64,7 @@ const mirrorGapSchema = z
     flagWindows: z.array(z.enum(['M', 'R3', 'R12', 'Y'])),
     minAbsLogRatio: z.number().min(0),
     minZ: z.number().min(0),
+    minZComparable: z.number().min(0),
     minValueUsd: z.number().min(0),
     minGapUsd: z.number().min(0),
     ghostMinValueUsd: z.number().min(0),
