@@ -106,6 +106,23 @@ describe('scoreMirrorGaps: one flag per pair, ranked by what is at stake', () =>
     expect(s.counts).toMatchObject({ pairs_with_flagged_window: 2, pairs_flagged: 1, pairs_over_review_budget: 1 });
   });
 
+  it('does not flag a partner going confidential: the year it leaves, its gap sits in the exporter\'s World residual', async () => {
+    // Germany exports 1 m a year to France and to Japan; from mid-2023 it hides France (World keeps the value)
+    const lines = [
+      ...annual([[276, 392, 1_000_000, 1_060_000]], [2022, 2023, 2024]),
+      ...[2022, 2023, 2024].map((y) => `${y},251,276,811010,M,1060000,100`),
+      '2022,276,251,811010,X,1000000,100', '2023,276,251,811010,X,500000,50',
+      ...[2022, 2023, 2024].map((y) => `${y},276,0,811010,X,2000000,200`),
+    ];
+    const s = score(pairsOf(await flowsOf(lines)), { minZ: 0, minZComparable: 0 });
+    const fra = rowsOf(s.pairs, ['importer', 'period_end', 'status', 'gap_usd', 'window_flagged']).filter((r) => r.importer === 'FRA');
+    expect(fra.map((r) => [r.period_end, r.status, r.window_flagged])).toEqual([['2022', 'matched', false], ['2023', 'matched', false], ['2024', 'possibly_confidential', false]]);
+    expect(s.gaps.numRows).toBe(0);
+    // the same half-year drop with no residual to hold it, and the partner still recorded after: an under-declaration
+    const under = lines.filter((l) => !l.startsWith('2023,276,0,') && !l.startsWith('2024,276,0,')).concat('2024,276,251,811010,X,500000,50');
+    expect(rowsOf(score(pairsOf(await flowsOf(under)), { minZ: 0, minZComparable: 0 }).gaps, ['importer'])).toEqual([{ importer: 'FRA' }]);
+  });
+
   it('handles an empty pair table', async () => {
     const s = score(pairsOf(await flowsOf([])));
     expect([s.pairs.numRows, s.gaps.numRows, s.reliability.numRows]).toEqual([0, 0, 0]);
