@@ -34,12 +34,7 @@ export function routeFamilyFigures(truth: BacktestTruth, flagged: ReadonlySet<st
   const routes = truth.routes.filter((r) => !scope || scope.has(r.hs6));
   const positives = new Set(routes.map((r) => `${r.hub}|${r.destination}|${r.hs6}`));
   const out = new Map<string, FamilyFigure>();
-  const add = (family: string, role: FamilyFigure['role'], hit: boolean) => {
-    const f = out.get(family) ?? { family, role, present: 0, flagged: 0 };
-    f.present++;
-    if (hit) f.flagged++;
-    out.set(family, f);
-  };
+  const add = counter(out);
   for (const r of routes) for (const f of familiesOfRoute(r, annual)) add(f, 'route', flagged.has(`${r.hub}|${r.destination}|${r.hs6}`));
   const falseKeys = [...flagged].filter((k) => !positives.has(k)).map((k) => k.split('|') as [string, string, string]);
   const explained = new Set<string>();
@@ -62,12 +57,7 @@ export function routeFamilyFigures(truth: BacktestTruth, flagged: ReadonlySet<st
 export function mirrorFamilyFigures(truth: BacktestTruth, flagged: ReadonlySet<string>, scope: ReadonlySet<string> | null): FamilyFigure[] {
   const inScope = (hs6: string) => !scope || hs6 === '*' || scope.has(hs6);
   const out = new Map<string, FamilyFigure>();
-  const add = (family: string, role: FamilyFigure['role'], hit: boolean) => {
-    const f = out.get(family) ?? { family, role, present: 0, flagged: 0 };
-    f.present++;
-    if (hit) f.flagged++;
-    out.set(family, f);
-  };
+  const add = counter(out);
   const known = new Set<string>();
   for (const a of truth.mirror_anomalies) {
     if (!inScope(a.hs6)) continue;
@@ -89,6 +79,16 @@ export function mirrorFamilyFigures(truth: BacktestTruth, flagged: ReadonlySet<s
 }
 
 type Distractor = BacktestTruth['distractors'][number];
+
+/** Counts one item of a family into `out`: present, and flagged when `hit`. */
+function counter(out: Map<string, FamilyFigure>) {
+  return (family: string, role: FamilyFigure['role'], hit: boolean) => {
+    const f = out.get(family) ?? { family, role, present: 0, flagged: 0 };
+    f.present++;
+    if (hit) f.flagged++;
+    out.set(family, f);
+  };
+}
 
 function routeIsAbout(d: Distractor, hub: string, dest: string): boolean {
   const [c, c2] = d.countries;
