@@ -8,6 +8,8 @@ export interface ControlWindows {
   post: [number, number];
   /** Months left out of both windows: the stockpiling month(s) before and the licensing pause after. */
   excluded: number[];
+  /** Annual data: the control's own year was in force for less than `minPostYearShare` of it and is in neither window. */
+  partialYear?: boolean;
 }
 
 /** Settings of {@link controlWindows}. */
@@ -20,13 +22,31 @@ export interface WindowParams {
   stockpileMonths: number;
   /** Months from the control's start left out of the post window: licensing took ~45 days (default 2). */
   pauseMonths: number;
+  /**
+   * Annual data: the control's own year counts as post-control only when the control was in force for at least
+   * this share of its days (0–1, default 0.5); otherwise it belongs to neither window (`control_year_partial`).
+   */
+  minPostYearShare: number;
+}
+
+/** Share of the days of calendar year `year` on or after `start` (YYYY-MM-DD): 1 for a control in force all year, 0 for one from a later year. */
+export function yearShareInForce(start: string, year: number): number {
+  const y = Number(start.slice(0, 4));
+  if (year > y) return 1;
+  if (year < y) return 0;
+  const first = Date.UTC(y, 0, 1);
+  const from = Date.UTC(y, Number(start.slice(5, 7)) - 1, Number(start.slice(8, 10)));
+  const days = (Date.UTC(y + 1, 0, 1) - first) / 86_400_000;
+  return (days - (from - first) / 86_400_000) / days;
 }
 
 /**
  * The baseline and post windows around a control starting on `start` (YYYY-MM-DD): monthly data leaves
  * out the stockpiling month(s) before and the pause after; a control from after the 15th shapes the next
- * month. Annual data compares the last year before the control's year with the last year from it on
- * that the data holds (2022 against 2024 when 2023 is absent).
+ * month. Annual data compares the last year before the control's year with the last post-control year the data
+ * holds (2022 against 2024 when 2023 is absent); the control's own year is post-control only when the control was
+ * in force for at least `minPostYearShare` of it, else it belongs to neither window and `partialYear` says so
+ * (the antimony licence from 2024-09-15 covers 108 of 2024's 366 days: 2024 is not a post year).
  * Null when the cube has no period on one side.
  */
 export function controlWindows(cube: LegCube, start: string, p: WindowParams): ControlWindows | null {
@@ -35,13 +55,15 @@ export function controlWindows(cube: LegCube, start: string, p: WindowParams): C
   const d = Number(start.slice(8, 10));
   if (cube.annual) {
     const ev = y - cube.t0;
-    // the last year before the control's year, and the last year from it on, that the data holds
+    const partialYear = yearShareInForce(start, y) < p.minPostYearShare;
+    const firstPost = partialYear ? ev + 1 : ev;
+    // the last year before the control's year, and the last post-control year, that the data holds
     let pre = Math.min(ev - 1, cube.length - 1);
     while (pre >= 0 && !cube.anyPublished(pre)) pre--;
     let post = cube.length - 1;
-    while (post >= ev && !cube.anyPublished(post)) post--;
-    if (pre < 0 || post < ev) return null;
-    return { event: ev, pre: [pre, pre], post: [post, post], excluded: [] };
+    while (post >= firstPost && !cube.anyPublished(post)) post--;
+    if (pre < 0 || post < firstPost) return null;
+    return { event: ev, pre: [pre, pre], post: [post, post], excluded: partialYear ? [ev] : [], partialYear };
   }
   const ev = y * 12 + mo - 1 + (d > 15 ? 1 : 0) - cube.t0;
   const preEnd = ev - 1 - p.stockpileMonths;

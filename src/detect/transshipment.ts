@@ -3,10 +3,11 @@ import { Field, Float64, Int32, List, Struct, Table, Utf8, vectorFromArray, type
 import type { Catalog, ControlInterval } from '../reference/catalog.ts';
 import { StringDictionary, dictionaryVector, float64Vector, int32Vector } from '../table/columns.ts';
 import { listVector } from '../table/list.ts';
+import { readCodes } from '../table/read.ts';
 import { fitIsolationForest, isolationDefaults, scoreIsolation, type IsolationParams } from './isolation.ts';
 import { buildLegCube, type LegCube } from './leg-cube.ts';
 import type { MirrorEvidence } from './mirror-evidence.ts';
-import { controlWindows, legLag, logChange, windowMean, windowUnitValue, type WindowParams } from './route-signals.ts';
+import { controlWindows, yearShareInForce, legLag, logChange, windowMean, windowUnitValue, type WindowParams } from './route-signals.ts';
 
 /** Settings of {@link scoreTransshipmentRoutes}; all live in config under `transshipment`. */
 export interface TransshipmentParams extends WindowParams {
@@ -61,6 +62,7 @@ export const transshipmentDefaults: TransshipmentParams = {
   postMonths: 12,
   stockpileMonths: 1,
   pauseMonths: 2,
+  minPostYearShare: 0.5,
   weights: {
     secondLegSurge: 0.25,
     firstLegSurge: 0.1,
@@ -124,7 +126,8 @@ export function scoreTransshipmentRoutes(
       if (!cube.length) continue;
       const w = controlWindows(cube, ev.start, p);
       if (!w) {
-        bump('controls_outside_data');
+        // annual data whose only year from the control on had it in force for under half of it: nothing to score
+        bump(annual && yearShareInForce(ev.start, Number(ev.start.slice(0, 4))) < p.minPostYearShare ? 'controls_no_post_year' : 'controls_outside_data');
         continue;
       }
       const floor = p.minLegUsdPerMonth * (annual ? 12 : 1);
@@ -196,6 +199,7 @@ export function scoreTransshipmentRoutes(
             unpublished_periods: f1.unpublished + s1.unpublished,
           };
           const { score, reasons } = composite(sig, p, annual);
+          if (w.partialYear) reasons.push('control_year_partial');
           // the records behind each leg and each leg by period, for the analyst (routes that can be flagged: few;
           // the isolation score lifts a composite by at most 1 + isolationWeight)
           const mayFlag = score * (1 + p.isolationWeight) >= p.flagThreshold;
@@ -277,11 +281,14 @@ function controlEvents(intervals: readonly ControlInterval[], p: TransshipmentPa
   return [...seen.values()].sort((a, b) => (a.controlId + a.hs6 < b.controlId + b.hs6 ? -1 : 1));
 }
 
+/** The frequencies the flows hold (false: monthly, true: annual), from every row's period code. */
 function hasAnnual(flows: Table): boolean[] {
-  const period = flows.getChild('period');
+  if (!flows.numRows || !flows.getChild('period')) return [];
+  const period = readCodes(flows, 'period', 'scoreTransshipmentRoutes');
+  const used = new Uint8Array(period.values.length);
+  for (let i = 0; i < period.codes.length; i++) if (period.codes[i] >= 0) used[period.codes[i]] = 1;
   const set = new Set<boolean>();
-  if (period) for (let i = 0; i < Math.min(flows.numRows, 1_000_000); i += 997) set.add(String(period.get(i)).length === 4);
-  if (flows.numRows && period) set.add(String(period.get(flows.numRows - 1)).length === 4);
+  used.forEach((u, c) => u && set.add(period.values[c].length === 4));
   return [...set].sort();
 }
 

@@ -116,6 +116,7 @@ export const transshipmentParamsSchema = z
     postMonths: z.number().int().min(1).max(60),
     stockpileMonths: z.number().int().min(0).max(6),
     pauseMonths: z.number().int().min(0).max(6),
+    minPostYearShare: z.number().min(0).max(1),
     weights: z
       .object({
         secondLegSurge: z.number().min(0),

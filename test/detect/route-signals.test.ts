@@ -1,7 +1,7 @@
 import { Table } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { buildLegCube } from '../../src/detect/leg-cube.ts';
-import { controlWindows, legLag, logChange, windowMean } from '../../src/detect/route-signals.ts';
+import { controlWindows, yearShareInForce, legLag, logChange, windowMean } from '../../src/detect/route-signals.ts';
 import { transshipmentDefaults } from '../../src/detect/transshipment.ts';
 import { float64Vector } from '../../src/table/columns.ts';
 import { dictColumn, flowKeyColumns } from '../helpers.ts';
@@ -34,11 +34,26 @@ describe('controlWindows', () => {
     expect(cube.periodOf(controlWindows(cube, '2024-09-16', transshipmentDefaults)!.event)).toBe('2024-10');
   });
 
-  it('compares the last year before the control with the last year from it on, skipping years the data lacks', () => {
+  it('compares the last year before the control with the last post-control year, skipping years the data lacks', () => {
     const cube = buildLegCube(flows([['2022', 'CHN', 'THA', 'X', 1], ['2024', 'CHN', 'THA', 'X', 2]]), null, '250410', true);
-    const w = controlWindows(cube, '2024-09-15', transshipmentDefaults)!;
-    expect([cube.periodOf(w.pre[0]), cube.periodOf(w.post[0])]).toEqual(['2022', '2024']);
+    // graphite from 2023-12-01: 2024 is wholly post-control, 2023 (31 of 365 days) in neither window
+    const w = controlWindows(cube, '2023-12-01', transshipmentDefaults)!;
+    expect([cube.periodOf(w.pre[0]), cube.periodOf(w.post[0]), w.partialYear]).toEqual(['2022', '2024', true]);
+    // Ga/Ge from 2023-08-01 (153 of 365 days): the same
+    expect(controlWindows(cube, '2023-08-01', transshipmentDefaults)!.partialYear).toBe(true);
     expect(controlWindows(cube, '2021-01-01', transshipmentDefaults)).toBeNull();
+  });
+
+  it('leaves a year the control was in force for under half of it out of both windows: no post year, no window (#17 item 4)', () => {
+    const cube = buildLegCube(flows([['2022', 'CHN', 'THA', 'X', 1], ['2024', 'CHN', 'THA', 'X', 2]]), null, '250410', true);
+    // the antimony licence from 2024-09-15: 108 of 2024's 366 days; the US ban from 2024-12-03: 29
+    expect(yearShareInForce('2024-09-15', 2024)).toBeCloseTo(108 / 366, 12);
+    expect(yearShareInForce('2024-12-03', 2024)).toBeCloseTo(29 / 366, 12);
+    expect(controlWindows(cube, '2024-09-15', transshipmentDefaults)).toBeNull();
+    // exactly half counts: 2024-07-02 leaves 183 of 366 days
+    expect(yearShareInForce('2024-07-02', 2024)).toBe(0.5);
+    expect(controlWindows(cube, '2024-07-02', transshipmentDefaults)).toMatchObject({ post: [2, 2], partialYear: false });
+    expect(controlWindows(cube, '2024-09-15', { ...transshipmentDefaults, minPostYearShare: 0.25 })).toMatchObject({ partialYear: false });
   });
 });
 
