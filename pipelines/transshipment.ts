@@ -39,7 +39,10 @@ export default definePipeline({
         { flows: trade!.flows, consignment: trade!.consignment, subflows: trade!.subflows, mirror: evidence },
         reference.catalog,
         params.routes,
-        { country: reference.countryNames, hs6: reference.hs6Descriptions },
+        {
+          country: reference.countryNames, hs6: reference.hs6Descriptions,
+          scopeChanged: (hs6, a, b) => reference.hsCorrespondence.scopeChange(hs6, a, b) === true,
+        },
       ),
     );
     for (const [k, n] of Object.entries(scored.counts)) count(k, n);

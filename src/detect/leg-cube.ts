@@ -25,6 +25,8 @@ export class LegCube {
   readonly consigned = new Map<string, Float64Array>();
   /** Per reporter × side: 1 where it published the period. */
   readonly published = new Map<number, Uint8Array>();
+  /** Rows of the code left out because their HS revision gives it another scope (see {@link buildLegCube}). */
+  rowsOtherScope = 0;
 
   constructor(
     /** First period index (months since year 0, or the year for annual data). */
@@ -102,12 +104,17 @@ export class LegCube {
 
 /**
  * Builds the cube of one HS6 from canonical flows (and partner2 `consignment` rows) of one frequency.
- * Only X and M at HS6 level; several rows for one side and period (several sources) keep the first.
+ * Only X and M at HS6 level; several rows for one side and period (several sources) keep the first. Rows whose
+ * `hs_revision` fails `revisionOk` are not the code's trade (counted in `rowsOtherScope`), though they still show
+ * their reporter published.
  */
-export function buildLegCube(flows: Table, consignment: Table | null, hs6: string, annual: boolean): LegCube {
+export function buildLegCube(flows: Table, consignment: Table | null, hs6: string, annual: boolean, revisionOk: (revision: string) => boolean = () => true): LegCube {
   const who = 'buildLegCube';
   const hs = readCodes(flows, 'hs6', who);
   const code = hs.values.indexOf(hs6);
+  // rows of a revision in which the code holds other goods (811292 in HS2017 also holds hafnium) are not its trade
+  const revCol = flows.getChild('hs_revision') ? readCodes(flows, 'hs_revision', who) : null;
+  const revAllowed = revCol ? Uint8Array.from(revCol.values, (r) => (revisionOk(r) ? 1 : 0)) : null;
   const period = readCodes(flows, 'period', who);
   const rep = readCodes(flows, 'reporter', who);
   const par = readCodes(flows, 'partner', who);
@@ -130,6 +137,10 @@ export function buildLegCube(flows: Table, consignment: Table | null, hs6: strin
     if (!pub) cube.published.set(r * 2 + sd, (pub = new Uint8Array(cube.length)));
     pub[t - cube.t0] = 1;
     if (hs.codes[i] !== code || code < 0) continue;
+    if (revAllowed && revCol!.codes[i] >= 0 && !revAllowed[revCol!.codes[i]]) {
+      cube.rowsOtherScope++;
+      continue;
+    }
     const p = cube.countries.code(par.values[par.codes[i]]);
     const k = sd === 0 ? cube.key(r, p) : cube.key(p, r);
     const map = sd === 0 ? cube.x : cube.m;

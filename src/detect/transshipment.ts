@@ -17,6 +17,11 @@ export interface TransshipmentParams extends WindowParams {
   minLegUsdPerMonth: number;
   /** Score basket codes too (default false: basket codes are marked and opt-in). */
   includeBaskets: boolean;
+  /**
+   * The HS revision the control catalog's codes are of (default `HS2022`): a code's rows in a revision where its
+   * scope differs (811292 in HS2017 also holds hafnium and rhenium) are left out of its legs.
+   */
+  hsRevision: string;
   /** CIF/FOB ratio used to put importers' records on the exporters' basis (default 1.06). */
   cifFobRatio: number;
   /** Longest lag between legs considered, months (default 3). */
@@ -63,6 +68,7 @@ export const transshipmentDefaults: TransshipmentParams = {
   stockpileMonths: 1,
   pauseMonths: 2,
   minPostYearShare: 0.5,
+  hsRevision: 'HS2022',
   weights: {
     secondLegSurge: 0.25,
     firstLegSurge: 0.1,
@@ -101,7 +107,12 @@ export function scoreTransshipmentRoutes(
   trade: { flows: Table; consignment: Table | null; subflows?: Table | null; mirror?: MirrorEvidence | null },
   catalog: Catalog,
   p: TransshipmentParams,
-  names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string> } = {},
+  names: {
+    country?: ReadonlyMap<string, string>;
+    hs6?: ReadonlyMap<string, string>;
+    /** Whether the code's scope differs between two HS revisions (the HS correspondence); unknown: taken as the same. */
+    scopeChanged?: (hs6: string, a: string, b: string) => boolean;
+  } = {},
 ): { routes: Table; flagged: Table; counts: Record<string, number> } {
   const counts: Record<string, number> = {};
   const bump = (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n);
@@ -112,7 +123,13 @@ export function scoreTransshipmentRoutes(
   const cubeOf = (hs6: string, annual: boolean) => {
     const k = `${hs6}|${annual}`;
     let c = cubes.get(k);
-    if (!c) cubes.set(k, (c = buildLegCube(trade.flows, trade.consignment, hs6, annual)));
+    if (!c) {
+      // the control's lines are of the current revision: rows of a revision where the code holds other goods too
+      // (811292 in HS2017: hafnium, rhenium) are left out, never compared with the current ones
+      const sameScope = (rev: string) => rev === p.hsRevision || names.scopeChanged?.(hs6, rev, p.hsRevision) !== true;
+      cubes.set(k, (c = buildLegCube(trade.flows, trade.consignment, hs6, annual, sameScope)));
+      if (c.rowsOtherScope) bump('rows_left_out_hs_scope', c.rowsOtherScope);
+    }
     return c;
   };
   const annualData = hasAnnual(trade.flows);

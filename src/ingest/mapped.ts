@@ -62,6 +62,21 @@ export function mappedLayout(name: string, mapping: Mapping): CsvLayout {
       const system = mapping.countryCodes;
       const source = rows.sources.code(layoutName);
       const revision = rows.revisions.code(mapping.hsRevision);
+      // a source that spans a change of revision (China's own series moved to HS2022 in 2022): by period, cached per period code
+      const month = (p: string) => (p.length === 4 ? `${p}-01` : p); // a year is compared as its January
+      const switches = Object.entries(mapping.hsRevisionFrom ?? {}).map(([rev, from]) => ({ code: rows.revisions.code(rev), from: month(from) })).sort((a, c) => (a.from < c.from ? -1 : 1));
+      const revisionByPeriod = new Map<number, number>();
+      const revisionOf = (period: number): number => {
+        if (!switches.length) return revision;
+        let r = revisionByPeriod.get(period);
+        if (r === undefined) {
+          const text = month(rows.periods.values[period]);
+          r = revision;
+          for (const sw of switches) if (text >= sw.from) r = sw.code;
+          revisionByPeriod.set(period, r);
+        }
+        return r;
+      };
       const fixed = resolveFixed(b, ctx, name, system);
       const nFields = header.length;
       const colName = (x: Bound) => (x.kind === 'column' ? header[x.index] : '');
@@ -110,7 +125,7 @@ export function mappedLayout(name: string, mapping: Mapping): CsvLayout {
           s.flow = ctx.shortCode(rec, b.flow.index, rows.flows, b.flow.spec.values);
           if (s.flow < 0) return ctx.reject(rec.line, colName(b.flow), '', 'missing_value');
         } else s.flow = fixed.flow;
-        s.revision = revision;
+        s.revision = revisionOf(s.period);
         const value = amount(rec, b.value, fixed.value);
         if (value === null) return;
         s.value = value;

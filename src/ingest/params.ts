@@ -25,6 +25,8 @@ export const mappingSchema = z
     countryCodes: z.enum(['comtrade', 'baci', 'iso3', 'name']),
     /** HS revision of the product codes (`HS2012`, `HS2017`, `HS2022`, …). */
     hsRevision: z.string().regex(/^HS\d{4}$/),
+    /** For a source that spans a change of revision: revision → first period it applies to (`YYYY` or `YYYY-MM`), e.g. `{ HS2022: '2022-01' }`. */
+    hsRevisionFrom: z.record(z.string().regex(/^HS\d{4}$/), z.string().regex(/^\d{4}(-\d{2})?$/)).optional(),
     fields: z
       .object({
         period: fieldSpecSchema,
@@ -139,7 +141,9 @@ export const ingestDefaults: IngestParams = {
         'China-reported monthly exports by partner name (china-exports-monthly/deep_dive_hs6_monthly.csv): ' +
         'period_dt (YYYY-MM-DD), partner_name, hs6, val (USD), qty (kg).',
       countryCodes: 'name',
+      // China reports in HS2022 from January 2022 (in HS2017 before)
       hsRevision: 'HS2017',
+      hsRevisionFrom: { HS2022: '2022-01' },
       fields: {
         period: { column: 'period_dt' },
         reporter: { const: 'China' },

@@ -117,6 +117,7 @@ export const transshipmentParamsSchema = z
     stockpileMonths: z.number().int().min(0).max(6),
     pauseMonths: z.number().int().min(0).max(6),
     minPostYearShare: z.number().min(0).max(1),
+    hsRevision: z.string().regex(/^HS\d{4}$/),
     weights: z
       .object({
         secondLegSurge: z.number().min(0),

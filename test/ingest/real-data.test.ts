@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openInput, resolveInputs } from '../../src/io/inputs.ts';
-import { loadCountryResolver } from '../../src/io/reference.ts';
+import { loadCountryNameIndex, loadCountryResolver } from '../../src/io/reference.ts';
 import { ingestTrade, type IngestResult } from '../../src/ingest/ingest-trade.ts';
 import { ingestDefaults } from '../../src/ingest/params.ts';
 import type { CountryResolver } from '../../src/reference/countries.ts';
@@ -74,5 +74,23 @@ describe.skipIf(!REAL_DATA)('ingest on the shared real data', () => {
       ['2024', 135.9],
     ]);
     expect(rowsOf(r.flows, ['reporter']).some((x) => x.reporter === 'TWN')).toBe(true);
+  });
+});
+
+describe.skipIf(!REAL_DATA)('a mapped source that spans a change of HS revision', () => {
+  it("reads China's monthly exports as HS2017 to 2021-12 and HS2022 from 2022-01 (the china-monthly mapping's hsRevisionFrom)", async () => {
+    const inputs = await resolveInputs([realPath('china-exports-monthly/deep_dive_hs6_monthly.csv')]);
+    const r = await ingestTrade(inputs.map((f) => ({ display: f.display, kind: 'csv' as const, chunks: openInput(f) })), {
+      params: ingestDefaults, resolver, names: await loadCountryNameIndex(), format: 'mapped:china-monthly', hsCodes: null,
+    });
+    const byRevision = new Map<string, Set<string>>();
+    for (const x of rowsOf(r.flows, ['period', 'hs_revision'])) {
+      const years = byRevision.get(x.hs_revision as string) ?? new Set<string>();
+      years.add(String(x.period).slice(0, 4));
+      byRevision.set(x.hs_revision as string, years);
+    }
+    expect([...byRevision.keys()].sort()).toEqual(['HS2017', 'HS2022']);
+    expect([...byRevision.get('HS2017')!].sort()).toEqual(['2017', '2018', '2019', '2020', '2021']);
+    expect([...byRevision.get('HS2022')!].sort()).toEqual(['2022', '2023', '2024']);
   });
 });
