@@ -29,15 +29,17 @@ export interface WindowParams {
   minPostYearShare: number;
 }
 
-/** Share of the days of calendar year `year` on or after `start` (YYYY-MM-DD): 1 for a control in force all year, 0 for one from a later year. */
-export function yearShareInForce(start: string, year: number): number {
-  const y = Number(start.slice(0, 4));
-  if (year > y) return 1;
-  if (year < y) return 0;
-  const first = Date.UTC(y, 0, 1);
-  const from = Date.UTC(y, Number(start.slice(5, 7)) - 1, Number(start.slice(8, 10)));
-  const days = (Date.UTC(y + 1, 0, 1) - first) / 86_400_000;
-  return (days - (from - first) / 86_400_000) / days;
+/**
+ * Share of the days of calendar year `year` the control was in force: from `start` (YYYY-MM-DD) to `end` (its last
+ * day in force, YYYY-MM-DD; null while open), both included. 1 for a year wholly inside, 0 for one outside.
+ */
+export function yearShareInForce(start: string, year: number, end: string | null = null): number {
+  const day = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
+  const first = Date.UTC(year, 0, 1);
+  const next = Date.UTC(year + 1, 0, 1);
+  const from = Math.max(first, day(start));
+  const to = Math.min(next, end === null ? next : day(end) + 86_400_000);
+  return Math.max(0, to - from) / (next - first);
 }
 
 /**
@@ -46,31 +48,41 @@ export function yearShareInForce(start: string, year: number): number {
  * month. Annual data compares the last year before the control's year with the last post-control year the data
  * holds (2022 against 2024 when 2023 is absent); the control's own year is post-control only when the control was
  * in force for at least `minPostYearShare` of it, else it belongs to neither window and `partialYear` says so
- * (the antimony licence from 2024-09-15 covers 108 of 2024's 366 days: 2024 is not a post year).
+ * (the antimony licence from 2024-09-15 covers 108 of 2024's 366 days: 2024 is not a post year). An interval
+ * that ends (`end`, its last day in force: the US ban until its suspension of 2025-11-09) ends the post window:
+ * monthly, at its last month in force for half of it or more; annually, at its last such year.
  * Null when the cube has no period on one side.
  */
-export function controlWindows(cube: LegCube, start: string, p: WindowParams): ControlWindows | null {
+export function controlWindows(cube: LegCube, start: string, p: WindowParams, end: string | null = null): ControlWindows | null {
   const y = Number(start.slice(0, 4));
   const mo = Number(start.slice(5, 7));
   const d = Number(start.slice(8, 10));
   if (cube.annual) {
     const ev = y - cube.t0;
-    const partialYear = yearShareInForce(start, y) < p.minPostYearShare;
-    const firstPost = partialYear ? ev + 1 : ev;
-    // the last year before the control's year, and the last post-control year, that the data holds
+    const inForce = (t: number) => yearShareInForce(start, cube.t0 + t, end) >= p.minPostYearShare;
+    const partialYear = !inForce(ev);
+    // the last year before the control's year, and the last year the control was in force for half of (or more)
+    // that the data holds: a year the control was suspended or ended in, for most of it, is no post year
     let pre = Math.min(ev - 1, cube.length - 1);
     while (pre >= 0 && !cube.anyPublished(pre)) pre--;
     let post = cube.length - 1;
-    while (post >= firstPost && !cube.anyPublished(post)) post--;
-    if (pre < 0 || post < firstPost) return null;
+    while (post >= ev && (!cube.anyPublished(post) || !inForce(post))) post--;
+    if (pre < 0 || post < ev) return null;
     return { event: ev, pre: [pre, pre], post: [post, post], excluded: partialYear ? [ev] : [], partialYear };
   }
   const ev = y * 12 + mo - 1 + (d > 15 ? 1 : 0) - cube.t0;
   const preEnd = ev - 1 - p.stockpileMonths;
   const preStart = Math.max(0, preEnd - p.baselineMonths + 1);
   const postStart = ev + p.pauseMonths;
-  const postEnd = Math.min(cube.length - 1, postStart + p.postMonths - 1);
-  if (preEnd < 0 || postStart > cube.length - 1) return null;
+  // the interval's end ends the post window: its last month counts when the control was in force for half of it
+  let lastInForce = Infinity;
+  if (end !== null) {
+    const ey = Number(end.slice(0, 4));
+    const em = Number(end.slice(5, 7));
+    lastInForce = ey * 12 + em - 1 - (Number(end.slice(8, 10)) < 15 ? 1 : 0) - cube.t0;
+  }
+  const postEnd = Math.min(cube.length - 1, postStart + p.postMonths - 1, lastInForce);
+  if (preEnd < 0 || postStart > postEnd) return null;
   const excluded: number[] = [];
   for (let t = preEnd + 1; t < postStart; t++) excluded.push(t);
   return { event: ev, pre: [preStart, preEnd], post: [postStart, postEnd], excluded };

@@ -141,10 +141,10 @@ export function scoreTransshipmentRoutes(
     for (const annual of annualData) {
       const cube = cubeOf(ev.hs6, annual);
       if (!cube.length) continue;
-      const w = controlWindows(cube, ev.start, p);
+      const w = controlWindows(cube, ev.start, p, ev.end);
       if (!w) {
         // annual data whose only year from the control on had it in force for under half of it: nothing to score
-        bump(annual && yearShareInForce(ev.start, Number(ev.start.slice(0, 4))) < p.minPostYearShare ? 'controls_no_post_year' : 'controls_outside_data');
+        bump(annual && yearShareInForce(ev.start, Number(ev.start.slice(0, 4)), ev.end) < p.minPostYearShare ? 'controls_no_post_year' : 'controls_outside_data');
         continue;
       }
       const floor = p.minLegUsdPerMonth * (annual ? 12 : 1);
@@ -281,10 +281,12 @@ interface ControlEvent {
   mineral: string;
   specificity: string;
   start: string;
+  /** Last day in force of that interval (a suspension ends it), YYYY-MM-DD; null while open. */
+  end: string | null;
   destinations: '*' | string[];
 }
 
-/** One event per control and code: the first active interval's start (destination-specific controls separately). */
+/** One event per control and code: the first active interval, its start and end (destination-specific controls separately). */
 function controlEvents(intervals: readonly ControlInterval[], p: TransshipmentParams): ControlEvent[] {
   const seen = new Map<string, ControlEvent>();
   for (const iv of intervals) {
@@ -292,7 +294,7 @@ function controlEvents(intervals: readonly ControlInterval[], p: TransshipmentPa
     const k = `${iv.controlId}|${iv.hs6}`;
     const prev = seen.get(k);
     if (!prev || iv.start < prev.start) {
-      seen.set(k, { controlId: iv.controlId, hs6: iv.hs6, mineral: iv.mineral, specificity: iv.specificity, start: iv.start, destinations: iv.destinations });
+      seen.set(k, { controlId: iv.controlId, hs6: iv.hs6, mineral: iv.mineral, specificity: iv.specificity, start: iv.start, end: iv.end, destinations: iv.destinations });
     }
   }
   return [...seen.values()].sort((a, b) => (a.controlId + a.hs6 < b.controlId + b.hs6 ? -1 : 1));

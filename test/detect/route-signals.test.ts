@@ -57,6 +57,30 @@ describe('controlWindows', () => {
   });
 });
 
+describe('controlWindows: interval ends (#17 item 4)', () => {
+  it("ends the post window at the interval's end: the US ban (2024-12-03 to 2025-11-08) is in force to October 2025", () => {
+    const months = Array.from({ length: 36 }, (_, k) => `${2024 + Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`);
+    const cube = buildLegCube(flows(months.map((m) => [m, 'CHN', 'USA', 'X', 1])), null, '811292', false);
+    const open = controlWindows(cube, '2024-12-03', transshipmentDefaults)!;
+    const ended = controlWindows(cube, '2024-12-03', transshipmentDefaults, '2025-11-08')!;
+    expect([cube.periodOf(open.post[0]), cube.periodOf(open.post[1])]).toEqual(['2025-02', '2026-01']);
+    expect([cube.periodOf(ended.post[0]), cube.periodOf(ended.post[1])]).toEqual(['2025-02', '2025-10']);
+    // an end on the 15th or later keeps its month
+    expect(cube.periodOf(controlWindows(cube, '2024-12-03', transshipmentDefaults, '2025-11-20')!.post[1])).toBe('2025-11');
+    // an interval over before the pause is through has no post window
+    expect(controlWindows(cube, '2024-12-03', transshipmentDefaults, '2025-01-20')).toBeNull();
+  });
+
+  it('on annual data, a year the interval was in force for under half of it is no post year', () => {
+    expect(yearShareInForce('2024-12-03', 2025, '2025-11-08')).toBeCloseTo(312 / 365, 12);
+    expect(yearShareInForce('2024-12-03', 2026, '2025-11-08')).toBe(0);
+    const cube = buildLegCube(flows([['2023', 'CHN', 'USA', 'X', 1], ['2025', 'CHN', 'USA', 'X', 2], ['2026', 'CHN', 'USA', 'X', 2]]), null, '811292', true);
+    const w = controlWindows(cube, '2024-12-03', transshipmentDefaults, '2025-11-08')!;
+    expect([cube.periodOf(w.pre[0]), cube.periodOf(w.post[0])]).toEqual(['2023', '2025']);
+    expect(cube.periodOf(controlWindows(cube, '2024-12-03', transshipmentDefaults)!.post[0])).toBe('2026');
+  });
+});
+
 describe('windowMean', () => {
   it('counts a period only when a side published it, and reports the unpublished ones', () => {
     // CHN publishes Jan–Mar; Thailand (importer) publishes Jan only; the leg has a record in Feb
