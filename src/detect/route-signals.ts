@@ -114,9 +114,9 @@ export function logChange(pre: number, post: number, floor: number): number {
  * Lag in periods (0 to `maxLag`) at which the second leg's month-on-month increases best follow the
  * first leg's, over [a, b]; NaN when the legs never move together (or on annual data: use `needs_monthly`).
  */
-export function legLag(first: Float64Array, second: Float64Array, a: number, b: number, maxLag: number): number {
+export function legLag(first: Float64Array, second: Float64Array, a: number, b: number, maxLag: number, minCorrelation = 0.2): number {
   let best = NaN;
-  let bestCorr = 0.2; // below this the legs are not moving together
+  let bestCorr = minCorrelation; // below this the legs are not moving together
   for (let lag = 0; lag <= maxLag; lag++) {
     const xs: number[] = [];
     const ys: number[] = [];

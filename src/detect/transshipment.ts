@@ -10,6 +10,30 @@ import type { MirrorEvidence } from './mirror-evidence.ts';
 import { controlWindows, yearShareInForce, legLag, logChange, windowMean, windowUnitValue, type WindowParams } from './route-signals.ts';
 
 /** Settings of {@link scoreTransshipmentRoutes}; all live in config under `transshipment`. */
+/** Gates and scales of the transshipment composite (config `transshipment.gates`). */
+export interface RouteGates {
+  /** A log change counting in full (surges, diversion, controlled against comparator): ln 4, a four-fold change (default). */
+  surgeFullLog: number;
+  /** |ln(unit value H → D / O → H)| at which the unit-value match falls to 0 (default ln 2: twice or half). */
+  unitValueZeroLog: number;
+  /** `origin_kept_log_ratio` counting in full as mirror evidence (default ln 2: the destination books twice what the origin sent). */
+  originKeptFullLog: number;
+  /** Hub's prior export share at which "new exporter" falls to 0 (default 0.5: 1 − 2·share). */
+  newExporterZeroShare: number;
+  /** A term at or above this (0–1) names its reason (default 0.5). */
+  reasonCutoff: number;
+  /** Second-leg surge from which the composite counts in full (default ln 2, a doubling; below it, in proportion). */
+  secondLegFullLog: number;
+  /** The composite's factor when the second leg did not grow (default 0.25: a steady leg cannot carry diverted goods). */
+  noSecondLegFactor: number;
+  /** The composite's factor when nothing shows the origin's goods reaching the hub (default 0.5). */
+  notReachingHubFactor: number;
+  /** Hub ghost share from which the hub is taken not to record what it receives (default 0.25). */
+  ghostShareGate: number;
+  /** Lowest correlation of the legs at which a lag is reported (default 0.2: below it the legs do not move together). */
+  lagMinCorrelation: number;
+}
+
 export interface TransshipmentParams extends WindowParams {
   /** Origin under control (default `CHN`). */
   origin: string;
@@ -48,6 +72,8 @@ export interface TransshipmentParams extends WindowParams {
   };
   /** Flagged means score ≥ this (chosen on synthetic seeds 1–5, then frozen). */
   flagThreshold: number;
+  /** The gates and scales of the composite, each with what it means (the factors that were constants in the code). */
+  gates: RouteGates;
   /** How much the isolation-forest score over the routes' signal vectors moves the composite (0–1, default 0.2). */
   isolationWeight: number;
   /** Isolation forest settings (seeded; see src/detect/isolation.ts). */
@@ -81,6 +107,11 @@ export const transshipmentDefaults: TransshipmentParams = {
     comparator: 0.05,
   },
   flagThreshold: 0.4,
+  gates: {
+    surgeFullLog: Math.log(4), unitValueZeroLog: Math.log(2), originKeptFullLog: Math.log(2), newExporterZeroShare: 0.5,
+    reasonCutoff: 0.5, secondLegFullLog: Math.log(2), noSecondLegFactor: 0.25, notReachingHubFactor: 0.5, ghostShareGate: 0.25,
+    lagMinCorrelation: 0.2,
+  },
   isolationWeight: 0.2,
   isolation: isolationDefaults,
 };
@@ -186,7 +217,7 @@ export function scoreTransshipmentRoutes(
           const dSecond = (s1.mean || 0) - (s0.mean || 0);
           const passThrough = dFirst > 0 && dSecond > 0 ? Math.min(dFirst, dSecond) / Math.max(dFirst, dSecond) : dSecond > 0 ? 0 : NaN;
           const priorShare = (s0.mean || 0) / Math.max(s1.mean || 0, floor);
-          const lag = annual ? NaN : legLag(first, second, w.pre[0], w.post[1], p.maxLagMonths);
+          const lag = annual ? NaN : legLag(first, second, w.pre[0], w.post[1], p.maxLagMonths, p.gates.lagMinCorrelation);
           const uvFirst = windowUnitValue(cube, O, H, 'x', w.post) || windowUnitValue(cube, O, H, 'm', w.post);
           const uvSecond = windowUnitValue(cube, H, D, 'x', w.post) || windowUnitValue(cube, H, D, 'm', w.post);
           const uvRatio = uvSecond / uvFirst;
@@ -240,17 +271,18 @@ type Signals = Record<(typeof ROUTE_SIGNALS)[number], number>;
 /** Bounded terms (0–1) weighted into the score; the reasons name the terms that fired. */
 function composite(s: Signals, p: TransshipmentParams, annual: boolean): { score: number; reasons: string[] } {
   const w = p.weights;
+  const g = p.gates;
   const clip = (x: number) => (x === x ? Math.max(0, Math.min(1, x)) : 0);
   const terms: [string, number, number][] = [
-    ['second_leg_surge', w.secondLegSurge, clip(s.second_leg_surge / Math.log(4))],
-    ['first_leg_surge', w.firstLegSurge, clip(s.first_leg_surge / Math.log(4))],
-    ['diversion', w.diversion, clip(-s.diversion / Math.log(4))],
+    ['second_leg_surge', w.secondLegSurge, clip(s.second_leg_surge / g.surgeFullLog)],
+    ['first_leg_surge', w.firstLegSurge, clip(s.first_leg_surge / g.surgeFullLog)],
+    ['diversion', w.diversion, clip(-s.diversion / g.surgeFullLog)],
     ['pass_through', w.passThrough, clip(s.pass_through)],
-    ['new_exporter', w.newExporter, clip(1 - s.hub_prior_export_share * 2)],
-    ['unit_value_match', w.unitValue, s.unit_value_ratio > 0 ? clip(1 - Math.abs(Math.log(s.unit_value_ratio)) / Math.log(2)) : 0],
-    ['mirror_evidence', w.mirror, Math.max(clip(s.hub_ghost_share), clip(s.origin_kept_log_ratio / Math.log(2)))],
+    ['new_exporter', w.newExporter, clip(1 - s.hub_prior_export_share / g.newExporterZeroShare)],
+    ['unit_value_match', w.unitValue, s.unit_value_ratio > 0 ? clip(1 - Math.abs(Math.log(s.unit_value_ratio)) / g.unitValueZeroLog) : 0],
+    ['mirror_evidence', w.mirror, Math.max(clip(s.hub_ghost_share), clip(s.origin_kept_log_ratio / g.originKeptFullLog))],
     ['consignment', w.consignment, s.consignment_usd > 0 ? 1 : 0],
-    ['controlled_vs_comparator', w.comparator, clip(s.controlled_minus_comparator / Math.log(4))],
+    ['controlled_vs_comparator', w.comparator, clip(s.controlled_minus_comparator / g.surgeFullLog)],
   ];
   let score = 0;
   let total = 0;
@@ -258,20 +290,20 @@ function composite(s: Signals, p: TransshipmentParams, annual: boolean): { score
   for (const [name, weight, v] of terms) {
     score += weight * v;
     total += weight;
-    if (v >= 0.5 && weight > 0) reasons.push(name);
+    if (v >= g.reasonCutoff && weight > 0) reasons.push(name);
   }
   if (annual) reasons.push('needs_monthly');
   // a route whose second leg did not grow is not a diversion through this hub, whatever else moved
   // a route is a change: a second leg that did not grow (a steady entrepôt) cannot carry diverted goods,
   // whatever else moved; full weight from a doubling on
-  score *= s.second_leg_surge > 0 ? Math.min(1, s.second_leg_surge / Math.log(2)) : 0.25;
+  score *= s.second_leg_surge > 0 ? Math.min(1, s.second_leg_surge / g.secondLegFullLog) : g.noSecondLegFactor;
   // nothing shows the origin's goods reaching the hub (its imports from the origin did not rise, no
   // consignment rows, no goods the hub failed to record): a hub whose own output rose looks like this
   // nothing shows the origin's goods reaching the hub either when an established exporter to the destination
   // (a producer) took no more from the origin in USD: its rise is its own output
   const producer = s.hub_prior_export_share >= p.producerPriorShare && !((s.first_leg_post_usd || 0) > (s.first_leg_pre_usd || 0));
-  const reachesHub = (s.first_leg_surge > 0 && !producer) || s.consignment_usd > 0 || s.hub_ghost_share >= 0.25;
-  if (!reachesHub) score *= 0.5;
+  const reachesHub = (s.first_leg_surge > 0 && !producer) || s.consignment_usd > 0 || s.hub_ghost_share >= g.ghostShareGate;
+  if (!reachesHub) score *= g.notReachingHubFactor;
   return { score: total > 0 ? score / total : 0, reasons };
 }
 

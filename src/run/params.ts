@@ -131,6 +131,20 @@ export const transshipmentParamsSchema = z
         comparator: z.number().min(0),
       })
       .strict(),
+    gates: z
+      .object({
+        surgeFullLog: z.number().positive(),
+        unitValueZeroLog: z.number().positive(),
+        originKeptFullLog: z.number().positive(),
+        newExporterZeroShare: z.number().positive().max(1),
+        reasonCutoff: z.number().min(0).max(1),
+        secondLegFullLog: z.number().positive(),
+        noSecondLegFactor: z.number().min(0).max(1),
+        notReachingHubFactor: z.number().min(0).max(1),
+        ghostShareGate: z.number().min(0).max(1),
+        lagMinCorrelation: z.number().min(-1).max(1),
+      })
+      .strict(),
     flagThreshold: z.number().min(0).max(1),
     isolationWeight: z.number().min(0).max(1),
     isolation: isolationParamsSchema,

@@ -94,6 +94,25 @@ describe.skipIf(!REAL_DATA)('transshipment on real annual data', () => {
   });
 });
 
+describe('gates in config (#17 item 7)', () => {
+  it('takes every gate and scale of the composite from transshipment.gates: moving one moves the scores and reasons', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = 'data/sample/trade/comtrade_7.csv';
+    const r = await ingestTrade([{ display: file, kind: 'csv', chunks: [readFileSync(file)] }], { params: ingestDefaults, resolver, hsCodes: null });
+    const run = (gates: Partial<typeof transshipmentDefaults.gates>) =>
+      rowsOf(scoreTransshipmentRoutes({ flows: r.flows, consignment: r.consignment }, catalog, { ...transshipmentDefaults, gates: { ...transshipmentDefaults.gates, ...gates } }).routes, ['score', 'reasons']);
+    const base = run({});
+    const reasons = (rows: Record<string, unknown>[]) => rows.reduce((n, x) => n + [...(x.reasons as { toArray(): string[] }).toArray()].filter((c) => c !== 'needs_monthly').length, 0);
+    expect(reasons(base)).toBeGreaterThan(0);
+    // a cut-off of 1: only terms in full name a reason
+    expect(reasons(run({ reasonCutoff: 1 }))).toBeLessThan(reasons(base));
+    // a steady second leg keeping its full score: no route scores lower than by default
+    const full = run({ noSecondLegFactor: 1, notReachingHubFactor: 1 });
+    expect(full.every((x, i) => (x.score as number) >= (base[i].score as number))).toBe(true);
+    expect(full.some((x, i) => (x.score as number) > (base[i].score as number))).toBe(true);
+  });
+});
+
 describe('evidence', () => {
   it('lists, for every flagged route of the bundled sample, the flow records behind its legs, each pointing at its CSV line', async () => {
     const { readFileSync } = await import('node:fs');
