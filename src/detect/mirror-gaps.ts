@@ -8,7 +8,7 @@ import { cifFobDefaults } from './cif-fob.ts';
 import { sha256Hex } from './flag-id.ts';
 import { flaggedPairs } from './mirror-pair-flags.ts';
 import { NOISE_SOURCES, sizeBands, windowNoise } from './mirror-noise.ts';
-import { type ReporterEffects, fitReporterEffects, reliabilityOf, reporterEffectsFromTable } from './reporter-effects.ts';
+import { type ReporterEffects, type ReporterEffectsParams, fitReporterEffects, reliabilityOf, reporterEffectsDefaults, reporterEffectsFromTable } from './reporter-effects.ts';
 import { robustZ } from './robust-stats.ts';
 
 export { robustZ } from './robust-stats.ts';
@@ -348,8 +348,9 @@ export function scoreMirrorGaps(
   return { pairs: all, gaps, reliability: effects.table(countries.values), counts };
 }
 
-function effectParams(p: MirrorGapParams) {
-  return { floor: p.reliabilityFloor, minObservations: 3, maxIterations: 200, tolerance: 1e-10 };
+/** The reporter-effects fit's own settings, with this scorer's floor. */
+function effectParams(p: MirrorGapParams): ReporterEffectsParams {
+  return { ...reporterEffectsDefaults, floor: p.reliabilityFloor };
 }
 
 /** The observations reporter effects are fitted on: yearly matched windows over the noise floor, weighted by value. */
