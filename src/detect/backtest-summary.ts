@@ -109,13 +109,18 @@ export function familyOrder(name: string): number {
   return i >= 0 ? i : name === UNEXPLAINED ? SYNTH_FAMILIES.length : SYNTH_FAMILIES.length + 1;
 }
 
+/** The detectors of some figures, tradewatch first, then the baselines by name. */
+export function detectorsOf(xs: readonly { detector: string }[]): string[] {
+  return [...new Set(xs.map((x) => x.detector))].sort((a, b) => (a === 'tradewatch' ? -1 : b === 'tradewatch' ? 1 : a < b ? -1 : 1));
+}
+
 /**
  * The by-family table as text: per target and family, `flagged/present` for each detector on the tuning seeds
  * and on the test seeds side by side (a true family's found share, a distractor's flagged count).
  */
 export function formatFamilyTable(res: BacktestResults): string {
   const { families } = summarizeBacktest(res);
-  const detectors = [...new Set(families.map((f) => f.detector))].sort((a, b) => (a === 'tradewatch' ? -1 : b === 'tradewatch' ? 1 : a < b ? -1 : 1));
+  const detectors = detectorsOf(families);
   const lines: string[][] = [['target', 'family', ...detectors.flatMap((d) => [`${d} tuning`, `${d} test`])]];
   const targets = [...new Set(families.map((f) => f.target))];
   for (const target of targets) {

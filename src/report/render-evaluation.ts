@@ -1,4 +1,4 @@
-import { type BacktestResults, type SeedGroup, familyOrder, summarizeBacktest } from '../detect/backtest-summary.ts';
+import { type BacktestResults, type SeedGroup, detectorsOf, familyOrder, summarizeBacktest } from '../detect/backtest-summary.ts';
 import { SYNTH_FAMILIES, WILD_DRAWS } from '../synth/wild-knobs.ts';
 import { UNEXPLAINED } from '../detect/backtest-families.ts';
 
@@ -71,10 +71,6 @@ export function generatedBlock(page: string, name: string): string | null {
   const a = page.indexOf(open);
   const b = page.indexOf(close);
   return a < 0 || b < a ? null : page.slice(a + open.length + 1, b);
-}
-
-function detectorsOf(xs: readonly { detector: string }[]): string[] {
-  return [...new Set(xs.map((x) => x.detector))].sort((a, b) => (a === 'tradewatch' ? -1 : b === 'tradewatch' ? 1 : a < b ? -1 : 1));
 }
 
 function f2(v: number | undefined): string {
