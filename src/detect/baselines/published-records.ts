@@ -7,6 +7,9 @@ import { Int32Builder, Int8Builder, StringDictionary } from '../../table/columns
 import { NumberMap } from '../../table/number-map.ts';
 import type { CodedColumn } from '../../table/read.ts';
 
+/** Per flow code: 0 for exports (`X`), 1 for imports (`M`), -1 for any other flow (the mirror matcher's). */
+export { flowSides } from '../mirror-windows.ts';
+
 /** Period index: months since year 0 (YYYY·12 + MM − 1) or the year; below this until year 3333. */
 const SPAN = 40_000;
 
@@ -20,11 +23,6 @@ export function periodIndex(values: readonly string[], who: string): { t: Float6
     else throw new Error(`${who}: period '${v}' is neither YYYY nor YYYY-MM`);
   });
   return { t, annual };
-}
-
-/** Per flow code: 0 for exports (`X`), 1 for imports (`M`), -1 for any other flow. */
-export function flowSides(values: readonly string[]): Int8Array {
-  return Int8Array.from(values, (f) => (f === 'X' ? 0 : f === 'M' ? 1 : -1));
 }
 
 /** Reporters and partners on one country dictionary: each reporter and partner code's id in it, and per id 1 for a country (ISO3 other than `WLD`), 0 for the world or an area. */
