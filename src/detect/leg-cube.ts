@@ -25,6 +25,8 @@ export class LegCube {
   readonly consigned = new Map<string, Float64Array>();
   /** Per reporter × side: 1 where it published the period. */
   readonly published = new Map<number, Uint8Array>();
+  /** Annual cube: sides (key × 2 + side) with years summed from monthly records (see {@link buildLegCube}). */
+  readonly fromMonths = new Set<number>();
   /** Rows of the code left out because their HS revision gives it another scope (see {@link buildLegCube}). */
   rowsOtherScope = 0;
 
@@ -121,21 +123,42 @@ export function buildLegCube(flows: Table, consignment: Table | null, hs6: strin
   const flow = readCodes(flows, 'flow', who);
   const value = readFloats(flows, 'value_usd', who);
   const kg = readFloats(flows, 'net_weight_kg', who);
-  const tOf = period.values.map((v) => (v.length === 4 ? (annual ? Number(v) : NaN) : annual ? NaN : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
+  // annual cubes also read monthly records, summed into their year where the reporter published all twelve months of
+  // it on that side (a hub that reports yearly against an origin that reports monthly): `fromMonths` marks them
+  const monthOf = period.values.map((v) => (v.length === 4 ? NaN : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
+  const tOf = period.values.map((v, c) => (v.length === 4 ? (annual ? Number(v) : NaN) : annual ? Math.floor(monthOf[c] / 12) : monthOf[c]));
   // the axis spans every period of this frequency in the data (so publication is known outside the code too)
   let lo = Infinity;
   let hi = -Infinity;
-  for (const t of tOf) if (t === t) (lo = Math.min(lo, t)), (hi = Math.max(hi, t));
+  for (let c = 0; c < tOf.length; c++) {
+    const t = tOf[c];
+    if (t === t && (!annual || period.values[c].length === 4)) (lo = Math.min(lo, t)), (hi = Math.max(hi, t));
+  }
   const cube = new LegCube(lo === Infinity ? 0 : lo, lo === Infinity ? 0 : hi - lo + 1, annual);
   const flowSide = flow.values.map((f) => (f === 'X' ? 0 : f === 'M' ? 1 : -1));
+  const isMonth = period.values.map((v) => v.length !== 4);
+  /** annual cube: months published per reporter × side × year, and the monthly records summed per year */
+  const monthsPublished = new Map<number, Uint8Array>();
+  const monthSeen = new Set<number>();
+  const monthly = { x: new Map<number, LegSeries>(), m: new Map<number, LegSeries>() };
   for (let i = 0; i < flows.numRows; i++) {
-    const t = tOf[period.codes[i]];
+    const pc = period.codes[i];
+    const t = tOf[pc];
     const sd = flow.codes[i] >= 0 ? flowSide[flow.codes[i]] : -1;
     if (t !== t || sd < 0) continue;
+    const o = t - cube.t0;
+    if (o < 0 || o >= cube.length) continue;
     const r = cube.countries.code(rep.values[rep.codes[i]]);
-    let pub = cube.published.get(r * 2 + sd);
-    if (!pub) cube.published.set(r * 2 + sd, (pub = new Uint8Array(cube.length)));
-    pub[t - cube.t0] = 1;
+    const fromMonth = annual && isMonth[pc];
+    if (fromMonth) {
+      let pm = monthsPublished.get(r * 2 + sd);
+      if (!pm) monthsPublished.set(r * 2 + sd, (pm = new Uint8Array(cube.length * 12)));
+      pm[o * 12 + (monthOf[pc] % 12)] = 1;
+    } else {
+      let pub = cube.published.get(r * 2 + sd);
+      if (!pub) cube.published.set(r * 2 + sd, (pub = new Uint8Array(cube.length)));
+      pub[o] = 1;
+    }
     if (hs.codes[i] !== code || code < 0) continue;
     if (revAllowed && revCol!.codes[i] >= 0 && !revAllowed[revCol!.codes[i]]) {
       cube.rowsOtherScope++;
@@ -143,17 +166,60 @@ export function buildLegCube(flows: Table, consignment: Table | null, hs6: strin
     }
     const p = cube.countries.code(par.values[par.codes[i]]);
     const k = sd === 0 ? cube.key(r, p) : cube.key(p, r);
-    const map = sd === 0 ? cube.x : cube.m;
+    const map = fromMonth ? (sd === 0 ? monthly.x : monthly.m) : sd === 0 ? cube.x : cube.m;
     let s = map.get(k);
     if (!s) {
       s = { value: new Float64Array(cube.length).fill(NaN), kg: new Float64Array(cube.length).fill(NaN), row: new Int32Array(cube.length).fill(-1) };
       map.set(k, s);
     }
-    const o = t - cube.t0;
+    if (fromMonth) {
+      // one record per side, pair and month (several sources: the first)
+      const seen = ((k * 2 + sd) * cube.length + o) * 12 + (monthOf[pc] % 12);
+      if (monthSeen.has(seen)) continue;
+      monthSeen.add(seen);
+      s.value[o] = (s.value[o] === s.value[o] ? s.value[o] : 0) + value[i];
+      s.kg[o] = (s.kg[o] === s.kg[o] ? s.kg[o] : 0) + (kg[i] === kg[i] ? kg[i] : NaN);
+      if (s.row[o] < 0) s.row[o] = i;
+      continue;
+    }
     if (s.row[o] >= 0) continue;
     s.value[o] = value[i];
     s.kg[o] = kg[i];
     s.row[o] = i;
+  }
+  if (annual) {
+    // a year a reporter published in all twelve months on a side counts as published, its monthly sums as its records
+    const full = new Map<number, Uint8Array>();
+    for (const [rs, pm] of monthsPublished) {
+      const f = new Uint8Array(cube.length);
+      for (let o = 0; o < cube.length; o++) {
+        let n = 0;
+        for (let mo = 0; mo < 12; mo++) n += pm[o * 12 + mo];
+        f[o] = n === 12 ? 1 : 0;
+      }
+      full.set(rs, f);
+      let pub = cube.published.get(rs);
+      if (!pub) cube.published.set(rs, (pub = new Uint8Array(cube.length)));
+      for (let o = 0; o < cube.length; o++) if (f[o]) pub[o] = 1;
+    }
+    for (const [sd, from, into] of [[0, monthly.x, cube.x], [1, monthly.m, cube.m]] as const) {
+      for (const [k, ms] of from) {
+        const reporter = sd === 0 ? Math.floor(k / 4096) : k % 4096;
+        const f = full.get(reporter * 2 + sd);
+        let s = into.get(k);
+        for (let o = 0; o < cube.length; o++) {
+          if (!f?.[o] || ms.row[o] < 0 || (s && s.row[o] >= 0)) continue;
+          if (!s) {
+            s = { value: new Float64Array(cube.length).fill(NaN), kg: new Float64Array(cube.length).fill(NaN), row: new Int32Array(cube.length).fill(-1) };
+            into.set(k, s);
+          }
+          s.value[o] = ms.value[o];
+          s.kg[o] = ms.kg[o];
+          s.row[o] = ms.row[o];
+          cube.fromMonths.add(k * 2 + sd);
+        }
+      }
+    }
   }
   if (consignment && consignment.numRows) {
     const cHs = readCodes(consignment, 'hs6', who);

@@ -1,39 +1,31 @@
 import { createHash } from 'node:crypto';
-import { Field, Float64, Int32, List, Struct, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Bool, Field, Float64, Int32, List, Struct, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import type { Catalog, ControlInterval } from '../reference/catalog.ts';
 import { StringDictionary, dictionaryVector, float64Vector, int32Vector } from '../table/columns.ts';
 import { listVector } from '../table/list.ts';
 import { readCodes } from '../table/read.ts';
 import { fitIsolationForest, isolationDefaults, scoreIsolation, type IsolationParams } from './isolation.ts';
 import { buildLegCube, type LegCube } from './leg-cube.ts';
+import { OriginTrade } from './origin-trade.ts';
 import type { MirrorEvidence } from './mirror-evidence.ts';
+import { chainDefaults, ComparableFlows, flowEffect, judgeChain, type ChainParams, type Effect, type Link } from './route-chain.ts';
 import { controlWindows, yearShareInForce, legLag, logChange, windowMean, windowUnitValue, type WindowParams } from './route-signals.ts';
 
-/** Settings of {@link scoreTransshipmentRoutes}; all live in config under `transshipment`. */
-/** Gates and scales of the transshipment composite (config `transshipment.gates`). */
+/** Gates and scales of the chain's links (config `transshipment.gates`). */
 export interface RouteGates {
-  /** A log change counting in full (surges, diversion, controlled against comparator): ln 4, a four-fold change (default). */
-  surgeFullLog: number;
-  /** |ln(unit value H → D / O → H)| at which the unit-value match falls to 0 (default ln 2: twice or half). */
+  /** |ln(unit value H → D / O → H)| within which the unit values match (default ln 2: twice or half). */
   unitValueZeroLog: number;
-  /** `origin_kept_log_ratio` counting in full as mirror evidence (default ln 2: the destination books twice what the origin sent). */
+  /** `destination_origin_kept_log_ratio` from which D is taken to book the origin's goods as the origin's (default ln 2: twice what the origin sent). */
   originKeptFullLog: number;
-  /** Hub's prior export share at which "new exporter" falls to 0 (default 0.5: 1 − 2·share). */
+  /** Hub's prior export share below which it is a new exporter to the destination (default 0.5). */
   newExporterZeroShare: number;
-  /** A term at or above this (0–1) names its reason (default 0.5). */
-  reasonCutoff: number;
-  /** Second-leg surge from which the composite counts in full (default ln 2, a doubling; below it, in proportion). */
-  secondLegFullLog: number;
-  /** The composite's factor when the second leg did not grow (default 0.25: a steady leg cannot carry diverted goods). */
-  noSecondLegFactor: number;
-  /** The composite's factor when nothing shows the origin's goods reaching the hub (default 0.5). */
-  notReachingHubFactor: number;
   /** Hub ghost share from which the hub is taken not to record what it receives (default 0.25). */
   ghostShareGate: number;
   /** Lowest correlation of the legs at which a lag is reported (default 0.2: below it the legs do not move together). */
   lagMinCorrelation: number;
 }
 
+/** Settings of {@link scoreTransshipmentRoutes}; all live in config under `transshipment`. */
 export interface TransshipmentParams extends WindowParams {
   /** Origin under control (default `CHN`). */
   origin: string;
@@ -52,31 +44,11 @@ export interface TransshipmentParams extends WindowParams {
   maxLagMonths: number;
   /** Log-change floor, as a share of the noise floor (default 1). */
   surgeFloorShare: number;
-  /**
-   * A hub that already sold at least this share of its later exports to the destination before the control
-   * (`hub_prior_export_share`), and whose imports from the origin did not rise in USD, is taken for a producer
-   * expanding its own supply: nothing shows the origin's goods reaching it (default `0.2`).
-   */
-  producerPriorShare: number;
-  /** Weights of the composite score. */
-  weights: {
-    secondLegSurge: number;
-    firstLegSurge: number;
-    diversion: number;
-    passThrough: number;
-    newExporter: number;
-    unitValue: number;
-    mirror: number;
-    consignment: number;
-    comparator: number;
-  };
-  /** Flagged means score ≥ this (chosen on synthetic seeds 1–5, then frozen). */
-  flagThreshold: number;
-  /** The gates and scales of the composite, each with what it means (the factors that were constants in the code). */
+  /** The chain of evidence: when a link holds, how noise is measured (src/detect/route-chain.ts). */
+  chain: ChainParams;
+  /** The gates of the supporting links and of a hub that hides its imports, each with what it means. */
   gates: RouteGates;
-  /** How much the isolation-forest score over the routes' signal vectors moves the composite (0–1, default 0.2). */
-  isolationWeight: number;
-  /** Isolation forest settings (seeded; see src/detect/isolation.ts). */
+  /** Isolation forest over the routes' signal vectors (seeded; see src/detect/isolation.ts): the `isolation_score` column. */
   isolation: IsolationParams;
 }
 
@@ -88,41 +60,25 @@ export const transshipmentDefaults: TransshipmentParams = {
   cifFobRatio: 1.06,
   maxLagMonths: 3,
   surgeFloorShare: 1,
-  producerPriorShare: 0.2,
   baselineMonths: 12,
   postMonths: 12,
   stockpileMonths: 1,
   pauseMonths: 2,
   minPostYearShare: 0.5,
   hsRevision: 'HS2022',
-  weights: {
-    secondLegSurge: 0.25,
-    firstLegSurge: 0.1,
-    diversion: 0.15,
-    passThrough: 0.1,
-    newExporter: 0.15,
-    unitValue: 0.05,
-    mirror: 0.05,
-    consignment: 0.1,
-    comparator: 0.05,
-  },
-  flagThreshold: 0.4,
-  gates: {
-    surgeFullLog: Math.log(4), unitValueZeroLog: Math.log(2), originKeptFullLog: Math.log(2), newExporterZeroShare: 0.5,
-    reasonCutoff: 0.5, secondLegFullLog: Math.log(2), noSecondLegFactor: 0.25, notReachingHubFactor: 0.5, ghostShareGate: 0.25,
-    lagMinCorrelation: 0.2,
-  },
-  isolationWeight: 0.2,
+  chain: chainDefaults,
+  gates: { unitValueZeroLog: Math.log(2), originKeptFullLog: Math.log(2), newExporterZeroShare: 0.5, ghostShareGate: 0.25, lagMinCorrelation: 0.2 },
   isolation: isolationDefaults,
 };
 
 /** Numeric signal columns of the route table, in output order. */
 export const ROUTE_SIGNALS = [
-  'first_leg_pre_usd', 'first_leg_post_usd', 'first_leg_surge',
-  'second_leg_pre_usd', 'second_leg_post_usd', 'second_leg_surge',
+  'first_leg_pre_usd', 'first_leg_post_usd', 'first_leg_surge', 'first_leg_excess', 'first_leg_z',
+  'second_leg_pre_usd', 'second_leg_post_usd', 'second_leg_surge', 'second_leg_z',
   'direct_pre_usd', 'direct_post_usd', 'diversion',
-  'pass_through', 'hub_prior_export_share', 're_export_share', 'lag_months', 'unit_value_ratio',
-  'hub_ghost_share', 'origin_kept_log_ratio', 'consignment_usd', 'comparator_first_leg_surge', 'controlled_minus_comparator',
+  'pass_through', 'hub_prior_export_share', 'hub_balance', 're_export_share', 'lag_months', 'unit_value_ratio',
+  'hub_ghost_share', 'destination_origin_kept_log_ratio', 'consignment_usd', 'comparator_first_leg_surge', 'controlled_minus_comparator',
+  'counterfactual_log_difference', 'counterfactual_z', 'weakest_link_z', 'at_stake_usd',
   'unpublished_periods',
 ] as const;
 
@@ -164,6 +120,15 @@ export function scoreTransshipmentRoutes(
     return c;
   };
   const annualData = hasAnnual(trade.flows);
+  const monthlyToo = annualData.includes(false);
+  // the placebo codes are the uncontrolled ones: a hub may carry diverted goods of several controlled codes at once
+  const controlled = new Set(catalog.intervals.map((iv) => iv.hs6));
+  const originTrade = new Map<boolean, OriginTrade>();
+  const originTradeOf = (annual: boolean) => {
+    let t = originTrade.get(annual);
+    if (!t) originTrade.set(annual, (t = new OriginTrade(trade.flows, p.origin, annual, p.cifFobRatio)));
+    return t;
+  };
   for (const ev of events) {
     if (ev.specificity === 'basket' && !p.includeBaskets) {
       bump('controls_skipped_basket');
@@ -204,20 +169,37 @@ export function scoreTransshipmentRoutes(
             bump('candidates_pruned_below_floor');
             continue;
           }
+          // an annual cube sums monthly records into years: a route whose legs are all monthly is judged on the months
+          if (annual && monthlyToo && !hasYearlyRecord(cube, [[O, H], [H, D]])) {
+            bump('candidates_left_to_monthly');
+            continue;
+          }
           bump('candidates_kept');
-          const d0 = windowMean(cube, direct.get(D) ?? new Float64Array(cube.length).fill(NaN), O, D, w.pre);
-          const d1 = windowMean(cube, direct.get(D) ?? new Float64Array(cube.length).fill(NaN), O, D, w.post);
+          const fl = floor * p.surgeFloorShare;
+          const comparable = comparableOf(cube, w, fl);
+          const firstE = flowEffect(cube, first, O, H, w, fl, comparable, p.chain);
+          const secondE = flowEffect(cube, second, H, D, w, fl, comparable, p.chain);
+          const directLeg = direct.get(D) ?? new Float64Array(cube.length).fill(NaN);
+          const d0 = windowMean(cube, directLeg, O, D, w.pre);
+          const d1 = windowMean(cube, directLeg, O, D, w.post);
+          const diversion = logChange(d0.mean, d1.mean, fl);
+          // the origin's exports of the code to its other destinations, the trend the first leg is held against: under a
+          // licence they fall for every buyer, so a hub whose imports fell less than the rest took diverted goods
           const rest0 = mean(originExports, w.pre) - (f0.mean || 0);
           const rest1 = mean(originExports, w.post) - (f1.mean || 0);
-          const fl = floor * p.surgeFloorShare;
-          const firstSurge = logChange(f0.mean, f1.mean, fl) - logChange(rest0, rest1, fl);
-          const secondSurge = logChange(s0.mean, s1.mean, fl);
-          const diversion = logChange(d0.mean, d1.mean, fl);
-          const dFirst = (f1.mean || 0) - (f0.mean || 0);
+          const trend = rest0 >= floor ? Math.max(0, rest1) / rest0 : 1;
+          const excess = logChange((f0.mean || 0) * trend, f1.mean, fl);
+          const firstExcess = { ...firstE, logChange: excess, z: firstE.se === firstE.se ? excess / firstE.se : NaN };
+          // pass-through in kg where both legs carry weights in every period they have value, else USD; the first leg's
+          // rise is what it carries above the origin's trend
+          const kgFirst = legKg(cube, O, H, first, w);
+          const kgSecond = legKg(cube, H, D, second, w);
+          const inKg = [kgFirst.pre, kgFirst.post, kgSecond.pre, kgSecond.post].every((v) => v === v);
+          const dFirst = (f1.mean || 0) - (f0.mean || 0) * trend;
           const dSecond = (s1.mean || 0) - (s0.mean || 0);
-          const passThrough = dFirst > 0 && dSecond > 0 ? Math.min(dFirst, dSecond) / Math.max(dFirst, dSecond) : dSecond > 0 ? 0 : NaN;
           const priorShare = (s0.mean || 0) / Math.max(s1.mean || 0, floor);
-          const lag = annual ? NaN : legLag(first, second, w.pre[0], w.post[1], p.maxLagMonths, p.gates.lagMinCorrelation);
+          // timing is read after the control only: how the second leg follows the first once goods were diverted
+          const lag = annual ? NaN : legLag(first, second, w.post[0], w.post[1], p.maxLagMonths, p.gates.lagMinCorrelation);
           const uvFirst = windowUnitValue(cube, O, H, 'x', w.post) || windowUnitValue(cube, O, H, 'm', w.post);
           const uvSecond = windowUnitValue(cube, H, D, 'x', w.post) || windowUnitValue(cube, H, D, 'm', w.post);
           const uvRatio = uvSecond / uvFirst;
@@ -235,77 +217,74 @@ export function scoreTransshipmentRoutes(
             originKept = keptRatio(cube, O, D, w.post, p.cifFobRatio);
           }
           const consigned = sumWindow(cube.consigned.get(`${O}|${H}|${D}`), w.post);
-          const compSurge = compCube ? comparatorSurge(compCube, O, H, ev.start, p, fl) : NaN;
+          const consignedMean = consigned / (w.post[1] - w.post[0] + 1);
+          // counterfactuals of the first leg's excess: the same route in the uncontrolled comparator (its excess over the
+          // origin's comparator trend), and the hub's imports of the code from its other origins; the one that rose more
+          // is the one compared with (a hub whose demand rose from everyone, or that grew in every good, did not divert)
+          const comp = compCube ? comparatorEffect(compCube, O, H, ev, p, fl, { cube, leg: first }) : null;
+          const hubOthers = otherOriginsChange(cube, O, H, w, p.cifFobRatio, floor, fl);
+          const cands: [string, number, number][] = [];
+          if (comp) cands.push(['comparator', comp.excess, comp.se]);
+          if (hubOthers === hubOthers) cands.push(['hub_other_origins', hubOthers, firstE.se]);
+          const placebo = originTradeOf(annual).placeboExcess(H, controlled, w, cube.t0, floor, fl, p.chain.minPlaceboCodes);
+          if (placebo.median === placebo.median) cands.push(['origin_other_codes', placebo.median, firstE.se]);
+          const cf = cands.length ? cands.reduce((a, b) => (b[1] > a[1] ? b : a)) : null;
+          const cfBasis = cf ? cf[0] : 'unavailable';
+          const cfSe = cf ? Math.hypot(firstE.se, cf[2]) : NaN;
+          const cfDiff = cf ? excess - cf[1] : NaN;
+          const compSurge = comp ? comp.logChange : NaN;
           const reShare = reExportShare(trade.subflows ?? null, H, D, ev.hs6, cube, w.post, s1.mean);
-          const sig = {
-            first_leg_pre_usd: f0.mean, first_leg_post_usd: f1.mean, first_leg_surge: firstSurge,
-            second_leg_pre_usd: s0.mean, second_leg_post_usd: s1.mean, second_leg_surge: secondSurge,
+          const balance = hubBalance(cube, H, w.post, p.cifFobRatio);
+          const verdict = judgeChain(
+            {
+              origin: O, hub: H, destination: D, first: firstExcess, firstRecorded: firstE.logChange, second: secondE,
+              firstRise: inKg ? kgFirst.post - kgFirst.pre * trend : dFirst, secondRise: inKg ? kgSecond.post - kgSecond.pre : dSecond, riseUnit: inKg ? 'kg' : 'usd',
+              firstRiseUsd: dFirst, secondRiseUsd: dSecond, firstRiseSeUsd: ((f0.mean || 0) * trend + fl) * (firstE.se === firstE.se ? firstE.se : 0),
+              consignedPostMean: consignedMean, hubGhostShare: hubGhost,
+              counterfactual: { logDifference: cfDiff, z: cfSe === cfSe && cfSe > 0 ? cfDiff / cfSe : NaN, basis: cfBasis },
+              diversion, lagMonths: lag, unitValueRatio: uvRatio, consignmentUsd: consigned, originKeptLogRatio: originKept,
+              hubPriorExportShare: priorShare, hubBalance: balance,
+            },
+            p.chain,
+            p.gates,
+          );
+          const postPeriods = windowMean(cube, second, H, D, w.post).periods;
+          const atStake = Math.max(0, dSecond) * postPeriods;
+          const sig: Signals = {
+            first_leg_pre_usd: f0.mean, first_leg_post_usd: f1.mean, first_leg_surge: firstE.logChange, first_leg_z: firstExcess.z,
+            second_leg_pre_usd: s0.mean, second_leg_post_usd: s1.mean, second_leg_surge: secondE.logChange, second_leg_z: secondE.z,
             direct_pre_usd: d0.mean, direct_post_usd: d1.mean, diversion,
-            pass_through: passThrough, hub_prior_export_share: priorShare, re_export_share: reShare, lag_months: lag, unit_value_ratio: uvRatio,
-            hub_ghost_share: hubGhost, origin_kept_log_ratio: originKept, consignment_usd: consigned,
-            comparator_first_leg_surge: compSurge, controlled_minus_comparator: compSurge === compSurge ? firstSurge - compSurge : NaN,
+            pass_through: verdict.links[2].value, hub_prior_export_share: priorShare, hub_balance: balance, re_export_share: reShare,
+            lag_months: lag, unit_value_ratio: uvRatio,
+            hub_ghost_share: hubGhost, destination_origin_kept_log_ratio: originKept, consignment_usd: consigned,
+            comparator_first_leg_surge: compSurge, controlled_minus_comparator: comp ? excess - comp.excess : NaN, first_leg_excess: excess,
+            counterfactual_log_difference: cfDiff, counterfactual_z: verdict.links[3].z,
+            weakest_link_z: verdict.weakestZ, at_stake_usd: atStake,
             unpublished_periods: f1.unpublished + s1.unpublished,
           };
-          const { score, reasons } = composite(sig, p, annual);
+          const reasons = verdict.links.filter((l) => l.status === 'holds').map((l) => l.name as string);
+          if (annual) reasons.push('needs_monthly');
           if (w.partialYear) reasons.push('control_year_partial');
-          // the records behind each leg and each leg by period, for the analyst (routes that can be flagged: few;
-          // the isolation score lifts a composite by at most 1 + isolationWeight)
-          const mayFlag = score * (1 + p.isolationWeight) >= p.flagThreshold;
-          const evidence = mayFlag ? evidenceOf(cube, [['first_leg', O, H], ['second_leg', H, D], ['direct', O, D]], w) : [];
-          const series = mayFlag ? seriesOf(cube, [['first_leg', first, O, H], ['second_leg', second, H, D], ['direct', direct.get(D) ?? null, O, D]], w) : [];
-          out.add(ev, O, H, D, cube.periodOf(w.post[0]), cube.periodOf(w.post[1]), annual, sig, score, reasons, evidence, series);
+          const text = { firstNoise: firstE.basis, secondNoise: secondE.basis, counterfactualBasis: verdict.links[3].basis, passThroughUnit: inKg ? 'kg' : 'usd', explanation: verdict.explanation };
+          // the records behind each leg and each leg by period, for the analyst (flagged routes only: few)
+          const evidence = verdict.flagged ? evidenceOf(cube, [['first_leg', O, H], ['second_leg', H, D], ['direct', O, D]], w) : [];
+          const series = verdict.flagged
+            ? seriesOf(cube, [['first_leg', first, O, H], ['second_leg', second, H, D], ['direct', direct.get(D) ?? null, O, D], ...(comp ? [['comparator_first_leg', comp.leg, O, H] as [string, Float64Array, string, string]] : [])], w)
+            : [];
+          out.add(ev, O, H, D, cube.periodOf(w.post[0]), cube.periodOf(w.post[1]), annual, sig, atStake * verdict.strength, verdict.flagged, reasons, verdict.missing, verdict.links, text, evidence, series);
         }
       }
     }
   }
   out.applyIsolation(p);
-  return { ...out.tables(p.flagThreshold, trade.flows, names), counts };
+  return { ...out.tables(trade.flows, names), counts };
 }
 
 /** Signals the isolation forest sees (consignment on a log scale, unit-value ratio as a log). */
 const ISOLATION_FEATURES = ['first_leg_surge', 'second_leg_surge', 'diversion', 'pass_through', 'hub_prior_export_share', 'unit_value_ratio',
-  'hub_ghost_share', 'origin_kept_log_ratio', 'consignment_usd'] as const;
+  'hub_ghost_share', 'destination_origin_kept_log_ratio', 'consignment_usd'] as const;
 
 type Signals = Record<(typeof ROUTE_SIGNALS)[number], number>;
-
-/** Bounded terms (0–1) weighted into the score; the reasons name the terms that fired. */
-function composite(s: Signals, p: TransshipmentParams, annual: boolean): { score: number; reasons: string[] } {
-  const w = p.weights;
-  const g = p.gates;
-  const clip = (x: number) => (x === x ? Math.max(0, Math.min(1, x)) : 0);
-  const terms: [string, number, number][] = [
-    ['second_leg_surge', w.secondLegSurge, clip(s.second_leg_surge / g.surgeFullLog)],
-    ['first_leg_surge', w.firstLegSurge, clip(s.first_leg_surge / g.surgeFullLog)],
-    ['diversion', w.diversion, clip(-s.diversion / g.surgeFullLog)],
-    ['pass_through', w.passThrough, clip(s.pass_through)],
-    ['new_exporter', w.newExporter, clip(1 - s.hub_prior_export_share / g.newExporterZeroShare)],
-    ['unit_value_match', w.unitValue, s.unit_value_ratio > 0 ? clip(1 - Math.abs(Math.log(s.unit_value_ratio)) / g.unitValueZeroLog) : 0],
-    ['mirror_evidence', w.mirror, Math.max(clip(s.hub_ghost_share), clip(s.origin_kept_log_ratio / g.originKeptFullLog))],
-    ['consignment', w.consignment, s.consignment_usd > 0 ? 1 : 0],
-    ['controlled_vs_comparator', w.comparator, clip(s.controlled_minus_comparator / g.surgeFullLog)],
-  ];
-  let score = 0;
-  let total = 0;
-  const reasons: string[] = [];
-  for (const [name, weight, v] of terms) {
-    score += weight * v;
-    total += weight;
-    if (v >= g.reasonCutoff && weight > 0) reasons.push(name);
-  }
-  if (annual) reasons.push('needs_monthly');
-  // a route whose second leg did not grow is not a diversion through this hub, whatever else moved
-  // a route is a change: a second leg that did not grow (a steady entrepôt) cannot carry diverted goods,
-  // whatever else moved; full weight from a doubling on
-  score *= s.second_leg_surge > 0 ? Math.min(1, s.second_leg_surge / g.secondLegFullLog) : g.noSecondLegFactor;
-  // nothing shows the origin's goods reaching the hub (its imports from the origin did not rise, no
-  // consignment rows, no goods the hub failed to record): a hub whose own output rose looks like this
-  // nothing shows the origin's goods reaching the hub either when an established exporter to the destination
-  // (a producer) took no more from the origin in USD: its rise is its own output
-  const producer = s.hub_prior_export_share >= p.producerPriorShare && !((s.first_leg_post_usd || 0) > (s.first_leg_pre_usd || 0));
-  const reachesHub = (s.first_leg_surge > 0 && !producer) || s.consignment_usd > 0 || s.hub_ghost_share >= g.ghostShareGate;
-  if (!reachesHub) score *= g.notReachingHubFactor;
-  return { score: total > 0 ? score / total : 0, reasons };
-}
 
 interface ControlEvent {
   controlId: string;
@@ -330,6 +309,18 @@ function controlEvents(intervals: readonly ControlInterval[], p: TransshipmentPa
     }
   }
   return [...seen.values()].sort((a, b) => (a.controlId + a.hs6 < b.controlId + b.hs6 ? -1 : 1));
+}
+
+/** Whether any side of these legs was recorded yearly (not summed from months) in an annual cube. */
+function hasYearlyRecord(cube: LegCube, legs: [string, string][]): boolean {
+  for (const [e, i] of legs) {
+    const ei = cube.countries.find(e);
+    const ii = cube.countries.find(i);
+    if (ei < 0 || ii < 0) continue;
+    const k = cube.key(ei, ii);
+    if ((cube.x.has(k) && !cube.fromMonths.has(k * 2)) || (cube.m.has(k) && !cube.fromMonths.has(k * 2 + 1))) return true;
+  }
+  return false;
 }
 
 /** The frequencies the flows hold (false: monthly, true: annual), from every row's period code. */
@@ -392,14 +383,118 @@ function keptRatio(cube: LegCube, o: string, d: string, w: [number, number], rat
   return ms > 0 ? Math.log((ms + 1) / (xs + 1)) : NaN;
 }
 
-function comparatorSurge(cube: LegCube, o: string, h: string, start: string, p: TransshipmentParams, floor: number): number {
-  const w = controlWindows(cube, start, p);
-  if (!w) return NaN;
+/**
+ * The route's first leg O → H in the uncontrolled comparator code, around the same control, with its noise; null
+ * when the comparator has no such flow in either window or its own pre-control trend differs from the controlled
+ * code's (monthly data: the log change from the baseline's first half to its second differs by more than
+ * `chain.counterfactualMinLog`): then it is no counterfactual.
+ */
+function comparatorEffect(cube: LegCube, o: string, h: string, ev: ControlEvent, p: TransshipmentParams, floor: number, controlled: { cube: LegCube; leg: Float64Array }): (Effect & { leg: Float64Array; excess: number }) | null {
+  const w = controlWindows(cube, ev.start, p, ev.end);
+  if (!w) return null;
   const leg = cube.leg(o, h, p.cifFobRatio);
-  const a = windowMean(cube, leg, o, h, w.pre).mean;
-  const b = windowMean(cube, leg, o, h, w.post).mean;
+  const e = flowEffect(cube, leg, o, h, w, floor, comparableOf(cube, w, floor), p.chain);
+  if (!(Math.max(e.pre || 0, e.post || 0) >= floor)) return null;
+  if (w.pre[1] - w.pre[0] >= 3) {
+    const mid = Math.floor((w.pre[0] + w.pre[1]) / 2);
+    const slope = (c: LegCube, x: Float64Array) =>
+      logChange(windowMean(c, x, o, h, [w.pre[0], mid]).mean, windowMean(c, x, o, h, [mid + 1, w.pre[1]]).mean, floor);
+    if (Math.abs(slope(cube, leg) - slope(controlled.cube, controlled.leg)) > p.chain.counterfactualMinLog) return null;
+  }
+  // its excess over the origin's comparator exports to everyone else, as the controlled leg's
   const all = cube.exportsOf(o);
-  return logChange(a, b, floor) - logChange(mean(all, w.pre) - (a || 0), mean(all, w.post) - (b || 0), floor);
+  const r0 = mean(all, w.pre) - (e.pre || 0);
+  const r1 = mean(all, w.post) - (e.post || 0);
+  const trend = r0 >= floor ? Math.max(0, r1) / r0 : 1;
+  return { ...e, leg, excess: logChange((e.pre || 0) * trend, e.post, floor) };
+}
+
+const comparableCache = new WeakMap<LegCube, Map<string, ComparableFlows>>();
+/** Every flow of the cube's code with its change between the windows (for comparable-flow noise), built once per cube and window. */
+function comparableOf(cube: LegCube, w: { pre: [number, number]; post: [number, number] }, floor: number): ComparableFlows {
+  let m = comparableCache.get(cube);
+  if (!m) comparableCache.set(cube, (m = new Map()));
+  const k = `${w.pre}|${w.post}|${floor}`;
+  let c = m.get(k);
+  if (!c) m.set(k, (c = new ComparableFlows(cube, w, floor, 1)));
+  return c;
+}
+
+/**
+ * A leg's mean weight per period over the baseline and the post window, kg: the larger of the two sides' weights per
+ * period. NaN when a period with value has no weight on either side (then compare USD).
+ */
+function legKg(cube: LegCube, e: string, i: string, usd: Float64Array, w: { pre: [number, number]; post: [number, number] }): { pre: number; post: number } {
+  const x = cube.side(e, i, 'x');
+  const m = cube.side(e, i, 'm');
+  const meanKg = (win: [number, number]) => {
+    let s = 0;
+    let n = 0;
+    for (let t = win[0]; t <= win[1]; t++) {
+      if (!cube.didPublish(e, 0, t) && !cube.didPublish(i, 1, t)) continue;
+      n++;
+      if (!(usd[t] > 0)) continue;
+      const a = x ? x.kg[t] : NaN;
+      const b = m ? m.kg[t] : NaN;
+      const kg = a === a && b === b ? Math.max(a, b) : a === a ? a : b;
+      if (!(kg > 0)) return NaN;
+      s += kg;
+    }
+    return n ? s / n : NaN;
+  };
+  return { pre: meanKg(w.pre), post: meanKg(w.post) };
+}
+
+/** Log change of the hub's imports of the code from every origin but `o` (NaN when they stay below the floor in both windows). */
+function otherOriginsChange(cube: LegCube, o: string, h: string, w: { pre: [number, number]; post: [number, number] }, cif: number, floor: number, fl: number): number {
+  const hc = cube.countries.find(h);
+  const oc = cube.countries.find(o);
+  if (hc < 0) return NaN;
+  let a = 0;
+  let b = 0;
+  const seen = new Set<number>();
+  for (const key of [...cube.x.keys(), ...cube.m.keys()]) {
+    if (seen.has(key) || key % 4096 !== hc) continue;
+    seen.add(key);
+    const e = Math.floor(key / 4096);
+    if (e === hc || e === oc) continue;
+    const name = cube.countries.values[e];
+    const leg = cube.leg(name, h, cif);
+    a += windowMean(cube, leg, name, h, w.pre).mean || 0;
+    b += windowMean(cube, leg, name, h, w.post).mean || 0;
+  }
+  return Math.max(a, b) >= floor ? logChange(a, b, fl) : NaN;
+}
+
+const balanceCache = new WeakMap<LegCube, Map<string, number>>();
+/** The hub's exports of the code to every partner over its imports of it from every partner, post window (legs as the scorer reads them). */
+function hubBalance(cube: LegCube, h: string, w: [number, number], cif: number): number {
+  let m = balanceCache.get(cube);
+  if (!m) balanceCache.set(cube, (m = new Map()));
+  const k = `${h}|${w}`;
+  const hit = m.get(k);
+  if (hit !== undefined) return hit;
+  const hc = cube.countries.find(h);
+  let ex = 0;
+  let im = 0;
+  if (hc >= 0) {
+    const seen = new Set<number>();
+    for (const key of [...cube.x.keys(), ...cube.m.keys()]) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const e = Math.floor(key / 4096);
+      const i = key % 4096;
+      if (e === i || (e !== hc && i !== hc)) continue;
+      const leg = cube.leg(cube.countries.values[e], cube.countries.values[i], cif);
+      let s = 0;
+      for (let t = w[0]; t <= w[1]; t++) if (leg[t] === leg[t]) s += leg[t];
+      if (e === hc) ex += s;
+      else im += s;
+    }
+  }
+  const v = im > 0 ? ex / im : ex > 0 ? Infinity : NaN;
+  m.set(k, v);
+  return v;
 }
 
 /** The hub's re-exports (RX) of the code to the destination over its exports there, where reported. */
@@ -432,7 +527,8 @@ function evidenceOf(cube: LegCube, legs: [string, string, string][], w: { pre: [
   for (const [leg, e, i] of legs) {
     for (const side of ['x', 'm'] as const) {
       const s = cube.side(e, i, side);
-      if (!s) continue;
+      // a year summed from monthly records has no one record behind it: the route's monthly row lists them
+      if (!s || (cube.annual && cube.fromMonths.has(cube.key(cube.countries.find(e), cube.countries.find(i)) * 2 + (side === 'x' ? 0 : 1)))) continue;
       for (const win of [w.pre, w.post]) {
         for (let t = win[0]; t <= win[1]; t++) if (s.row[t] >= 0) refs.push({ leg, side: side === 'x' ? 'X' : 'M', period: cube.periodOf(t), row: s.row[t] });
       }
@@ -507,20 +603,49 @@ function evidenceVector(refs: EvidenceRef[][], flows: Table): Vector {
   return vectorFromArray(rows, EVIDENCE_TYPE);
 }
 
+const CHAIN_TYPE = new List(
+  new Field(
+    'item',
+    new Struct([
+      new Field('link', new Utf8()), new Field('role', new Utf8()), new Field('status', new Utf8()),
+      new Field('value', new Float64(), true), new Field('z', new Float64(), true), new Field('basis', new Utf8()),
+    ]),
+  ),
+);
+
+/** Text columns of a route: how each leg's noise was measured, the counterfactual's basis, pass-through's unit, the explanation. */
+interface RouteText {
+  firstNoise: string;
+  secondNoise: string;
+  counterfactualBasis: string;
+  passThroughUnit: string;
+  explanation: string;
+}
+
 /** Column-wise route rows (one small record per candidate route; candidates are thousands, not millions). */
 class RouteRows {
-  private readonly text = { control: new StringDictionary(), country: new StringDictionary(), hs6: new StringDictionary(), mineral: new StringDictionary(), period: new StringDictionary(), freq: new StringDictionary() };
+  private readonly text = {
+    control: new StringDictionary(), country: new StringDictionary(), hs6: new StringDictionary(), mineral: new StringDictionary(), period: new StringDictionary(),
+    freq: new StringDictionary(), basis: new StringDictionary(),
+  };
   private readonly cols = {
     control: [] as number[], origin: [] as number[], hub: [] as number[], dest: [] as number[], hs6: [] as number[], mineral: [] as number[],
-    ps: [] as number[], pe: [] as number[], freq: [] as number[], score: [] as number[],
+    ps: [] as number[], pe: [] as number[], freq: [] as number[], score: [] as number[], flagged: [] as boolean[],
+    firstNoise: [] as number[], secondNoise: [] as number[], cfBasis: [] as number[], unit: [] as number[],
   };
   private readonly signals: Record<string, number[]> = Object.fromEntries(ROUTE_SIGNALS.map((s) => [s, []]));
   private readonly reasons: string[][] = [];
+  private readonly missing: string[][] = [];
+  private readonly chains: Link[][] = [];
+  private readonly explanations: string[] = [];
   private readonly evidence: EvidenceRef[][] = [];
   private readonly series: SeriesPoint[][] = [];
   private isolation: Float64Array = new Float64Array(0);
 
-  add(ev: ControlEvent, o: string, h: string, d: string, ps: string, pe: string, annual: boolean, sig: Signals, score: number, reasons: string[], evidence: EvidenceRef[], series: SeriesPoint[]): void {
+  add(
+    ev: ControlEvent, o: string, h: string, d: string, ps: string, pe: string, annual: boolean, sig: Signals, score: number, flagged: boolean,
+    reasons: string[], missing: string[], chain: Link[], text: RouteText, evidence: EvidenceRef[], series: SeriesPoint[],
+  ): void {
     const t = this.text;
     const c = this.cols;
     c.control.push(t.control.code(ev.controlId));
@@ -533,40 +658,48 @@ class RouteRows {
     c.pe.push(t.period.code(pe));
     c.freq.push(t.freq.code(annual ? 'A' : 'M'));
     c.score.push(score);
+    c.flagged.push(flagged);
+    c.firstNoise.push(t.basis.code(text.firstNoise));
+    c.secondNoise.push(t.basis.code(text.secondNoise));
+    c.cfBasis.push(t.basis.code(text.counterfactualBasis));
+    c.unit.push(t.basis.code(text.passThroughUnit));
     for (const s of ROUTE_SIGNALS) this.signals[s].push(sig[s]);
     this.reasons.push(reasons);
+    this.missing.push(missing);
+    this.chains.push(chain);
+    this.explanations.push(text.explanation);
     this.evidence.push(evidence);
     this.series.push(series);
   }
 
-  /**
-   * Scores every route's signal vector with a seeded isolation forest and lets it move the composite:
-   * score × ((1 − w) + w · 2 · isolation), so a typical route (isolation ≈ 0.5) keeps its composite.
-   */
+  /** Scores every route's signal vector with a seeded isolation forest: a column of its own to sort by, never a factor of the score. */
   applyIsolation(p: TransshipmentParams): void {
     const n = this.cols.score.length;
     this.isolation = new Float64Array(n).fill(NaN) as Float64Array;
     if (n === 0) return;
     const features = ISOLATION_FEATURES.map((f) => Float64Array.from(this.signals[f], (v) => (f === 'consignment_usd' ? Math.log1p(v) : f === 'unit_value_ratio' ? Math.log(v) : v)));
     this.isolation = scoreIsolation(fitIsolationForest(features, p.isolation), features);
-    const w = p.isolationWeight;
-    for (let i = 0; i < n; i++) this.cols.score[i] *= 1 - w + w * 2 * this.isolation[i];
   }
 
-  tables(threshold: number, flows: Table, names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string> }): { routes: Table; flagged: Table } {
+  tables(flows: Table, names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string> }): { routes: Table; flagged: Table } {
     const n = this.cols.score.length;
     const order = Array.from({ length: n }, (_, i) => i);
     const ids = order.map((i) => this.flagId(i));
-    order.sort((a, b) => this.cols.score[b] - this.cols.score[a] || (ids[a] < ids[b] ? -1 : 1));
+    const f = this.cols.flagged;
+    // flagged routes first, each group by score (USD at stake × the weakest required link's strength)
+    order.sort((a, b) => Number(f[b]) - Number(f[a]) || this.cols.score[b] - this.cols.score[a] || (ids[a] < ids[b] ? -1 : 1));
     const build = (rows: number[]): Table => {
       const t = this.text;
       const c = this.cols;
       const pick = (a: number[]) => Int32Array.from(rows, (i) => a[i]);
+      const countryName = t.country.values.map((v) => names.country?.get(v) ?? v);
       const cols: Record<string, Vector> = {
         origin: dictionaryVector(pick(c.origin), t.country.values),
+        origin_name: dictionaryVector(pick(c.origin), countryName),
         hub: dictionaryVector(pick(c.hub), t.country.values),
-        hub_name: dictionaryVector(pick(c.hub), t.country.values.map((v) => names.country?.get(v) ?? v)),
+        hub_name: dictionaryVector(pick(c.hub), countryName),
         destination: dictionaryVector(pick(c.dest), t.country.values),
+        destination_name: dictionaryVector(pick(c.dest), countryName),
         hs6: dictionaryVector(pick(c.hs6), t.hs6.values),
         hs6_description: dictionaryVector(pick(c.hs6), t.hs6.values.map((v) => names.hs6?.get(v) ?? '')),
         mineral: dictionaryVector(pick(c.mineral), t.mineral.values),
@@ -574,17 +707,28 @@ class RouteRows {
         freq: dictionaryVector(pick(c.freq), t.freq.values),
         period_start: dictionaryVector(pick(c.ps), t.period.values),
         period_end: dictionaryVector(pick(c.pe), t.period.values),
+        flagged: vectorFromArray(rows.map((i) => c.flagged[i]), new Bool()),
       };
       for (const s of ROUTE_SIGNALS) cols[s] = float64Vector(Float64Array.from(rows, (i) => this.signals[s][i]));
+      cols.first_leg_noise = dictionaryVector(pick(c.firstNoise), t.basis.values);
+      cols.second_leg_noise = dictionaryVector(pick(c.secondNoise), t.basis.values);
+      cols.counterfactual_basis = dictionaryVector(pick(c.cfBasis), t.basis.values);
+      cols.pass_through_unit = dictionaryVector(pick(c.unit), t.basis.values);
       cols.isolation_score = float64Vector(Float64Array.from(rows, (i) => this.isolation[i] ?? NaN));
       cols.score = float64Vector(Float64Array.from(rows, (i) => c.score[i]));
       cols.rank = int32Vector(Int32Array.from(rows, (_, k) => k + 1));
       cols.reasons = listVector(rows.length, new Map(rows.map((i, k) => [k, this.reasons[i]])));
+      cols.links_missing = listVector(rows.length, new Map(rows.map((i, k) => [k, this.missing[i]])));
+      cols.chain = vectorFromArray(
+        rows.map((i) => this.chains[i].map((l) => ({ link: l.name, role: l.role, status: l.status, value: l.value === l.value && Number.isFinite(l.value) ? l.value : null, z: l.z === l.z ? l.z : null, basis: l.basis }))),
+        CHAIN_TYPE,
+      );
+      cols.explanation = vectorFromArray(rows.map((i) => this.explanations[i]), new Utf8());
       const fid = new StringDictionary();
       cols.flag_id = dictionaryVector(Int32Array.from(rows, (i) => fid.code(ids[i])), fid.values);
       return new Table(cols);
     };
-    const flaggedRows = order.filter((i) => this.cols.score[i] >= threshold);
+    const flaggedRows = order.filter((i) => this.cols.flagged[i]);
     const flagged = build(flaggedRows);
     const withEvidence: Record<string, Vector> = Object.fromEntries(flagged.schema.fields.map((f) => [f.name, flagged.getChild(f.name)!]));
     withEvidence.evidence = evidenceVector(flaggedRows.map((i) => this.evidence[i]), flows);

@@ -111,42 +111,34 @@ export const transshipmentParamsSchema = z
     cifFobRatio: z.number().min(1).max(2),
     maxLagMonths: z.number().int().min(0).max(12),
     surgeFloorShare: z.number().positive(),
-    producerPriorShare: z.number().min(0).max(1),
     baselineMonths: z.number().int().min(1).max(60),
     postMonths: z.number().int().min(1).max(60),
     stockpileMonths: z.number().int().min(0).max(6),
     pauseMonths: z.number().int().min(0).max(6),
     minPostYearShare: z.number().min(0).max(1),
     hsRevision: z.string().regex(/^HS\d{4}$/),
-    weights: z
+    chain: z
       .object({
-        secondLegSurge: z.number().min(0),
-        firstLegSurge: z.number().min(0),
-        diversion: z.number().min(0),
-        passThrough: z.number().min(0),
-        newExporter: z.number().min(0),
-        unitValue: z.number().min(0),
-        mirror: z.number().min(0),
-        consignment: z.number().min(0),
-        comparator: z.number().min(0),
+        minLinkZ: z.number().min(0),
+        minLogRise: z.number().min(0),
+        passThroughMin: z.number().min(0).max(2),
+        counterfactualMinLog: z.number().min(0),
+        minPrePeriods: z.number().int().min(2),
+        sizeBand: z.number().min(1),
+        minComparableFlows: z.number().int().min(3),
+        minPlaceboCodes: z.number().int().min(1),
+        minLogNoise: z.number().min(0),
       })
       .strict(),
     gates: z
       .object({
-        surgeFullLog: z.number().positive(),
         unitValueZeroLog: z.number().positive(),
         originKeptFullLog: z.number().positive(),
         newExporterZeroShare: z.number().positive().max(1),
-        reasonCutoff: z.number().min(0).max(1),
-        secondLegFullLog: z.number().positive(),
-        noSecondLegFactor: z.number().min(0).max(1),
-        notReachingHubFactor: z.number().min(0).max(1),
         ghostShareGate: z.number().min(0).max(1),
         lagMinCorrelation: z.number().min(-1).max(1),
       })
       .strict(),
-    flagThreshold: z.number().min(0).max(1),
-    isolationWeight: z.number().min(0).max(1),
     isolation: isolationParamsSchema,
   })
   .strict() satisfies z.ZodType<TransshipmentParams>;

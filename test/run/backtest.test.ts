@@ -162,11 +162,11 @@ describe('tradewatch backtest', () => {
 describe('tradewatch tune', () => {
   it('sweeps 3 thresholds × 2 hard seeds: a row per point and target, recall falling with the threshold, one plot path per target', async () => {
     const out = join(dir, 'tune');
-    const s = await runTune({ params: ['transshipment.flagThreshold=0.1,0.4,0.7'], seeds: [1, 2], preset: 'hard', out, concurrency: 2 });
-    expect(s.rows.map((r) => [r.values['transshipment.flagThreshold'], r.target, r.seeds])).toEqual([
-      [0.1, 'routes', 2], [0.1, 'mirror_gaps', 2], [0.1, 'declarations', 2],
-      [0.4, 'routes', 2], [0.4, 'mirror_gaps', 2], [0.4, 'declarations', 2],
-      [0.7, 'routes', 2], [0.7, 'mirror_gaps', 2], [0.7, 'declarations', 2],
+    const s = await runTune({ params: ['transshipment.chain.minLinkZ=1,4,8'], seeds: [1, 2], preset: 'hard', out, concurrency: 2 });
+    expect(s.rows.map((r) => [r.values['transshipment.chain.minLinkZ'], r.target, r.seeds])).toEqual([
+      [1, 'routes', 2], [1, 'mirror_gaps', 2], [1, 'declarations', 2],
+      [4, 'routes', 2], [4, 'mirror_gaps', 2], [4, 'declarations', 2],
+      [8, 'routes', 2], [8, 'mirror_gaps', 2], [8, 'declarations', 2],
     ]);
     const routes = s.rows.filter((r) => r.target === 'routes');
     const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -185,13 +185,13 @@ describe('tradewatch tune', () => {
     const table = rowsOf(await readParquet(join(out, 'tune.parquet')));
     expect(table).toHaveLength(9);
     expect(Object.keys(table[0])).toEqual([
-      'transshipment_flag_threshold', 'target', 'seeds', 'flagged_mean', 'precision_mean', 'precision_sd', 'recall_mean', 'recall_sd',
+      'transshipment_chain_min_link_z', 'target', 'seeds', 'flagged_mean', 'precision_mean', 'precision_sd', 'recall_mean', 'recall_sd',
       'f1_mean', 'f1_sd', 'precision_at_k_mean', 'precision_at_k_sd',
     ]);
     const csv = (await readFile(join(out, 'tune.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(10);
     expect(csv[0]).toBe(Object.keys(table[0]).join(','));
-    expect(csv[1].startsWith('0.1,routes,2,')).toBe(true);
+    expect(csv[1].startsWith('1,routes,2,')).toBe(true);
     const long = rowsOf(await readParquet(join(out, 'tune_runs.parquet')));
     expect(new Set(long.map((r) => r.seed))).toEqual(new Set([1, 2]));
 
@@ -207,12 +207,12 @@ describe('tradewatch tune', () => {
   it('refuses a snake_case key naming the camelCase one, and other bad params, with exit 2 before reading anything', async () => {
     const out = join(dir, 'tune-bad');
     const cases: [string, string][] = [
-      ['transshipment.flag_threshold=0.3:0.9:0.05', "config keys are camelCase: use 'transshipment.flagThreshold'"],
-      ['transshipment.flagThreshold=0.9:0.3:0.05', "'to' (0.3) is below 'from' (0.9)"],
-      ['transshipment.flagThreshold=0.3:0.9:0', 'the step must be above 0'],
+      ['transshipment.chain.pass_through_min=0.3:0.9:0.05', "config keys are camelCase: use 'transshipment.chain.passThroughMin'"],
+      ['transshipment.chain.passThroughMin=0.9:0.3:0.05', "'to' (0.3) is below 'from' (0.9)"],
+      ['transshipment.chain.passThroughMin=0.3:0.9:0', 'the step must be above 0'],
       ['transshipment.baselineMonths=1.5', "'transshipment.baselineMonths' must be int"],
       ['ingest.maxRejectRate=0.1', 'only detection settings can be swept'],
-      ['transshipment.weights=1', 'only numbers can be swept'],
+      ['transshipment.gates=1', 'only numbers can be swept'],
       ['transshipment.nope=1', "unknown key 'nope' under 'transshipment'"],
     ];
     for (const [param, message] of cases) {
@@ -220,14 +220,14 @@ describe('tradewatch tune', () => {
       expect(r.code, param).toBe(2);
       expect(r.stderr).toContain(message);
     }
-    await expect(runTune({ params: ['transshipment.flagThreshold=0.3:0.9:0.05'], seeds: [1], trade: ['x'], out })).rejects.toThrow(UsageError);
+    await expect(runTune({ params: ['transshipment.chain.passThroughMin=0.3:0.9:0.05'], seeds: [1], trade: ['x'], out })).rejects.toThrow(UsageError);
     expect(existsSync(out)).toBe(false);
   });
 });
 
-/** Routes over hard seeds 1–2 (10 true routes each) at thresholds 0.1, 0.4, 0.7: flagged, precision, recall (means), recall sd. */
+/** Routes over hard seeds 1–2 (10 true routes each) at chain.minLinkZ 1, 4, 8: flagged, precision, recall (means), recall sd. */
 const ROUTES_SWEEP: number[][] = [
-  [19, 0.5655, 1, 0], // 17.5 and 0.5952 before the US ban's end (2025-11-08) closed its post window (#17 item 4)
-  [9.5, 1, 0.95, 0.0707],
-  [6.5, 1, 0.65, 0.0707],
+  [9, 1, 0.9, 0.1414],
+  [8.5, 1, 0.85, 0.0707],
+  [8.5, 1, 0.85, 0.0707],
 ];
