@@ -17,8 +17,8 @@ export default definePipeline({
     {
       output: 'flagged_routes',
       title: 'Flagged routes',
-      columns: ['rank', 'origin', 'hub', 'hub_name', 'destination', 'hs6', 'mineral', 'control_id', 'period_start', 'period_end', 'first_leg_surge',
-        'second_leg_surge', 'diversion', 'pass_through', 'hub_prior_export_share', 'consignment_usd', 'score', 'reasons'],
+      columns: ['rank', 'origin', 'hub', 'hub_name', 'destination', 'hs6', 'mineral', 'score', 'reasons', 'links_missing', 'at_stake_usd', 'weakest_link_z',
+        'control_id', 'period_start', 'period_end', 'first_leg_excess', 'second_leg_surge', 'pass_through', 'counterfactual_basis'],
     },
   ],
   run({ trade, mirror, global, availability, reference }, params, stage, count) {

@@ -3,15 +3,18 @@ import { esc } from './html.ts';
 /** Every reason code the detectors give, with one plain sentence on what it means. */
 export const REASONS: Readonly<Record<string, string>> = {
   // transshipment routes
-  second_leg_surge: "The hub's exports of the product to the destination rose after the control (at least doubled for full weight).",
-  first_leg_surge: "The hub's imports of the product from the origin rose after the control, more than the origin's exports elsewhere.",
-  diversion: "The origin's direct exports to the destination fell after the control.",
-  pass_through: 'The two legs rose by similar amounts: what went into the hub came out towards the destination.',
-  new_exporter: 'The hub sold little of the product to the destination before the control.',
-  unit_value_match: 'The hub sells at about the price per kg it buys at: consistent with goods passing through unchanged.',
-  mirror_evidence: "The two sides' records disagree: the hub does not record what the origin says it sent, or the destination records more from the origin than the origin declares.",
-  consignment: 'The destination recorded goods of the origin consigned from the hub.',
-  controlled_vs_comparator: "The hub's imports of the controlled product rose more than those of a similar product that is not controlled.",
+  goods_reach_hub: "Required: the hub's imports from the origin rose above the origin's trend to its other buyers, or the hub does not record what the origin says it sent, or the destination records the origin's goods consigned from the hub.",
+  second_leg_rose: "Required: the hub's exports of the product to the destination rose after the control, beyond that flow's own noise.",
+  pass_through: "Required: the rise of the hub's imports from the origin covers the rise of its exports to the destination (in kg where both have weights): goods passed through rather than being the hub's own output.",
+  counterfactual: "Required (when the data has one): the hub's imports from the origin rose more than its counterfactual's — the uncontrolled comparator, the hub's imports from other origins, or its imports of uncontrolled goods from the origin.",
+  diversion: "Supporting: the origin's direct exports to the destination fell after the control.",
+  timing: 'Supporting: the second leg follows the first within a few months after the control.',
+  new_exporter: 'Supporting: the hub sold little of the product to the destination before the control.',
+  unit_value: 'Supporting: the hub sells at about the price per kg it buys at: consistent with goods passing through unchanged.',
+  origin_kept: 'Supporting: the destination records more from the origin than the origin declares sending it (it books the goods by origin).',
+  consignment: 'Supporting: the destination recorded goods of the origin consigned from the hub.',
+  hub_balance: 'Supporting: the hub exports about what it imports of the product, across all partners: a pass-through hub, not a producer.',
+  control_year_partial: "Annual data: the control's own year had it in force for under half its days and is in neither window.",
   needs_monthly: 'Annual data only: the lag between legs, stockpiling and the licensing pause cannot be judged.',
   // mirror gaps
   importer_exceeds: 'The importer recorded more than the exporter says it sent (after putting both on the same FOB basis).',

@@ -27,6 +27,8 @@ const LEGS = [
   { leg: 'first_leg', label: 'first leg', color: '#1f6feb', dash: undefined, width: 4.5 },
   { leg: 'second_leg', label: 'second leg', color: '#cf4a0c', dash: undefined, width: 2 },
   { leg: 'direct', label: 'direct', color: '#6e7781', dash: '6 4', width: 2 },
+  // the counterfactual: the same route in the uncontrolled comparator code, where the data has it
+  { leg: 'comparator_first_leg', label: 'comparator first leg', color: '#8250df', dash: '2 3', width: 1.5 },
 ] as const;
 
 /**
@@ -84,7 +86,8 @@ function routeCard(rows: Rows, i: number, o: RouteSectionOptions): string {
     const d = detailOf(r, rows, i, per, { O, H, D });
     return `<li>${reasonBadge(r)} ${esc(REASONS[r] ?? '')}${d ? ` <span class="muted">(${esc(d)})</span>` : ''}</li>`;
   };
-  const why = reasons.length ? `<ul class="reasons">${reasons.map(item).join('')}</ul>` : '<p class="muted">No single signal stands out; the combination scored high.</p>';
+  const explanation = rows.str('explanation', i);
+  const why = `${explanation ? `<p>${esc(explanation)}</p>` : ''}${chainTable(rows, i)}${reasons.length ? `<ul class="reasons">${reasons.map(item).join('')}</ul>` : ''}`;
   const chart = series ? routeChart(series, rows, i, o, { O, H, D, hs6 }) : '<p class="muted">No per-period values in this table to draw.</p>';
   return `<article class="card route" id="route-${i + 1}">
 <h3>${esc(title)} <span class="muted small">score ${esc(formatNumber(rows.num('score', i)))}</span> ${badges}</h3>
@@ -127,7 +130,8 @@ function routeSeries(rows: Rows, i: number): RouteSeries | null {
   const ps = points.map((p) => p.period).sort();
   const periods = periodRange(ps[0], ps[ps.length - 1]);
   const index = new Map(periods.map((p, k) => [p, k]));
-  const values = new Map(LEGS.map((l) => [l.leg as string, periods.map(() => null as number | null)]));
+  // the three legs always (a leg nobody recorded shows as no line); the comparator only where the table has it
+  const values = new Map(LEGS.filter((l) => l.leg !== 'comparator_first_leg').map((l) => [l.leg as string, periods.map(() => null as number | null)]));
   const windows: Record<string, [string, string]> = {};
   for (const p of points) {
     const k = index.get(p.period);
@@ -151,7 +155,7 @@ function routeChart(s: RouteSeries, rows: Rows, i: number, o: RouteSectionOption
   const bands: ChartBand[] = [];
   if (ends.baseline) bands.push({ from: at(ends.baseline[0]), to: at(ends.baseline[1]), label: 'baseline', fill: '#eaf5ea' });
   if (ends.post) bands.push({ from: at(ends.post[0]), to: at(ends.post[1]), label: 'after control', fill: '#fdf1e3' });
-  const ends3: Record<string, string> = { first_leg: `${c.O} → ${c.H}`, second_leg: `${c.H} → ${c.D}`, direct: `${c.O} → ${c.D}` };
+  const ends3: Record<string, string> = { first_leg: `${c.O} → ${c.H}`, second_leg: `${c.H} → ${c.D}`, direct: `${c.O} → ${c.D}`, comparator_first_leg: `${c.O} → ${c.H} (uncontrolled)` };
   const series: ChartSeries[] = LEGS.filter((l) => s.values.has(l.leg)).map((l) => ({
     name: l.leg, label: `${l.label} ${ends3[l.leg]}`, color: l.color, dash: l.dash, width: l.width, values: s.values.get(l.leg)!,
   }));
@@ -174,32 +178,44 @@ function detailOf(r: string, rows: Rows, i: number, per: string, c: { O: string 
   const n = (col: string) => rows.num(col, i);
   const move = (a: string, b: string) => `${usdShort(n(a))} → ${usdShort(n(b))} ${per}`;
   switch (r) {
-    case 'second_leg_surge':
+    case 'second_leg_rose':
       return `${c.H} → ${c.D}: ${move('second_leg_pre_usd', 'second_leg_post_usd')}`;
-    case 'first_leg_surge':
-      return `${c.O} → ${c.H}: ${move('first_leg_pre_usd', 'first_leg_post_usd')}`;
+    case 'goods_reach_hub':
+      return `${c.O} → ${c.H}: ${move('first_leg_pre_usd', 'first_leg_post_usd')}; ×${formatNumber(Math.exp(n('first_leg_excess') ?? NaN))} against ${c.O}'s trend to its other buyers`;
     case 'diversion':
       return `${c.O} → ${c.D}: ${move('direct_pre_usd', 'direct_post_usd')}`;
     case 'pass_through':
-      return `pass-through ${formatNumber(n('pass_through'))}; 1 means both legs rose by the same amount`;
+      return `the first leg's rise covers ${percent(n('pass_through'))} of the second's`;
+    case 'counterfactual':
+      return `the first leg's excess is ×${formatNumber(Math.exp(n('counterfactual_log_difference') ?? NaN))} its counterfactual's (${rows.str('counterfactual_basis', i)?.replace(/_/g, ' ') ?? ''})`;
     case 'new_exporter':
       return `before the control ${c.H} sold ${c.D} ${percent(n('hub_prior_export_share'))} of what it sold after`;
-    case 'unit_value_match':
+    case 'unit_value':
       return `price per kg ${c.H} → ${c.D} is ${formatNumber(n('unit_value_ratio'))} × that of ${c.O} → ${c.H}`;
-    case 'mirror_evidence': {
-      const parts: string[] = [];
-      if (n('hub_ghost_share') !== null) parts.push(`${percent(n('hub_ghost_share'))} of what ${c.O} says it sent ${c.H} is not in ${c.H}'s import records`);
-      const k = n('origin_kept_log_ratio');
-      if (k !== null) parts.push(`${c.D} records ${formatNumber(Math.exp(k))} × what ${c.O} declares sending it`);
-      return parts.join('; ');
+    case 'origin_kept': {
+      const k = n('destination_origin_kept_log_ratio');
+      return k === null ? '' : `${c.D} records ${formatNumber(Math.exp(k))} × what ${c.O} declares sending it`;
     }
     case 'consignment':
       return `${usdShort(n('consignment_usd'))} recorded by ${c.D} as goods of ${c.O} consigned from ${c.H}`;
-    case 'controlled_vs_comparator':
-      return `rise in the controlled code beyond the comparator's: ${formatNumber(n('controlled_minus_comparator'))} (log)`;
+    case 'hub_balance':
+      return `${c.H} exports ${formatNumber(n('hub_balance'))} × what it imports of the code`;
     default:
       return '';
   }
+}
+
+/** The chain of evidence, link by link: required or supporting, whether it holds, its value, z and basis. */
+function chainTable(rows: Rows, i: number): string {
+  type L = { link: string; role: string; status: string; value: number | null; z: number | null; basis: string };
+  const links = rows.list<L>('chain', i);
+  if (!links.length) return '';
+  const mark = (s: string) => (s === 'holds' ? '✔ holds' : s === 'fails' ? '✘ fails' : '? unjudged');
+  const body = links.map((l) => [
+    `${l.role === 'required' ? '<b>' : ''}${esc(l.link.replace(/_/g, ' '))}${l.role === 'required' ? '</b>' : ''}`,
+    esc(l.role), esc(mark(l.status)), esc(l.value === null ? '–' : formatNumber(l.value)), esc(l.z === null ? '–' : formatNumber(l.z)), esc(l.basis.replace(/_/g, ' ')),
+  ]);
+  return htmlTable([{ label: 'link' }, { label: 'role' }, { label: 'status' }, { label: 'value', numeric: true }, { label: 'z', numeric: true }, { label: 'measured against' }], body);
 }
 
 function legTable(rows: Rows, i: number, per: string, c: { O: string | null; H: string | null; D: string | null }): string {

@@ -45,7 +45,7 @@ function oneRoute(extra: Record<string, Vector> = {}): Table {
     hs6: text(['811292']), mineral: text(['gallium']), control_id: text(['cn-2024-46']), freq: text(['M']), period_start: text(['2024-12']), period_end: text(['2025-01']),
     first_leg_pre_usd: num([0]), first_leg_post_usd: num([550]), second_leg_pre_usd: num([0]), second_leg_post_usd: num([515]),
     direct_pre_usd: num([900]), direct_post_usd: num([75]), pass_through: num([0.94]), score: num([0.91]),
-    reasons: list([['second_leg_surge', 'diversion']], new Utf8()), flag_id: text(['3de90246b25c64b7']),
+    reasons: list([['second_leg_rose', 'diversion']], new Utf8()), flag_id: text(['3de90246b25c64b7']),
     series: list([series], SERIES),
     ...extra,
   });
