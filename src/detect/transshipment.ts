@@ -446,7 +446,19 @@ function legKg(cube: LegCube, e: string, i: string, usd: Float64Array, w: { pre:
 }
 
 /** Log change of the hub's imports of the code from every origin but `o` (NaN when they stay below the floor in both windows). */
+const otherOriginsCache = new WeakMap<LegCube, Map<string, number>>();
 function otherOriginsChange(cube: LegCube, o: string, h: string, w: { pre: [number, number]; post: [number, number] }, cif: number, floor: number, fl: number): number {
+  let cache = otherOriginsCache.get(cube);
+  if (!cache) otherOriginsCache.set(cube, (cache = new Map()));
+  const key = `${o}|${h}|${w.pre}|${w.post}|${floor}|${fl}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const v = otherOriginsChangeOf(cube, o, h, w, cif, floor, fl);
+  cache.set(key, v);
+  return v;
+}
+
+function otherOriginsChangeOf(cube: LegCube, o: string, h: string, w: { pre: [number, number]; post: [number, number] }, cif: number, floor: number, fl: number): number {
   const hc = cube.countries.find(h);
   const oc = cube.countries.find(o);
   if (hc < 0) return NaN;
