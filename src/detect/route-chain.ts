@@ -274,11 +274,11 @@ export function judgeChain(x: ChainInput, p: ChainParams, g: ChainGates): ChainV
   const shortfallUsd = implied - Math.max(0, x.firstRiseUsd) - x.consignedPostMean;
   const passStatus: Link['status'] = cover >= p.passThroughMin || consignedCover ? 'holds' : x.secondRise > 0 && shortfallUsd < p.minLinkZ * x.firstRiseSeUsd ? 'unavailable' : 'fails';
   links.push({ name: 'pass_through', role: 'required', status: passStatus, value: cover, z: NaN, basis: x.riseUnit === 'kg' ? 'kg' : 'usd' });
-  // the counterfactual did not rise alike; a first leg the records do not show (hidden hub) has none to compare
+  // the counterfactual did not rise alike; a first leg that did not rise (a hub that hides its imports) has nothing to compare
   const cf = x.counterfactual;
   const cfStatus: Link['status'] = cf.basis === 'unavailable' || !firstRose ? 'unavailable'
     : cf.logDifference >= p.counterfactualMinLog && (cf.z !== cf.z || cf.z >= p.minLinkZ) ? 'holds' : 'fails';
-  links.push({ name: 'counterfactual', role: 'required', status: cfStatus, value: cf.logDifference, z: cf.z, basis: firstRose ? cf.basis : 'first_leg_not_recorded' });
+  links.push({ name: 'counterfactual', role: 'required', status: cfStatus, value: cf.logDifference, z: cf.z, basis: firstRose ? cf.basis : 'first_leg_did_not_rise' });
   const sup = (name: LinkName, holds: boolean | null, value: number, basis = ''): Link =>
     ({ name, role: 'supporting', status: holds === null ? 'unavailable' : holds ? 'holds' : 'fails', value, z: NaN, basis });
   const known = (v: number) => v === v;
@@ -334,7 +334,7 @@ function explain(x: ChainInput, links: Link[], flagged: boolean, p: ChainParams)
       ? `the first leg's rise covers ${pct(pass.value)} of the second's (${pass.basis}; needs ${pct(p.passThroughMin)}${pass.status === 'unavailable' ? '; the shortfall is within the first leg\'s noise' : ''})`
       : `no rise of the second leg for the first to cover`,
   );
-  if (cf.status === 'unavailable') parts.push(cf.basis === 'first_leg_not_recorded' ? 'no counterfactual: the first leg is not in the records' : `no counterfactual: no comparator with data and no other origins of ${H}`);
+  if (cf.status === 'unavailable') parts.push(cf.basis === 'first_leg_did_not_rise' ? 'no counterfactual: the first leg did not rise to compare with one' : `no counterfactual: no comparator with data and no other origins of ${H}`);
   else parts.push(`that excess is ${times(cf.value)} ${cf.basis === 'comparator' ? 'the uncontrolled comparator\'s' : cf.basis === 'origin_other_codes' ? `the median of ${H}'s imports of uncontrolled codes from ${O}` : `${H}'s imports of the code from its other origins`}${cf.z === cf.z ? ` (z ${cf.z.toFixed(1)})` : ''}${cf.status === 'holds' ? '' : ' — they rose alike, not a diversion'}`);
   const shows: string[] = [];
   for (const l of links.slice(4)) {

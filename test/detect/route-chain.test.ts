@@ -48,7 +48,7 @@ describe('judgeChain', () => {
     const x = route({ first: effect(0.05), firstRecorded: 0.05, hubGhostShare: 0.8, firstRise: 0, firstRiseUsd: 0, consignedPostMean: 900_000 });
     const v = judgeChain(x, chainDefaults, g);
     expect(v.links[0]).toMatchObject({ status: 'holds', basis: 'hub_ghost_share', value: 0.8 });
-    expect(v.links[3]).toMatchObject({ status: 'unavailable', basis: 'first_leg_not_recorded' });
+    expect(v.links[3]).toMatchObject({ status: 'unavailable', basis: 'first_leg_did_not_rise' });
     expect(v.flagged).toBe(true);
     expect(v.missing).toContain('counterfactual');
   });
