@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { StringDictionary } from '../table/columns.ts';
 import { readCodes, readFloats } from '../table/read.ts';
+import { flowSides, periodIndex } from './mirror-windows.ts';
 
 /** One reported side of a leg over the cube's periods: value, weight and the rows behind each period. */
 export interface LegSeries {
@@ -59,6 +60,13 @@ export class LegCube {
     return out;
   }
 
+  /** Every exporter → importer key that either side recorded, once. */
+  pairKeys(): number[] {
+    const keys = new Set(this.x.keys());
+    for (const k of this.m.keys()) keys.add(k);
+    return [...keys];
+  }
+
   /** One side's series (X by the exporter or M by the importer), or null. */
   side(e: string, i: string, which: 'x' | 'm'): LegSeries | null {
     const ei = this.countries.find(e);
@@ -105,6 +113,21 @@ export class LegCube {
 }
 
 /**
+ * The time axis of one frequency over a period column's values: per value its index (months since year 0 for
+ * monthly data, the year for annual; NaN for a period of the other frequency, or with `monthsAsYears` a month's
+ * year), and the span of this frequency's own periods (t0, length; 0 and 0 when there are none). Every cube and
+ * table of one frequency built from the same flows shares this axis.
+ */
+export function frequencyAxis(values: readonly string[], annual: boolean, monthsAsYears = false): { tOf: Float64Array; t0: number; length: number } {
+  const { t, annual: isYear } = periodIndex(values);
+  const tOf = Float64Array.from(t, (v, c) => (isYear[c] ? (annual ? v : NaN) : annual ? (monthsAsYears ? Math.floor(v / 12) : NaN) : v));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let c = 0; c < tOf.length; c++) if (tOf[c] === tOf[c] && (!annual || isYear[c])) (lo = Math.min(lo, tOf[c])), (hi = Math.max(hi, tOf[c]));
+  return { tOf, t0: lo === Infinity ? 0 : lo, length: lo === Infinity ? 0 : hi - lo + 1 };
+}
+
+/**
  * Builds the cube of one HS6 from canonical flows (and partner2 `consignment` rows) of one frequency.
  * Only X and M at HS6 level; several rows for one side and period (several sources) keep the first. Rows whose
  * `hs_revision` fails `revisionOk` are not the code's trade (counted in `rowsOtherScope`), though they still show
@@ -125,18 +148,12 @@ export function buildLegCube(flows: Table, consignment: Table | null, hs6: strin
   const kg = readFloats(flows, 'net_weight_kg', who);
   // annual cubes also read monthly records, summed into their year where the reporter published all twelve months of
   // it on that side (a hub that reports yearly against an origin that reports monthly): `fromMonths` marks them
-  const monthOf = period.values.map((v) => (v.length === 4 ? NaN : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
-  const tOf = period.values.map((v, c) => (v.length === 4 ? (annual ? Number(v) : NaN) : annual ? Math.floor(monthOf[c] / 12) : monthOf[c]));
-  // the axis spans every period of this frequency in the data (so publication is known outside the code too)
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let c = 0; c < tOf.length; c++) {
-    const t = tOf[c];
-    if (t === t && (!annual || period.values[c].length === 4)) (lo = Math.min(lo, t)), (hi = Math.max(hi, t));
-  }
-  const cube = new LegCube(lo === Infinity ? 0 : lo, lo === Infinity ? 0 : hi - lo + 1, annual);
-  const flowSide = flow.values.map((f) => (f === 'X' ? 0 : f === 'M' ? 1 : -1));
-  const isMonth = period.values.map((v) => v.length !== 4);
+  const { t: monthOf, annual: isYear } = periodIndex(period.values);
+  const axis = frequencyAxis(period.values, annual, annual);
+  const tOf = axis.tOf;
+  const cube = new LegCube(axis.t0, axis.length, annual);
+  const flowSide = flowSides(flow.values);
+  const isMonth = Uint8Array.from(isYear, (y) => 1 - y);
   /** annual cube: months published per reporter × side × year, and the monthly records summed per year */
   const monthsPublished = new Map<number, Uint8Array>();
   const monthSeen = new Set<number>();
@@ -149,7 +166,7 @@ export function buildLegCube(flows: Table, consignment: Table | null, hs6: strin
     const o = t - cube.t0;
     if (o < 0 || o >= cube.length) continue;
     const r = cube.countries.code(rep.values[rep.codes[i]]);
-    const fromMonth = annual && isMonth[pc];
+    const fromMonth = annual && isMonth[pc] === 1;
     if (fromMonth) {
       let pm = monthsPublished.get(r * 2 + sd);
       if (!pm) monthsPublished.set(r * 2 + sd, (pm = new Uint8Array(cube.length * 12)));

@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { readCodes, readFloats } from '../table/read.ts';
-import { logChange } from './route-signals.ts';
+import { frequencyAxis } from './leg-cube.ts';
+import { excessOverTrend } from './route-chain.ts';
 
 /**
  * The origin's exports of every code to every partner on one time axis (the larger of the origin's FOB record and the
@@ -21,12 +22,10 @@ export class OriginTrade {
     const par = readCodes(flows, 'partner', who);
     const flow = readCodes(flows, 'flow', who);
     const value = readFloats(flows, 'value_usd', who);
-    const tOf = period.values.map((v) => (v.length === 4 ? (annual ? Number(v) : NaN) : annual ? NaN : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const t of tOf) if (t === t) (lo = Math.min(lo, t)), (hi = Math.max(hi, t));
-    this.t0 = lo === Infinity ? 0 : lo;
-    this.length = lo === Infinity ? 0 : hi - lo + 1;
+    const axis = frequencyAxis(period.values, annual);
+    const tOf = axis.tOf;
+    this.t0 = axis.t0;
+    this.length = axis.length;
     const o = rep.values.indexOf(origin);
     const oPar = par.values.indexOf(origin);
     const x = new Map<string, Float64Array>();
@@ -82,10 +81,7 @@ export class OriginTrade {
       const a = mean(s, w.pre);
       const b = mean(s, w.post);
       if (!(Math.max(a, b) >= floor)) continue;
-      const r0 = mean(tot, w.pre) - a;
-      const r1 = mean(tot, w.post) - b;
-      const trend = r0 >= floor ? Math.max(0, r1) / r0 : 1;
-      out.push(logChange(a * trend, b, fl));
+      out.push(excessOverTrend(a, b, mean(tot, w.pre) - a, mean(tot, w.post) - b, floor, fl).excess);
     }
     if (out.length < minCodes) return { median: NaN, codes: out.length };
     out.sort((p, q) => p - q);

@@ -65,10 +65,7 @@ export class ComparableFlows {
   constructor(cube: LegCube, w: { pre: [number, number]; post: [number, number] }, floor: number, cifFob: number) {
     const sizes: number[] = [];
     const changes: number[] = [];
-    const seen = new Set<number>();
-    for (const k of [...cube.x.keys(), ...cube.m.keys()]) {
-      if (seen.has(k)) continue;
-      seen.add(k);
+    for (const k of cube.pairKeys()) {
       const e = cube.countries.values[Math.floor(k / 4096)];
       const i = cube.countries.values[k % 4096];
       if (e === i) continue;
@@ -109,6 +106,16 @@ function lowerBound(a: Float64Array, x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * A flow's change above the trend of the flows it is held against (the origin's exports of the code to everyone
+ * else): trend = rest post / rest pre (1 when the rest's baseline is under `restFloor`), excess = ln((post + fl) /
+ * (pre × trend + fl)). A flow that stayed at 0 has excess 0, whatever the rest did.
+ */
+export function excessOverTrend(pre: number, post: number, restPre: number, restPost: number, restFloor: number, fl: number): { excess: number; trend: number } {
+  const trend = restPre >= restFloor ? Math.max(0, restPost) / restPre : 1;
+  return { excess: logChange((pre || 0) * trend, post, fl), trend };
 }
 
 /**

@@ -8,7 +8,7 @@ import { fitIsolationForest, isolationDefaults, scoreIsolation, type IsolationPa
 import { buildLegCube, type LegCube } from './leg-cube.ts';
 import { OriginTrade } from './origin-trade.ts';
 import type { MirrorEvidence } from './mirror-evidence.ts';
-import { chainDefaults, ComparableFlows, flowEffect, judgeChain, type ChainParams, type Effect, type Link } from './route-chain.ts';
+import { chainDefaults, ComparableFlows, excessOverTrend, flowEffect, judgeChain, type ChainParams, type Effect, type Link } from './route-chain.ts';
 import { controlWindows, yearShareInForce, legLag, logChange, windowMean, windowUnitValue, type WindowParams } from './route-signals.ts';
 
 /** Gates and scales of the chain's links (config `transshipment.gates`). */
@@ -187,8 +187,7 @@ export function scoreTransshipmentRoutes(
           // licence they fall for every buyer, so a hub whose imports fell less than the rest took diverted goods
           const rest0 = mean(originExports, w.pre) - (f0.mean || 0);
           const rest1 = mean(originExports, w.post) - (f1.mean || 0);
-          const trend = rest0 >= floor ? Math.max(0, rest1) / rest0 : 1;
-          const excess = logChange((f0.mean || 0) * trend, f1.mean, fl);
+          const { excess, trend } = excessOverTrend(f0.mean, f1.mean, rest0, rest1, floor, fl);
           const firstExcess = { ...firstE, logChange: excess, z: firstE.se === firstE.se ? excess / firstE.se : NaN };
           // pass-through in kg where both legs carry weights in every period they have value, else USD; the first leg's
           // rise is what it carries above the origin's trend
@@ -403,10 +402,7 @@ function comparatorEffect(cube: LegCube, o: string, h: string, ev: ControlEvent,
   }
   // its excess over the origin's comparator exports to everyone else, as the controlled leg's
   const all = cube.exportsOf(o);
-  const r0 = mean(all, w.pre) - (e.pre || 0);
-  const r1 = mean(all, w.post) - (e.post || 0);
-  const trend = r0 >= floor ? Math.max(0, r1) / r0 : 1;
-  return { ...e, leg, excess: logChange((e.pre || 0) * trend, e.post, floor) };
+  return { ...e, leg, excess: excessOverTrend(e.pre, e.post, mean(all, w.pre) - (e.pre || 0), mean(all, w.post) - (e.post || 0), floor, floor).excess };
 }
 
 const comparableCache = new WeakMap<LegCube, Map<string, ComparableFlows>>();
@@ -464,10 +460,8 @@ function otherOriginsChangeOf(cube: LegCube, o: string, h: string, w: { pre: [nu
   if (hc < 0) return NaN;
   let a = 0;
   let b = 0;
-  const seen = new Set<number>();
-  for (const key of [...cube.x.keys(), ...cube.m.keys()]) {
-    if (seen.has(key) || key % 4096 !== hc) continue;
-    seen.add(key);
+  for (const key of cube.pairKeys()) {
+    if (key % 4096 !== hc) continue;
     const e = Math.floor(key / 4096);
     if (e === hc || e === oc) continue;
     const name = cube.countries.values[e];
@@ -490,10 +484,7 @@ function hubBalance(cube: LegCube, h: string, w: [number, number], cif: number):
   let ex = 0;
   let im = 0;
   if (hc >= 0) {
-    const seen = new Set<number>();
-    for (const key of [...cube.x.keys(), ...cube.m.keys()]) {
-      if (seen.has(key)) continue;
-      seen.add(key);
+    for (const key of cube.pairKeys()) {
       const e = Math.floor(key / 4096);
       const i = key % 4096;
       if (e === i || (e !== hc && i !== hc)) continue;
