@@ -106,3 +106,28 @@ describe('logChange and legLag', () => {
     expect(Number.isNaN(legLag(first, new Float64Array(first.length), 0, first.length - 1, 3))).toBe(true);
   });
 });
+
+describe('buildLegCube, annual, beside monthly records', () => {
+  it("sums a monthly reporter's full years into the annual cube, keeps a yearly record first, and leaves a part year unpublished", () => {
+    // China reports monthly 2022-01 → 2023-11 (2022 full, 2023 eleven months), 100 a month to THA; THA reports 2022 yearly
+    const rows: [string, string, string, 'X' | 'M', number][] = [
+      ...months(0, 23).map((m) => [m, 'CHN', 'THA', 'X', 100] as [string, string, string, 'X', number]),
+      ['2022', 'THA', 'CHN', 'M', 1500],
+      ['2023', 'THA', 'CHN', 'M', 1600],
+      ['2022', 'CHN', 'KOR', 'X', 7],
+    ];
+    const cube = buildLegCube(flows(rows), null, '250410', true);
+    expect([cube.t0, cube.length]).toEqual([2022, 2]);
+    const x = cube.side('CHN', 'THA', 'x')!;
+    expect(x.value[0]).toBe(1200); // twelve months of 100
+    expect(x.kg[0]).toBe(120);
+    expect(Number.isNaN(x.value[1])).toBe(true); // 2023: eleven months are no year
+    expect(cube.didPublish('CHN', 0, 0)).toBe(true); // the yearly CHN → KOR record and the full months
+    expect(cube.didPublish('CHN', 0, 1)).toBe(false);
+    expect(cube.side('THA', 'CHN', 'm')).toBeNull();
+    expect(cube.side('CHN', 'THA', 'm')!.value[0]).toBe(1500);
+    const k = cube.key(cube.countries.find('CHN'), cube.countries.find('THA'));
+    expect(cube.fromMonths.has(k * 2)).toBe(true); // the X side is summed from months
+    expect(cube.fromMonths.has(k * 2 + 1)).toBe(false);
+  });
+});
