@@ -9,6 +9,8 @@ export default definePipeline({
   description: 'Scores origin → hub → destination routes around each export control for transshipment, with every signal as a column.',
   inputs: { trade: 'required', mirror: 'optional', global: 'optional', availability: 'optional' },
   mirrorColumns: MIRROR_EVIDENCE_COLUMNS,
+  // the uncontrolled comparators of the selected codes (811231 beside 811292): the counterfactual's first choice
+  readsComparators: true,
   dependsOn: ['mirror-gaps'],
   params: (config) => ({ routes: config.transshipment, mirrorMatch: config.mirror.match }),
   stages: [{ name: 'mirror_pairs' }, { name: 'score_routes', produces: ['routes_all', 'flagged_routes'] }],

@@ -30,7 +30,7 @@ export interface ControlInterval {
   note: string;
 }
 
-/** An uncontrolled code kept to compare controlled ones with (never selected by `@catalog`). */
+/** An uncontrolled code kept to compare controlled ones with (not selected by `@catalog`; read beside it: {@link comparatorCodesFor}). */
 export interface Comparator {
   hs6: string;
   mineral: string;
@@ -137,6 +137,22 @@ export function resolveHsSelector(sel: string, catalog: Catalog): string[] | nul
       );
     }
   }
+  return [...out].sort();
+}
+
+/**
+ * The comparator codes to read beside a selection (`resolveHsSelector`'s result): every catalog comparator of a
+ * selected controlled code that the selection does not already cover (a selected code is a prefix: `8112`
+ * covers 811231). They are context for the transshipment counterfactual, not products to score. `null` (every
+ * code) needs none. Sorted, unique.
+ */
+export function comparatorCodesFor(selected: readonly string[] | null, catalog: Catalog): string[] {
+  if (selected === null) return [];
+  const covers = (code: string) => selected.some((s) => code.startsWith(s));
+  // a selected 8- or 10-digit line of a controlled code (81129210) asks for that code's comparators too
+  const touches = (code: string) => selected.some((s) => code.startsWith(s) || s.startsWith(code));
+  const out = new Set<string>();
+  for (const c of catalog.comparators) if (!covers(c.hs6) && c.comparesTo.some(touches)) out.add(c.hs6);
   return [...out].sort();
 }
 

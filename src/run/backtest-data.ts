@@ -22,7 +22,7 @@ import { readJsonFile } from '../io/json-file.ts';
 import { readReviewsFile } from '../io/reviews.ts';
 import { readDeclarations } from '../ingest/declarations.ts';
 import { ingestTrade } from '../ingest/ingest-trade.ts';
-import { resolveHsSelector } from '../reference/catalog.ts';
+import { comparatorCodesFor, resolveHsSelector } from '../reference/catalog.ts';
 import type { SynthPreset } from '../synth/knobs.ts';
 import { synthWorld } from '../synth/synth-world.ts';
 import { holdOutOverrides } from '../synth/wild-knobs.ts';
@@ -31,7 +31,7 @@ import { hashConfig, type Config } from './config.ts';
 import { readDeclarationInputs } from './declarations-input.ts';
 import { InputError, UsageError } from './errors.ts';
 import type { Log } from './log.ts';
-import type { PipelineDef, PipelineInputs, ReferenceInput, StageFn, TradeInput } from './pipeline.ts';
+import { tradeInScope, type PipelineDef, type PipelineInputs, type ReferenceInput, type StageFn, type TradeInput } from './pipeline.ts';
 import { hashInputs, readTrade } from './trade.ts';
 
 /** What a backtest judges: transshipment routes, mirror gaps, declarations. */
@@ -163,7 +163,9 @@ export async function evaluateDataset(
         if (!def.stages.some((x) => x.name === s)) throw new Error(`pipeline '${def.name}' ran undeclared stage '${s}'`);
         return fn();
       };
-      out = Promise.resolve().then(() => def.run({ ...inputs, reference: ctx.reference }, params, stage, () => {}));
+      // the comparators read beside the selection reach only the pipeline that uses them, as in a run
+      const scoped = inputs.trade ? { ...inputs, trade: tradeInScope(inputs.trade, def).trade } : inputs;
+      out = Promise.resolve().then(() => def.run({ ...scoped, reference: ctx.reference }, params, stage, () => {}));
       memo.set(key, out);
     }
     return { key, out };
@@ -198,7 +200,8 @@ export async function evaluateDataset(
         const controls = ctx.reference.catalog.intervals.filter((iv) => iv.verified && iv.specificity !== 'basket' && (!scope || scope.has(iv.hs6)));
         const twoLeg = scoreTwoLegRule(ds.trade.flows, controls, twoLegRuleDefaults);
         results.push(judged('routes', matchRouteTruth(twoLeg.all, twoLeg.flagged, truth, scope), 'truth', 'two_leg_rule'));
-        const mirror = scoreCoverageMirrorThreshold(ds.trade.flows, coverageMirrorDefaults);
+        // the mirror reference sees what mirror-gaps sees: the selection, not the comparators read beside it
+        const mirror = scoreCoverageMirrorThreshold(tradeInScope(ds.trade, {}).trade.flows, coverageMirrorDefaults);
         results.push(judged('mirror_gaps', matchMirrorTruth(mirror.all, mirror.flagged, truth, scope), 'truth', 'mirror_threshold'));
       }
     }
@@ -232,9 +235,12 @@ async function synthDataset(seed: number, preset: SynthPreset, config: Config, h
   // every trade file: the Comtrade panel, and in wild the HS2017 BACI source
   const tradeFiles = Object.keys(world.files).filter((f) => f.startsWith('trade/')).sort();
   const declFile = Object.keys(world.files).find((f) => f.startsWith('declarations/'))!;
+  // the selection and its comparators, as a run reads them
+  const selected = resolveHsSelector(config.ingest.hs, catalog);
+  const comparators = comparatorCodesFor(selected, catalog);
   const ingested = await ingestTrade(tradeFiles.map((f) => ({ display: f, kind: 'csv' as const, chunks: bytes(f) })), {
     params: config.ingest,
-    hsCodes: resolveHsSelector(config.ingest.hs, catalog),
+    hsCodes: selected && [...selected, ...comparators].sort(),
     resolver: await loadCountryResolver(),
     names: await loadCountryNameIndex(),
   });
@@ -246,7 +252,7 @@ async function synthDataset(seed: number, preset: SynthPreset, config: Config, h
   return {
     seed,
     name: `seed ${seed} (${preset}${holdOut.length ? `, without ${holdOut.join(', ')}` : ''})`,
-    trade: { flows, areas, subflows, consignment },
+    trade: { flows, areas, subflows, consignment, comparators },
     declarations: decl.table,
     truth: world.truth,
     declarationTruth: chooseDeclarationTruth(decl.table, world.truth),
@@ -259,8 +265,8 @@ async function fileDataset(src: BacktestSourceArgs, config: Config, opts: { cwd:
   let trade: TradeInput | undefined;
   if (src.trade?.length) {
     const inputs = await hashInputs('trade', src.trade, opts.cwd);
-    const { result } = await readTrade(inputs, { format: src.format, params: config.ingest, log: opts.log });
-    trade = { flows: result.flows, areas: result.areas, subflows: result.subflows, consignment: result.consignment };
+    const { result, comparators } = await readTrade(inputs, { format: src.format, params: config.ingest, log: opts.log });
+    trade = { flows: result.flows, areas: result.areas, subflows: result.subflows, consignment: result.consignment, comparators };
   }
   let declarations: Table | undefined;
   let history: Table | undefined;

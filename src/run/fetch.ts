@@ -13,7 +13,7 @@ import { readReferenceText } from '../io/reference-text.ts';
 import { buildAvailabilityTable } from '../ingest/availability.ts';
 import { comtradeJsonToCsv } from '../ingest/comtrade-json.ts';
 import { ingestTrade, type TradeSource } from '../ingest/ingest-trade.ts';
-import { resolveHsSelector } from '../reference/catalog.ts';
+import { comparatorCodesFor, resolveHsSelector } from '../reference/catalog.ts';
 import { parseAreaTable } from '../reference/countries.ts';
 import { hashConfig, resolveConfig, stableStringify } from './config.ts';
 import { UsageError } from './errors.ts';
@@ -76,8 +76,12 @@ export async function runFetch(args: FetchArgs, fx: FetchEffects = {}): Promise<
   const config = resolveConfig({ file: args.config ? await readConfigFile(args.config) : undefined, fileName: args.config, sets });
   const p = config.fetch;
   const { freq, periods } = parsePeriodRange(args.period);
-  const hsCodes = resolveHsSelector(p.hs, await loadCatalog());
-  if (hsCodes === null) throw new UsageError(`fetch: --hs all would download the whole dataset; name products (@catalog, @<mineral> or codes)`);
+  const catalog = await loadCatalog();
+  const selected = resolveHsSelector(p.hs, catalog);
+  if (selected === null) throw new UsageError(`fetch: --hs all would download the whole dataset; name products (@catalog, @<mineral> or codes)`);
+  // the selected codes' uncontrolled comparators are fetched too, as a run reads them (the transshipment counterfactual)
+  const comparators = comparatorCodesFor(selected, catalog);
+  const hsCodes = [...selected, ...comparators].sort();
   const reporters = args.reporters?.length ? await reporterCodes(args.reporters) : null;
   const key = env.COMTRADE_API_KEY?.trim() || null;
   const cap = key ? p.maxRecords : p.previewMaxRecords;
@@ -176,7 +180,7 @@ export async function runFetch(args: FetchArgs, fx: FetchEffects = {}): Promise<
     inputs,
     api: { base_url: p.baseUrl, keyed: Boolean(key), cap, cache: cacheDir },
     period: { freq, from: periods[0], to: periods[periods.length - 1] },
-    hs: { selector: p.hs, codes: hsCodes },
+    hs: { selector: p.hs, codes: selected, comparators },
     reporters: reporters ?? 'all',
     config,
     config_sha256: hashConfig(config),

@@ -64,13 +64,13 @@ export async function runIngest(args: IngestArgs, fx: IngestEffects = {}): Promi
   const params = config.ingest;
   const inputs = await hashInputs('trade', args.trade, cwd);
   log('ingest.start', { run_id: runId, inputs: inputs.files.length, bytes: inputs.files.reduce((a, f) => a + f.bytes, 0), hs: params.hs });
-  const { result, hsCodes } = await readTrade(inputs, { format: args.format, params, log });
+  const { result, hsCodes, comparators } = await readTrade(inputs, { format: args.format, params, log });
 
   const outDir = resolve(cwd, args.out);
   await mkdir(outDir, { recursive: true });
   const outputs = await writeTables(outDir, result);
   const finished = now();
-  const manifest = ingestManifest({ runId, started, finished, inputs: inputs.records, config, hsCodes, result, outputs, args });
+  const manifest = ingestManifest({ runId, started, finished, inputs: inputs.records, config, hsCodes, comparators, result, outputs, args });
   await writeFileAtomic(join(outDir, 'manifest.json'), stableStringify(manifest, 2) + '\n');
   log('ingest.done', { out: outDir, flows: result.flows.numRows, rejects: result.rejects.numRows, seconds: (finished.getTime() - started.getTime()) / 1000 });
   return { outDir, outputs, counts: result.counts };
@@ -94,6 +94,7 @@ function ingestManifest(m: {
   inputs: ManifestInput[];
   config: Config;
   hsCodes: string[] | null;
+  comparators: string[];
   result: IngestResult;
   outputs: { path: string; rows: number; sha256: string }[];
   args: IngestArgs;
@@ -109,7 +110,8 @@ function ingestManifest(m: {
     duration_s: (m.finished.getTime() - m.started.getTime()) / 1000,
     inputs: m.inputs,
     format: m.args.format ?? 'detected',
-    hs: { selector: m.config.ingest.hs, codes: m.hsCodes },
+    // the comparators are in the tables too: a later run with the same selection finds them
+    hs: { selector: m.config.ingest.hs, codes: m.hsCodes, comparators: m.comparators },
     config: m.config,
     config_sha256: hashConfig(m.config),
     counts: m.result.counts,

@@ -1,4 +1,6 @@
 import type { Table } from 'apache-arrow';
+import { readCodes } from '../table/read.ts';
+import { rowsWhere, takeTable } from '../table/take-table.ts';
 import type { Catalog } from '../reference/catalog.ts';
 import type { GeoTable } from '../reference/geo.ts';
 import type { HsCorrespondence } from '../reference/hs-correspondence.ts';
@@ -25,6 +27,11 @@ export interface TradeInput {
   areas: Table;
   subflows: Table;
   consignment: Table;
+  /**
+   * Comparator codes read beside the `--hs` selection (`comparatorCodesFor` in `src/reference/catalog.ts`): context for a pipeline
+   * that declares `readsComparators`, left out of the tables handed to the others. Empty or absent: none.
+   */
+  comparators?: readonly string[];
 }
 
 /** Reference data every pipeline may use, loaded once per run by `src/run/`. */
@@ -99,6 +106,11 @@ export interface PipelineDef<P = unknown> {
    * without one of them gives a table without it, for the detector to name). Without it, every column.
    */
   mirrorColumns?: readonly string[];
+  /**
+   * True when the pipeline uses the uncontrolled comparator codes read beside the `--hs` selection (the
+   * transshipment counterfactual); the others get the trade tables without them ({@link tradeInScope}).
+   */
+  readsComparators?: boolean;
   /** Pipelines whose outputs this one may read (for `run all` ordering). */
   dependsOn?: readonly string[];
   /** Its slice of the resolved config. */
@@ -139,4 +151,25 @@ export function definePipeline<P>(def: PipelineDef<P>): PipelineDef<P> {
   }
   for (const o of def.outputs) if (!/^[a-z][a-z0-9_]*$/.test(o)) throw new PipelineDeclarationError(`${where}: output '${o}' must be snake_case`);
   return Object.freeze(def);
+}
+
+/**
+ * The trade tables a pipeline gets: as read when it `readsComparators` (or none were read), else without
+ * the rows of the comparator codes read beside the selection; `left` is how many rows that left out.
+ */
+export function tradeInScope(trade: TradeInput, def: Pick<PipelineDef, 'readsComparators'>): { trade: TradeInput; left: number } {
+  const codes = trade.comparators ?? [];
+  if (def.readsComparators || !codes.length) return { trade, left: 0 };
+  const drop = new Set(codes);
+  let left = 0;
+  const cut = (t: Table): Table => {
+    if (!t.numRows) return t;
+    const { codes: hs, values } = readCodes(t, 'hs6', 'tradeInScope');
+    const out = values.map((v) => drop.has(v));
+    if (!out.some(Boolean)) return t;
+    const rows = rowsWhere(t.numRows, (i) => hs[i] < 0 || !out[hs[i]]);
+    left += t.numRows - rows.length;
+    return takeTable(t, rows);
+  };
+  return { trade: { flows: cut(trade.flows), areas: cut(trade.areas), subflows: cut(trade.subflows), consignment: cut(trade.consignment) }, left };
 }

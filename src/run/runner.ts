@@ -24,7 +24,7 @@ import { hashConfig, resolveConfig, stableStringify, type Config } from './confi
 import { UsageError } from './errors.ts';
 import { silentLog, type Log } from './log.ts';
 import { checkManifest, MANIFEST_SCHEMA, type DataCheck, type ManifestInput, type RunManifest } from './manifest.ts';
-import type { GlobalTables, PipelineDef, TradeInput } from './pipeline.ts';
+import { tradeInScope, type GlobalTables, type PipelineDef, type TradeInput } from './pipeline.ts';
 import { RejectRows } from '../ingest/flow-rows.ts';
 import { buildRejectTable } from '../ingest/flow-table.ts';
 import { readDeclarationInputs } from './declarations-input.ts';
@@ -133,11 +133,15 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
   let asOf = args.asOf ?? '';
   if (inputs.files.length) {
     const t0 = performance.now();
-    const { result } = await readTrade(inputs, { format: args.format, params: config.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
+    const { result, comparators } = await readTrade(inputs, { format: args.format, params: config.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
     for (const [k, v] of Object.entries(result.counts)) counts[`ingest.${k}`] = v;
-    asOf = args.asOf ?? latestPeriod(result.flows);
+    // the comparators read beside the selection go to the pipeline that uses them, and are counted out of the others
+    const scoped = tradeInScope({ flows: result.flows, areas: result.areas, subflows: result.subflows, consignment: result.consignment, comparators }, def);
+    if (scoped.left) counts['ingest.comparator_rows_left_out'] = scoped.left;
+    const read = scoped.trade;
+    asOf = args.asOf ?? latestPeriod(read.flows);
     const cut = (t: Table, name: string) => cutAfter(t, asOf, (n) => (counts[`ingest.after_as_of.${name}`] = n));
-    trade = { flows: cut(result.flows, 'flows'), areas: cut(result.areas, 'areas'), subflows: cut(result.subflows, 'subflows'), consignment: cut(result.consignment, 'consignment') };
+    trade = { flows: cut(read.flows, 'flows'), areas: cut(read.areas, 'areas'), subflows: cut(read.subflows, 'subflows'), consignment: cut(read.consignment, 'consignment'), comparators };
     stages.push({ name: 'ingest', seconds: round3((performance.now() - t0) / 1000), rows: trade.flows.numRows });
     log('stage.done', { ...ctx, stage: 'ingest', rows: trade.flows.numRows, seconds: stages[0].seconds });
     rejects = result.rejects;

@@ -6,7 +6,7 @@ import { readParquet } from '../io/parquet.ts';
 import { loadCountryNameIndex, loadCountryResolver } from '../io/reference.ts';
 import { ingestTrade, type IngestResult, type TradeSource } from '../ingest/ingest-trade.ts';
 import type { IngestParams } from '../ingest/params.ts';
-import { resolveHsSelector } from '../reference/catalog.ts';
+import { comparatorCodesFor, resolveHsSelector } from '../reference/catalog.ts';
 import type { Log } from './log.ts';
 import type { ManifestInput } from './manifest.ts';
 import { parallelIngestDefaults, TradeWorkerPool, type ParallelIngestOptions } from './trade-parallel.ts';
@@ -38,7 +38,16 @@ export interface ReadTradeOptions {
  * The last read, so that the pipelines of one `run all` (which read the same inputs with the same settings,
  * two of them at once) ingest once. One slot: a later read of other inputs replaces it.
  */
-let lastRead: { key: string; result: Promise<{ result: IngestResult; hsCodes: string[] | null; layouts: Record<string, string> }> } | null = null;
+let lastRead: { key: string; result: Promise<TradeRead & { layouts: Record<string, string> }> } | null = null;
+
+/** What a read gives: the tables, the `--hs` selection and the comparator codes read beside it. */
+export interface TradeRead {
+  result: IngestResult;
+  /** The selected codes (null: every code). */
+  hsCodes: string[] | null;
+  /** Uncontrolled comparators of the selected codes, read too as context (empty with `--hs all`). */
+  comparators: string[];
+}
 
 /**
  * Reads trade inputs into the canonical tables with the given ingest settings; records each file's layout.
@@ -46,7 +55,7 @@ let lastRead: { key: string; result: Promise<{ result: IngestResult; hsCodes: st
  * the same tables, rejects, counts and line numbers as a read on one thread. A read of the same files (by
  * hash) with the same settings as the previous one in this process returns its result.
  */
-export async function readTrade(inputs: HashedInputs, opts: ReadTradeOptions): Promise<{ result: IngestResult; hsCodes: string[] | null }> {
+export async function readTrade(inputs: HashedInputs, opts: ReadTradeOptions): Promise<TradeRead> {
   const hashes = inputs.files.map((f) => inputs.records.find((r) => r.path === f.display && r.bytes === f.bytes)?.sha256);
   const hashed = hashes.every((h) => typeof h === 'string' && h.length > 0);
   const key = JSON.stringify([inputs.files.map((f) => f.path), hashes, opts.format ?? null, opts.params]);
@@ -64,9 +73,9 @@ export async function readTrade(inputs: HashedInputs, opts: ReadTradeOptions): P
       });
     }
   }
-  const { result, hsCodes, layouts } = await read;
+  const { result, hsCodes, comparators, layouts } = await read;
   for (const r of inputs.records) r.layout = layouts[r.path] ?? null;
-  return { result, hsCodes };
+  return { result, hsCodes, comparators };
 }
 
 async function readTradeOnce(files: InputFile[], opts: ReadTradeOptions) {
@@ -77,6 +86,9 @@ async function readTradeOnce(files: InputFile[], opts: ReadTradeOptions) {
   try {
     const [catalog, resolver, names] = await Promise.all([loadCatalog(), loadCountryResolver(), loadCountryNameIndex()]);
     const hsCodes = resolveHsSelector(opts.params.hs, catalog);
+    // the selected codes' uncontrolled comparators are read too: the transshipment counterfactual needs them
+    const comparators = comparatorCodesFor(hsCodes, catalog);
+    const readCodes = hsCodes && [...hsCodes, ...comparators].sort();
     const bar = progressBar('ingest', files.reduce((a, f) => a + f.bytes, 0), 'bytes');
     /** Advances the bar by a file's bytes read, never past its size (a file read twice counts once). */
     const tracker = (f: InputFile) => {
@@ -115,7 +127,7 @@ async function readTradeOnce(files: InputFile[], opts: ReadTradeOptions) {
           kind: 'csv-ranges',
           header,
           scan: async (layout) => {
-            const parts = await workers.scan({ path: f.path, display: f.display, bytes: f.bytes, header, layout, params: opts.params, hsCodes, onBytes: advance });
+            const parts = await workers.scan({ path: f.path, display: f.display, bytes: f.bytes, header, layout, params: opts.params, hsCodes: readCodes, onBytes: advance });
             if (!parts.every((p) => p.clean)) opts.log('ingest.sequential', { file: f.display, reason: 'a range boundary fell inside a quoted field' });
             return parts;
           },
@@ -126,11 +138,11 @@ async function readTradeOnce(files: InputFile[], opts: ReadTradeOptions) {
     }
     let result;
     try {
-      result = await ingestTrade(sources(), { format: opts.format, hsCodes, params: opts.params, resolver, names });
+      result = await ingestTrade(sources(), { format: opts.format, hsCodes: readCodes, params: opts.params, resolver, names });
     } finally {
       bar.stop();
     }
-    return { result, hsCodes, layouts: result.layouts };
+    return { result, hsCodes, comparators, layouts: result.layouts };
   } finally {
     await (await pool)?.close();
   }

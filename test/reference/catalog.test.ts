@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/io/catalog.ts';
-import { controlsInForce, isBanned, parseCatalog, resolveHsSelector } from '../../src/reference/catalog.ts';
+import { comparatorCodesFor, controlsInForce, isBanned, parseCatalog, resolveHsSelector } from '../../src/reference/catalog.ts';
 import { InputError, UsageError } from '../../src/run/errors.ts';
 
 const catalog = await loadCatalog();
@@ -14,6 +14,17 @@ describe('resolveHsSelector on the committed catalog', () => {
     expect(codes).not.toContain('811231');
     expect(codes).toEqual([...new Set(codes)].sort());
     expect(codes).toHaveLength(43);
+  });
+
+  it('reads beside a selection the comparators of its controlled codes, and none a selection already covers', () => {
+    expect(comparatorCodesFor(resolveHsSelector('@catalog', catalog), catalog)).toEqual(['250490', '811231']);
+    expect(comparatorCodesFor(['811292'], catalog)).toEqual(['811231']);
+    // an 8-digit line of the controlled code asks for its comparator too
+    expect(comparatorCodesFor(['81129210'], catalog)).toEqual(['811231']);
+    // antimony has no comparator; a heading that covers 811231 needs it not added; every code needs none
+    expect(comparatorCodesFor(resolveHsSelector('@antimony', catalog), catalog)).toEqual([]);
+    expect(comparatorCodesFor(['8112'], catalog)).toEqual([]);
+    expect(comparatorCodesFor(null, catalog)).toEqual([]);
   });
 
   it('@antimony gives exactly the antimony codes', () => {

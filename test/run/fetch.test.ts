@@ -137,7 +137,8 @@ describe('fetch comtrade: splitting at the result cap', () => {
     const s = await runFetch(a, fx());
     // the two halves are asked at once (fetch.concurrency): their order in the server's log is the order they arrived
     const [whole, ...halves] = dataRequests().map((l) => `${l.query.cmdCode} ${l.query.reporterCode}`);
-    expect([whole, ...halves.sort()]).toEqual(['811010,811292 156', '811010 156', '811292 156']);
+    // 811231 is asked too: the comparator of 811292, read beside it (the server has none of it)
+    expect([whole, ...halves.sort()]).toEqual(['811010,811231,811292 156', '811010,811231 156', '811292 156']);
     expect(s.counts).toMatchObject({ 'requests.split': 1, 'requests.answers_read': 2 });
     expect((await readParquet(join(a.out, 'flows.parquet'))).numRows).toBe(12);
   });
@@ -201,7 +202,10 @@ describe('fetch comtrade: arguments and the keyless preview', () => {
     expect(api.log.map((l) => l.path)).toEqual(['/public/v1/getDA/C/M/HS', '/public/v1/preview/C/M/HS']);
     expect(api.log.every((l) => l.headers['ocp-apim-subscription-key'] === undefined)).toBe(true);
     expect(api.log[1].query.maxRecords).toBe('500');
-    expect(api.log[1].query.cmdCode).toBe((resolveHsSelector('@catalog', await loadCatalog()) as string[]).join(','));
+    // the controlled codes and the comparators read beside them (250490, 811231)
+    const catalog = await loadCatalog();
+    const selected = resolveHsSelector('@catalog', catalog) as string[];
+    expect(api.log[1].query.cmdCode).toBe([...selected, '250490', '811231'].sort().join(','));
     expect((await readParquet(join(a.out, 'flows.parquet'))).numRows).toBe(36); // February: 3 reporters × 2 codes × 2 flows × 3 country partners
   });
 

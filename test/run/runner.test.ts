@@ -14,6 +14,8 @@ import { definePipeline, PipelineDeclarationError } from '../../src/run/pipeline
 import { loadPipelines } from '../../src/run/registry.ts';
 import { runCommand } from '../../src/run/run-command.ts';
 import { runPipeline } from '../../src/run/runner.ts';
+import { loadCatalog } from '../../src/io/catalog.ts';
+import { synthWorld } from '../../src/synth/synth-world.ts';
 import { readStatus } from '../../src/run/status.ts';
 
 const SAMPLE = 'test/fixtures/comtrade_plus_small.csv';
@@ -49,7 +51,8 @@ describe('runPipeline', () => {
       as_of_requested: 'latest',
       inputs: [{ kind: 'trade', path: 'test/fixtures/comtrade_plus_small.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
       config_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
-      counts: { 'ingest.rows_read': 25, 'ingest.filtered_hs': 2, 'out.coverage': 10 },
+      // the two 811231 rows are read beside 811292 (its comparator) and left out of coverage, counted
+      counts: { 'ingest.rows_read': 25, 'ingest.comparator_rows_left_out': 2, 'out.coverage': 10 },
     });
     expect(m.stages.map((s: { name: string }) => s.name)).toEqual(['ingest', 'summarize_coverage']);
     expect(m.outputs.map((o: { path: string; rows: number }) => [o.path, o.rows])).toEqual([['coverage.parquet', 10], ['rejects.parquet', 0]]);
@@ -231,6 +234,37 @@ describe('run all', () => {
     expect(hashes(fromThin)).toEqual(hashes(read));
     await writeParquet(join(thin, 'mirror_pairs.parquet'), full.select(['exporter', 'importer', 'hs6', 'window', 'period_start', 'exporter_value_usd', 'importer_value_usd']));
     await expect(runPipeline(ts, { trade: [SAMPLE], out: join(root, 'mirror-thin-out'), mirror: thin, force: true }, fixed())).rejects.toThrow(/'status'/);
+  });
+});
+
+describe('comparators read beside the selection', () => {
+  it('under the default --hs @catalog, transshipment gets 811231 beside 811292 for its counterfactual; mirror-gaps leaves it out and counts it', async () => {
+    const world = synthWorld({ seed: 101, preset: 'hard' }, await loadCatalog());
+    const file = Object.keys(world.files).find((f) => f.startsWith('trade/'))!;
+    const dir = join(root, 'comparators');
+    await mkdir(dir, { recursive: true });
+    const trade = join(dir, 'world.csv');
+    writeFileSync(trade, world.files[file]);
+    const comparatorRows = world.files[file].split('\n').filter((l) => l.split(',')[20] === '811231').length;
+    expect(comparatorRows).toBeGreaterThan(0);
+    const pipelines = await loadPipelines();
+    const out = join(dir, 'out');
+    const ts = await runPipeline(pipelines.get('transshipment')!, { trade: [trade], out }, fixed());
+    const routes = await readParquet(join(ts.path, 'routes_all.parquet'));
+    const hs6 = routes.getChild('hs6')!.toArray() as string[];
+    const surge = routes.getChild('comparator_first_leg_surge')!.toArray() as Float64Array;
+    const measured = hs6.filter((h, i) => h === '811292' && Number.isFinite(surge[i])).length;
+    // before, the comparator was never read under @catalog and every 811292 route's comparator was missing
+    expect(measured).toBeGreaterThan(0);
+    expect(new Set(hs6).has('811231')).toBe(false); // context, not a scored product
+    expect(ts.manifest.counts['ingest.comparator_rows_left_out']).toBeUndefined();
+    const mg = await runPipeline(pipelines.get('mirror-gaps')!, { trade: [trade], out }, fixed());
+    // table rows of both comparators of @catalog (811231, 250490) after ingest's dedup and split, not CSV lines
+    expect(mg.manifest.counts['ingest.comparator_rows_left_out']).toBeGreaterThan(0);
+    const pairs = await readParquet(join(mg.path, 'mirror_pairs.parquet'));
+    const codes = new Set(pairs.getChild('hs6')!.toArray() as string[]);
+    expect(codes.has('811231') || codes.has('250490')).toBe(false);
+    expect(codes.has('811292')).toBe(true);
   });
 });
 
