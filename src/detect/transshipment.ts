@@ -103,7 +103,7 @@ export function scoreTransshipmentRoutes(
 ): { routes: Table; flagged: Table; counts: Record<string, number> } {
   const counts: Record<string, number> = {};
   const bump = (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n);
-  const out = new RouteRows();
+  const out = new RouteRows(p.hsRevision);
   const comparators = new Map(catalog.comparators.flatMap((c) => c.comparesTo.map((k) => [k, c.hs6] as const)));
   const events = controlEvents(catalog.intervals, p);
   const cubes = new Map<string, LegCube>();
@@ -616,6 +616,23 @@ const CHAIN_TYPE = new List(
   ),
 );
 
+/** The controls a route was judged under, one item each (a frequency judged apart is an item of its own). */
+const CONTROLS_TYPE = new List(
+  new Field(
+    'item',
+    new Struct([
+      new Field('control_id', new Utf8()), new Field('destinations', new Utf8()), new Field('freq', new Utf8()),
+      new Field('period_start', new Utf8()), new Field('period_end', new Utf8()), new Field('flagged', new Bool()),
+      new Field('score', new Float64()), new Field('at_stake_usd', new Float64()), new Field('weakest_link_z', new Float64(), true),
+      new Field('links_missing', new Utf8()),
+    ]),
+  ),
+);
+
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
 /** Text columns of a route: how each leg's noise was measured, the counterfactual's basis, pass-through's unit, the explanation. */
 interface RouteText {
   firstNoise: string;
@@ -627,6 +644,12 @@ interface RouteText {
 
 /** Column-wise route rows (one small record per candidate route; candidates are thousands, not millions). */
 class RouteRows {
+  constructor(
+    /** The HS revision routes are scored in (`hsRevision`): part of a route's grain. */
+    private readonly hsRevision: string,
+  ) {}
+
+  private readonly destinations: string[] = [];
   private readonly text = {
     control: new StringDictionary(), country: new StringDictionary(), hs6: new StringDictionary(), mineral: new StringDictionary(), period: new StringDictionary(),
     freq: new StringDictionary(), basis: new StringDictionary(),
@@ -652,6 +675,7 @@ class RouteRows {
     const t = this.text;
     const c = this.cols;
     c.control.push(t.control.code(ev.controlId));
+    this.destinations.push(ev.destinations === '*' ? '*' : ev.destinations.join(','));
     c.origin.push(t.country.code(o));
     c.hub.push(t.country.code(h));
     c.dest.push(t.country.code(d));
@@ -686,10 +710,17 @@ class RouteRows {
 
   tables(flows: Table, names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string> }): { routes: Table; flagged: Table } {
     const n = this.cols.score.length;
-    const order = Array.from({ length: n }, (_, i) => i);
-    const ids = order.map((i) => this.flagId(i));
+    const all = Array.from({ length: n }, (_, i) => i);
+    // one row per route (origin × hub × destination × HS6 × revision); each control and frequency it was judged
+    // under is one item of its `controls` list, the lead first: flagged before not, then by score
+    const ids = all.map((i) => this.flagId(i));
+    const evals = all.map((i) => this.evaluationKey(i));
     const f = this.cols.flagged;
+    all.sort((a, b) => Number(f[b]) - Number(f[a]) || this.cols.score[b] - this.cols.score[a] || (evals[a] < evals[b] ? -1 : evals[a] > evals[b] ? 1 : 0));
+    const members = new Map<string, number[]>();
+    for (const i of all) (members.get(ids[i]) ?? members.set(ids[i], []).get(ids[i])!).push(i);
     // flagged routes first, each group by score (USD at stake × the weakest required link's strength)
+    const order = [...members.values()].map((m) => m[0]);
     order.sort((a, b) => Number(f[b]) - Number(f[a]) || this.cols.score[b] - this.cols.score[a] || (ids[a] < ids[b] ? -1 : 1));
     const build = (rows: number[]): Table => {
       const t = this.text;
@@ -706,6 +737,7 @@ class RouteRows {
         hs6: dictionaryVector(pick(c.hs6), t.hs6.values),
         hs6_description: dictionaryVector(pick(c.hs6), t.hs6.values.map((v) => names.hs6?.get(v) ?? '')),
         mineral: dictionaryVector(pick(c.mineral), t.mineral.values),
+        hs_revision: dictionaryVector(new Int32Array(rows.length), [this.hsRevision]),
         control_id: dictionaryVector(pick(c.control), t.control.values),
         freq: dictionaryVector(pick(c.freq), t.freq.values),
         period_start: dictionaryVector(pick(c.ps), t.period.values),
@@ -727,6 +759,17 @@ class RouteRows {
         CHAIN_TYPE,
       );
       cols.explanation = vectorFromArray(rows.map((i) => this.explanations[i]), new Utf8());
+      cols.controls = vectorFromArray(
+        rows.map((i) =>
+          members.get(ids[i])!.map((j) => ({
+            control_id: t.control.values[c.control[j]], destinations: this.destinations[j], freq: t.freq.values[c.freq[j]],
+            period_start: t.period.values[c.ps[j]], period_end: t.period.values[c.pe[j]], flagged: c.flagged[j], score: c.score[j],
+            at_stake_usd: this.signals.at_stake_usd[j], weakest_link_z: finiteOrNull(this.signals.weakest_link_z[j]),
+            links_missing: this.missing[j].join(','),
+          })),
+        ),
+        CONTROLS_TYPE,
+      );
       const fid = new StringDictionary();
       cols.flag_id = dictionaryVector(Int32Array.from(rows, (i) => fid.code(ids[i])), fid.values);
       return new Table(cols);
@@ -739,10 +782,16 @@ class RouteRows {
     return { routes: build(order), flagged: new Table(withEvidence) };
   }
 
+  /** The route's id: a hash of its grain (origin, hub, destination, HS6, revision), not of a control or frequency. */
   private flagId(i: number): string {
     const t = this.text;
     const c = this.cols;
-    const what = `route|${t.control.values[c.control[i]]}|${t.hs6.values[c.hs6[i]]}|${t.country.values[c.origin[i]]}|${t.country.values[c.hub[i]]}|${t.country.values[c.dest[i]]}|${t.freq.values[c.freq[i]]}`;
+    const what = `route|${t.hs6.values[c.hs6[i]]}|${this.hsRevision}|${t.country.values[c.origin[i]]}|${t.country.values[c.hub[i]]}|${t.country.values[c.dest[i]]}`;
     return createHash('sha256').update(what).digest('hex').slice(0, 16);
+  }
+
+  /** One judgement of a route: the control and the frequency (ties of the lead broken by it, stably). */
+  private evaluationKey(i: number): string {
+    return `${this.text.control.values[this.cols.control[i]]}|${this.text.freq.values[this.cols.freq[i]]}`;
   }
 }
