@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { readConfigFile } from '../io/config-file.ts';
 import { encodeParquetInSlices } from '../io/parquet.ts';
@@ -30,6 +31,8 @@ export interface IngestEffects {
   now?: () => Date;
   runId?: () => string;
   cwd?: string;
+  /** Writes one file (injected in tests to fail a write). */
+  writeFile?: (path: string, data: Uint8Array | string) => Promise<void>;
 }
 
 /** What a finished ingest reports: where it wrote and the counts. */
@@ -43,8 +46,8 @@ const TABLES = ['flows', 'subflows', 'areas', 'consignment', 'rejects'] as const
 
 /**
  * `tradewatch ingest`: reads the inputs, writes the canonical tables, the rejects and a manifest to
- * `--out`. Every check runs before the first write, so a bad input (exit 2) writes nothing; each file is
- * written to a temporary name and renamed, and the manifest comes last.
+ * `--out`. Every check runs before the first write, so a bad input (exit 2) writes nothing; the set is written
+ * to a staging folder beside `--out` and swapped in whole, so a failed write leaves the previous set intact.
  */
 export async function runIngest(args: IngestArgs, fx: IngestEffects = {}): Promise<IngestSummary> {
   const log = fx.log ?? silentLog;
@@ -67,21 +70,91 @@ export async function runIngest(args: IngestArgs, fx: IngestEffects = {}): Promi
   const { result, hsCodes, comparators } = await readTrade(inputs, { format: args.format, params, log });
 
   const outDir = resolve(cwd, args.out);
-  await mkdir(outDir, { recursive: true });
-  const outputs = await writeTables(outDir, result);
+  await checkIngestFolder(outDir);
+  for (const what of await recoverIngestFolder(outDir)) log('staging.cleaned', { level: 'warn', what });
+  // the set is written to a staging folder beside --out and swapped in whole: a failure leaves the old set intact
+  const staging = `${outDir}.staging-${runId}`;
+  const write = fx.writeFile ?? writeFileAtomic;
+  let outputs;
   const finished = now();
-  const manifest = ingestManifest({ runId, started, finished, inputs: inputs.records, config, hsCodes, comparators, result, outputs, args });
-  await writeFileAtomic(join(outDir, 'manifest.json'), stableStringify(manifest, 2) + '\n');
+  try {
+    await mkdir(staging, { recursive: true });
+    outputs = await writeTables(staging, result, write);
+    const manifest = ingestManifest({ runId, started, finished, inputs: inputs.records, config, hsCodes, comparators, result, outputs, args });
+    await write(join(staging, 'manifest.json'), stableStringify(manifest, 2) + '\n');
+    await swapIn(staging, outDir, runId);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
   log('ingest.done', { out: outDir, flows: result.flows.numRows, rejects: result.rejects.numRows, seconds: (finished.getTime() - started.getTime()) / 1000 });
   return { outDir, outputs, counts: result.counts };
 }
 
-async function writeTables(outDir: string, result: IngestResult) {
+/** The files an ingest writes: `--out` may hold these (an earlier ingest) or nothing. */
+const INGEST_FILES = new Set([...TABLES.map((t) => `${t}.parquet`), 'manifest.json']);
+
+/** Refuses an `--out` that holds anything an ingest did not write: the swap replaces the folder whole. */
+async function checkIngestFolder(outDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(outDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`ingest: --out ${outDir} is a file; give a folder`);
+    throw e;
+  }
+  const foreign = names.filter((n) => !INGEST_FILES.has(n));
+  if (foreign.length) {
+    throw new UsageError(
+      `ingest: --out ${outDir} holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}, ` +
+        'which an ingest did not write; the set is replaced whole, so give an empty or new folder, or an earlier ingest\'s',
+    );
+  }
+}
+
+/**
+ * What killed ingests left beside `--out`: staging folders are removed, and a set moved aside but never
+ * replaced (killed between the two renames) is put back. Returns what it did, for the log.
+ */
+async function recoverIngestFolder(outDir: string): Promise<string[]> {
+  const parent = dirname(outDir);
+  const base = basename(outDir);
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch {
+    return [];
+  }
+  const done: string[] = [];
+  for (const n of names.sort()) {
+    const path = join(parent, n);
+    if (n.startsWith(`${base}.old-`) && !existsSync(outDir) && existsSync(join(path, 'manifest.json'))) {
+      await rename(path, outDir);
+      done.push(`restored ${outDir} from ${path}`);
+    } else if (n.startsWith(`${base}.staging-`) || n.startsWith(`${base}.old-`)) {
+      await rm(path, { recursive: true, force: true });
+      done.push(`removed ${path}`);
+    }
+  }
+  return done;
+}
+
+/** Moves the old set aside, the new one in, then removes the old: a reader sees one set or the other. */
+async function swapIn(staging: string, outDir: string, runId: string): Promise<void> {
+  await mkdir(dirname(outDir), { recursive: true });
+  const aside = `${outDir}.old-${runId}`;
+  const hadOld = existsSync(outDir);
+  if (hadOld) await rename(outDir, aside);
+  await rename(staging, outDir);
+  if (hadOld) await rm(aside, { recursive: true, force: true });
+}
+
+async function writeTables(outDir: string, result: IngestResult, write: (path: string, data: Uint8Array | string) => Promise<void>) {
   const outputs: { path: string; rows: number; sha256: string }[] = [];
   for (const name of TABLES) {
     const table = result[name] as Table;
     const bytes = await encodeParquetInSlices(table);
-    await writeFileAtomic(join(outDir, `${name}.parquet`), bytes);
+    await write(join(outDir, `${name}.parquet`), bytes);
     outputs.push({ path: `${name}.parquet`, rows: table.numRows, sha256: createHash('sha256').update(bytes).digest('hex') });
   }
   return outputs;

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -52,6 +52,34 @@ describe('tradewatch ingest', () => {
     for (const f of await readdir(join(dir, 'b1'))) {
       expect(Buffer.compare(await readFile(join(dir, 'b1', f)), await readFile(join(dir, 'b2', f))), f).toBe(0);
     }
+  });
+
+  it('replaces the set whole: a write that fails halfway leaves the previous set and manifest intact (#18 item 4)', async () => {
+    const out = join(dir, 'set');
+    await runIngest({ trade: [SAMPLE], out }, fixed);
+    const before = Object.fromEntries(await Promise.all((await readdir(out)).map(async (f) => [f, (await readFile(join(out, f))).toString('base64')])));
+    // another selection writes other tables; the fifth write (rejects.parquet) fails: disk full
+    let writes = 0;
+    const failing = async (path: string, data: Uint8Array | string) => {
+      if (++writes === 5) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' });
+      await writeFile(path, data);
+    };
+    await expect(runIngest({ trade: [SAMPLE], out, hs: '811010' }, { ...fixed, runId: () => 'second', writeFile: failing })).rejects.toThrow(/ENOSPC/);
+    const after = Object.fromEntries(await Promise.all((await readdir(out)).map(async (f) => [f, (await readFile(join(out, f))).toString('base64')])));
+    expect(after).toEqual(before);
+    // nothing left beside it
+    expect((await readdir(dir)).filter((n) => n.startsWith('set.'))).toEqual([]);
+    // and an ingest that succeeds replaces it
+    await runIngest({ trade: [SAMPLE], out, hs: '811010' }, { ...fixed, runId: () => 'third' });
+    expect((await readParquet(join(out, 'flows.parquet'))).numRows).toBeLessThan(18);
+  });
+
+  it('refuses an --out that holds files an ingest did not write, before reading anything into it', async () => {
+    const out = join(dir, 'foreign');
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'notes.txt'), 'mine');
+    await expect(runIngest({ trade: [SAMPLE], out }, fixed)).rejects.toThrow(/--out .*foreign holds notes\.txt, which an ingest did not write/);
+    expect(await readdir(out)).toEqual(['notes.txt']);
   });
 
   it('reads gzip and re-reads its own Parquet output as canonical', async () => {

@@ -207,6 +207,24 @@ describe('run all', () => {
     expect(tm.counts['transshipment.mirror_pairs_computed']).toBeUndefined();
   });
 
+  it('when one pipeline of a level fails, its siblings finish before the command exits, and the summary says which published (#18 item 3)', async () => {
+    const out = join(root, 'all-sibling');
+    // a live run holds mirror-gaps' lock: that pipeline exits 3, coverage (the same level) still publishes
+    const held = await acquireLock(join(out, '.locks', 'mirror-gaps', 'as_of=2024-02.lock'), { runId: 'other', isAlive: () => true, heartbeatMs: 3_600_000 });
+    const log = memoryLog();
+    try {
+      await expect(runCommand('all', { trade: [SAMPLE], out }, { ...fixed(), log })).rejects.toBeInstanceOf(LockHeldError);
+      // at the moment the command gave up, coverage had published and nothing was still running
+      expect(existsSync(join(out, 'coverage', 'as_of=2024-02', '_SUCCESS'))).toBe(true);
+      const summary = log.events.find((e) => e.event === 'run.all_failed')!.fields;
+      expect(summary).toMatchObject({ published: ['coverage/as_of=2024-02'], not_run: ['transshipment'] });
+      expect(summary.failed).toEqual([expect.stringMatching(/^mirror-gaps: .*is held by run other/)]);
+      expect(existsSync(join(out, 'transshipment'))).toBe(false);
+    } finally {
+      await held.release();
+    }
+  });
+
   it('transshipment alone matches mirror pairs itself and says so; with --mirror it reads them, and a wrong --mirror is a usage error', async () => {
     const out = join(root, 'mirror-flag');
     const pipelines = await loadPipelines();
