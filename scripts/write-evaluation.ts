@@ -14,6 +14,7 @@ import { runBacktest } from '../src/run/backtest.ts';
 import { loadPipelines } from '../src/run/registry.ts';
 import { resolvedRunConfig } from '../src/run/runner.ts';
 import { hashInputs, readTrade } from '../src/run/trade.ts';
+import { tradeInScope } from '../src/run/pipeline.ts';
 import type { SynthPreset } from '../src/synth/knobs.ts';
 
 /** The backtests the page shows: name (the block and the file), preset and seeds. */
@@ -43,10 +44,10 @@ if (!only.length || only.includes('atlas-mirror')) {
   const data = resolve(process.env.TRADEWATCH_REAL_DATA ?? join(root, '../shared/data'));
   const config = resolvedRunConfig({ out: '' }, undefined);
   const inputs = await hashInputs('trade', ['2022', '2024'].map((y) => join(data, `comtrade-atlas/raw_comtrade/comtrade_${y}.csv`)), root);
-  const { result } = await readTrade(inputs, { format: 'mapped:comtrade-atlas', params: config.ingest, log: () => {} });
+  const { result, comparators } = await readTrade(inputs, { format: 'mapped:comtrade-atlas', params: config.ingest, log: () => {} });
   const def = (await loadPipelines()).get('mirror-gaps')!;
   const counts: Record<string, number> = {};
-  const out = await def.run({ trade: result, reference: await loadReference() }, def.params(config), (_s, fn) => fn(), (k, n) => (counts[k] = n));
+  const out = await def.run({ trade: tradeInScope({ ...result, comparators }, def).trade, reference: await loadReference() }, def.params(config), (_s, fn) => fn(), (k, n) => (counts[k] = n));
   const cols = ['rank', 'exporter', 'importer', 'hs6', 'value_at_stake_usd', 'believability', 'score', 'window', 'period_end', 'exporter_value_usd', 'importer_value_fob_usd', 'log_ratio', 'windows_flagged', 'reasons'];
   const top: AtlasMirrorTop = {
     source: 'comtrade-atlas/raw_comtrade 2022 and 2024, --format mapped:comtrade-atlas, run mirror-gaps with the default config (@catalog)',
