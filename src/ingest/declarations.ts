@@ -7,6 +7,7 @@ import { DeclarationContext } from './declaration-context.ts';
 import { bindDeclarationCsv, declarationLayoutByName, detectDeclarationLayout } from './declaration-layouts.ts';
 import type { DeclarationIngestParams } from './declaration-params.ts';
 import { appendDeclarationTable } from './declaration-parquet.ts';
+import { dropDuplicateDeclarations } from './declaration-duplicates.ts';
 import { buildRejectTable } from './flow-table.ts';
 
 /** One declarations input as the edges hand it over: a CSV byte stream, or a Parquet file already decoded to Arrow. */
@@ -79,7 +80,9 @@ export async function readDeclarations(
         `${(opts.params.maxRejectRate * 100).toFixed(2)}%); nothing written — check the layout or mapping (first reject: ${first})`,
     );
   }
-  const table = ctx.rows.toTable(opts.countries.iso3);
+  // the same declarations read from two files (one file in two folders): counted and collapsed, never flagged twice
+  const { table, dropped } = dropDuplicateDeclarations(ctx.rows.toTable(opts.countries.iso3));
+  if (dropped) ctx.counts.duplicate_across_files = dropped;
   const rejects = buildRejectTable(ctx.rejects);
   ctx.counts['out.declarations'] = table.numRows;
   ctx.counts['out.rejects'] = rejects.numRows;
