@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { acquireLock, LockHeldError, type LockOptions } from './lock.ts';
 
 /** Where one pipeline's partitions, staging folders and locks live under `OUT`. */
 export interface PartitionPaths {
@@ -98,7 +99,7 @@ export async function publishPartition(paths: PartitionPaths): Promise<void> {
  */
 export async function recoverPartition(paths: PartitionPaths, pipeline: string, out: string): Promise<string[]> {
   const done: string[] = [];
-  const base = paths.staging.slice(0, paths.staging.lastIndexOf('.'));
+  const base = stagingBase(paths);
   for (const s of await listStaging(out, pipeline)) {
     if (!s.path.startsWith(`${base}.`) || s.path === paths.staging) continue;
     if (s.path.endsWith('.old') && !(await exists(paths.final)) && (await exists(join(s.path, '_SUCCESS')))) {
@@ -113,16 +114,57 @@ export async function recoverPartition(paths: PartitionPaths, pipeline: string, 
   return done;
 }
 
-/** Removes all but the newest `keep` complete partitions of a pipeline; returns the removed paths. */
-export async function prunePartitions(out: string, pipeline: string, keep: number): Promise<string[]> {
+/**
+ * Retention: removes complete partitions of a pipeline beyond the newest `keep`, but never `own`, the as-of
+ * (`YYYY-MM`) of the partition the run just published. The rule is "the newest `keep`, plus this run's own when it
+ * is not among them": a run of the latest period keeps exactly `keep`; a backfill (`--as-of` older than what is
+ * there) keeps the newest `keep` that readers use and itself, one more than `keep`, until the next regular run
+ * trims it. (Counting the run's own partition among the `keep` would make `--keep 1` on a backfill delete the
+ * latest partition.) `keep` ≤ 0 keeps everything (config `run.keep: 0`). Returns the removed paths.
+ */
+export async function prunePartitions(out: string, pipeline: string, keep: number, own?: string): Promise<string[]> {
   if (keep <= 0) return [];
   const parts = (await listPartitions(out, pipeline)).filter((p) => p.complete);
   const removed: string[] = [];
   for (const p of parts.slice(keep)) {
+    if (p.asOf === own) continue;
     await rm(p.path, { recursive: true, force: true });
     removed.push(p.path);
   }
   return removed;
+}
+
+/**
+ * On a skipped run: staging folders that killed or failed runs left for this partition are cleaned the way a
+ * run cleans them ({@link recoverPartition}), under the partition's lock taken only for that moment (and only when
+ * there is something to clean). When a live run holds the lock the folders may be its own: they are left and
+ * listed in `left`, with `heldBy` saying who holds it.
+ */
+export async function cleanStagingBriefly(
+  paths: PartitionPaths,
+  pipeline: string,
+  out: string,
+  lock: LockOptions,
+): Promise<{ done: string[]; left: string[]; heldBy?: string }> {
+  const base = stagingBase(paths);
+  const left = (await listStaging(out, pipeline)).filter((s) => s.path.startsWith(`${base}.`) && s.path !== paths.staging).map((s) => s.path);
+  if (!left.length) return { done: [], left };
+  let held;
+  try {
+    held = await acquireLock(paths.lock, lock);
+  } catch (e) {
+    if (e instanceof LockHeldError) return { done: [], left, heldBy: e.message };
+    throw e;
+  }
+  try {
+    return { done: await recoverPartition(paths, pipeline, out), left: [] };
+  } finally {
+    await held.release();
+  }
+}
+
+function stagingBase(paths: PartitionPaths): string {
+  return paths.staging.slice(0, paths.staging.lastIndexOf('.'));
 }
 
 /** Reads a JSON file, or null when it is absent. */

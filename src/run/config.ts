@@ -52,6 +52,7 @@ export function resolveConfig(opts: { file?: unknown; fileName?: string; sets?: 
   let merged: unknown = structuredClone(configDefaults);
   if (opts.file !== undefined && opts.file !== null) {
     if (!isPlainObject(opts.file)) throw new UsageError(`${where}: the top level must be a mapping of keys`);
+    forbidUnsafeKeys(opts.file, where);
     merged = deepMerge(merged, opts.file);
   }
   for (const s of opts.sets ?? []) merged = applySet(merged, s);
@@ -92,6 +93,9 @@ function applySet(target: unknown, assignment: string): unknown {
     value = raw;
   }
   const path = key.split('.');
+  const unsafe = path.find((p) => UNSAFE_KEYS.has(p));
+  if (unsafe !== undefined) throw new UsageError(`--set ${key}: '${unsafe}' is not a config key (refused: it would reach the object prototype)`);
+  forbidUnsafeKeys(value, `--set ${key}`);
   const root = target as Record<string, unknown>;
   let node: Record<string, unknown> = root;
   for (let i = 0; i < path.length - 1; i++) {
@@ -104,6 +108,20 @@ function applySet(target: unknown, assignment: string): unknown {
     ? deepMerge(node[path[path.length - 1]], value)
     : value;
   return root;
+}
+
+/** Keys that would reach `Object.prototype` through a merge or a dotted `--set` path; no config key is named so. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Refuses {@link UNSAFE_KEYS} anywhere in a file's content or a `--set` value (JSON can spell `"__proto__"` as an own key). */
+function forbidUnsafeKeys(v: unknown, where: string, at: string[] = []): void {
+  if (Array.isArray(v)) v.forEach((x, i) => forbidUnsafeKeys(x, where, [...at, String(i)]));
+  else if (isPlainObject(v)) {
+    for (const k of Object.keys(v)) {
+      if (UNSAFE_KEYS.has(k)) throw new UsageError(`${where}: key '${[...at, k].join('.')}' is not a config key (refused: it would reach the object prototype)`);
+      forbidUnsafeKeys(v[k], where, [...at, k]);
+    }
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue, merged: unknown): string {

@@ -10,6 +10,7 @@ import { loadGeo } from '../io/geo.ts';
 import { acquireLock } from '../io/lock.ts';
 import { encodeParquetInSlices, readParquet, readParquetSchema } from '../io/parquet.ts';
 import {
+  cleanStagingBriefly,
   listPartitions,
   partitionPaths,
   prunePartitions,
@@ -103,11 +104,25 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
   const started = now();
   const out = resolve(cwd, args.out);
   if (args.asOf !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.asOf)) throw new UsageError(`--as-of ${args.asOf}: expected YYYY-MM`);
+  if (args.keep !== undefined && !(Number.isInteger(args.keep) && args.keep >= 1)) {
+    throw new UsageError(
+      `--keep ${args.keep}: --keep N keeps the newest N complete partitions of the pipeline (and always the one this run writes) ` +
+        'and removes older ones, so N must be 1 or more; to keep every partition leave --keep out (config run.keep: 0, the default)',
+    );
+  }
   const config = resolvedRunConfig(args, args.config ? await readConfigFile(args.config) : undefined);
   const params = def.params(config);
   const configSlice = { ingest: config.ingest, run: config.run, pipeline: params };
   const configSha = hashConfig(configSlice);
   const ctx = { run_id: runId, pipeline: def.name };
+  const lockOptions = (pctx: Record<string, unknown>) => ({
+    runId,
+    now,
+    isAlive: fx.isAlive,
+    heartbeatMs: config.run.heartbeatSeconds * 1000,
+    staleMs: config.run.staleLockMinutes * 60_000,
+    onTakeover: (prev: { run_id: string } | null, why: string) => log('lock.takeover', { ...pctx, level: 'warn', previous_run: prev?.run_id ?? null, why }),
+  });
 
   if (def.inputs.trade === 'required' && !args.trade?.length) throw new UsageError(`run ${def.name}: give --trade PATH…`);
   // only what the pipeline declared is read (run all hands every pipeline the same arguments)
@@ -121,6 +136,15 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     const done = await findSucceeded(out, def.name, inputsSha, configSha, asOfRequested);
     if (done) {
       log('run.skipped', { ...ctx, partition: done.partition, reason: 'already succeeded with the same inputs, config and tradewatch version (use --force to redo)' });
+      // staging folders that crashed runs left for this partition: cleaned under the lock taken briefly, or reported
+      const sctx = { ...ctx, partition: done.partition };
+      try {
+        const tidy = await cleanStagingBriefly(partitionPaths(out, def.name, done.as_of, runId), def.name, out, lockOptions(sctx));
+        for (const what of tidy.done) log('staging.cleaned', { ...sctx, level: 'warn', what });
+        if (tidy.left.length) log('staging.left', { ...sctx, level: 'warn', paths: tidy.left, why: `a live run may own them: ${tidy.heldBy}` });
+      } catch (e) {
+        log('staging.left', { ...sctx, level: 'warn', why: `could not clean staging folders: ${(e as Error).message}` }); // the skip stands
+      }
       return { status: 'skipped', pipeline: def.name, partition: done.partition, path: join(out, def.name, done.partition), manifest: { ...done, status: 'skipped' } };
     }
   }
@@ -168,14 +192,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
   const paths = partitionPaths(out, def.name, asOf, runId);
   const pctx = { ...ctx, partition };
 
-  const lock = await acquireLock(paths.lock, {
-    runId,
-    now,
-    isAlive: fx.isAlive,
-    heartbeatMs: config.run.heartbeatSeconds * 1000,
-    staleMs: config.run.staleLockMinutes * 60_000,
-    onTakeover: (prev, why) => log('lock.takeover', { ...pctx, level: 'warn', previous_run: prev.run_id, why }),
-  });
+  const lock = await acquireLock(paths.lock, lockOptions(pctx));
   try {
     for (const what of await recoverPartition(paths, def.name, out)) log('staging.cleaned', { ...pctx, level: 'warn', what });
     await mkdir(paths.staging, { recursive: true });
@@ -261,7 +278,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     await publishPartition(paths);
     log('run.published', { ...pctx, path: paths.final, seconds: manifest.duration_s });
     const keep = args.keep ?? config.run.keep;
-    for (const p of await prunePartitions(out, def.name, keep)) log('partition.removed', { ...pctx, path: p, keep });
+    // never this run's own partition, even on a backfill (see prunePartitions)
+    for (const p of await prunePartitions(out, def.name, keep, asOf)) log('partition.removed', { ...pctx, path: p, keep });
     return { status: 'succeeded', pipeline: def.name, partition, path: paths.final, manifest };
   } catch (e) {
     log('run.failed', { ...pctx, level: 'error', error: (e as Error).message, staging: paths.staging });

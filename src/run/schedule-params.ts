@@ -42,8 +42,8 @@ export const scheduleJobSchema = z
     asOf: z.enum(['latest', 'previous-month']).default('latest'),
     /** Product selector, as `run --hs` (default: config `run.hs`). */
     hs: z.string().min(1).optional(),
-    /** Keep the newest N partitions, as `run --keep` (default: config `run.keep`). */
-    keep: z.number().int().min(0).optional(),
+    /** Keep the newest N partitions (N ≥ 1), as `run --keep` (default: config `run.keep`; leave out to keep every one). */
+    keep: z.number().int().min(1, { message: 'keep must be 1 or more (leave it out to keep every partition)' }).optional(),
     /** Config overrides for this job's runs only, as `run --set key=value` (default none). */
     set: z.array(z.string().min(1)).default([]),
   })

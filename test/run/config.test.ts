@@ -49,3 +49,33 @@ describe('resolveConfig', () => {
     expect(hashConfig({ a: 1 })).not.toBe(hashConfig({ a: 2 }));
   });
 });
+
+describe('resolveConfig: keys that reach the object prototype', () => {
+  it.each(['__proto__.polluted=1', 'constructor.prototype.polluted=1', 'run.__proto__.polluted=1', 'prototype.polluted=1'])(
+    '--set %s is a usage error naming the key, and Object.prototype is untouched',
+    (set) => {
+      const key = set.split('=')[0].split('.').find((k) => ['__proto__', 'constructor', 'prototype'].includes(k))!;
+      let err: unknown;
+      try {
+        resolveConfig({ sets: [set] });
+      } catch (e) {
+        err = e;
+      } finally {
+        const polluted = Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted');
+        delete (Object.prototype as Record<string, unknown>).polluted; // never leak into other tests
+        expect(polluted).toBe(false);
+      }
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toContain(`'${key}' is not a config key`);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
+
+  it('refuses such keys inside a --set value or a config file', () => {
+    expect(() => resolveConfig({ sets: ['run={"__proto__":{"polluted":1}}'] })).toThrow(/--set run: key '__proto__' is not a config key/);
+    expect(() => resolveConfig({ file: JSON.parse('{"run":{"__proto__":{"polluted":1}}}'), fileName: 'tw.json' })).toThrow(
+      /config tw\.json: key 'run\.__proto__' is not a config key/,
+    );
+    expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+  });
+});
