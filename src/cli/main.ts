@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { configDefaults } from '../run/config.ts';
-import { EXIT, exitCodeOf } from '../run/errors.ts';
+import { asEnvironmentError, EnvironmentError, EXIT, exitCodeOf } from '../run/errors.ts';
 import { runIngest } from '../run/ingest.ts';
 import { runCommand } from '../run/run-command.ts';
 import { formatStatus, readStatus } from '../run/status.ts';
@@ -14,6 +14,11 @@ import { runFetch } from '../run/fetch.ts';
 import { addBacktestCommands } from './backtest-commands.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+};
 const count = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
@@ -73,7 +78,7 @@ export function buildCli(): Command {
     .option('--set <key=value>', 'override one config key; repeatable', collect)
     .option('--force', 'redo the partition even if it already succeeded')
     .addOption(new Option('--keep <n>', 'keep the newest N partitions per pipeline').argParser(count))
-    .addOption(new Option('--concurrency <n>', 'pipelines run in parallel up to N').argParser(count))
+    .addOption(new Option('--concurrency <n>', 'pipelines run in parallel up to N (≥ 1)').argParser(positive))
     .addOption(new Option('--log-format <format>', 'text or json').choices(['text', 'json']).default('text'))
     .addOption(new Option('--max-reject-rate <share>', 'fail (exit 2) above this share of rejected rows').argParser(rate))
     .action(async (name: string, o) => {
@@ -200,12 +205,14 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'tradewatch.usage') process.stderr.write(`tradewatch: ${e.message}\n`);
       return EXIT.badInput;
     }
+    // the machine refused (full or read-only disk, permissions): say where, not "report it"
+    e = asEnvironmentError(e);
     const code = exitCodeOf(e);
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`tradewatch: ${msg}\n`);
     if (code === EXIT.failed && e instanceof Error && e.stack && process.env.TRADEWATCH_DEBUG) process.stderr.write(`${e.stack}\n`);
     const reported = e instanceof Error && 'reported' in e && e.reported === true; // failures of runs, already in the log
-    if (code === EXIT.failed && !reported) process.stderr.write('tradewatch: this is a failure of tradewatch itself; rerun with TRADEWATCH_DEBUG=1 for the stack and report it\n');
+    if (code === EXIT.failed && !reported && !(e instanceof EnvironmentError)) process.stderr.write('tradewatch: this is a failure of tradewatch itself; rerun with TRADEWATCH_DEBUG=1 for the stack and report it\n');
     return code;
   }
 }

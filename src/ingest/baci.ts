@@ -20,6 +20,7 @@ const BACI_REVISIONS: Readonly<Record<string, string>> = {
  */
 export const baciLayout: CsvLayout = {
   name: 'baci',
+  required: { columns: COLUMNS, title: 'BACI' },
   matches: (header) => header.length === COLUMNS.length && header.every((h, i) => h.trim() === COLUMNS[i]),
   bind(header, ctx) {
     const c = new HeaderIndex(header, ctx.fileName, 'BACI').require(COLUMNS);

@@ -1,6 +1,6 @@
 import type { Table, Vector } from 'apache-arrow';
 import { InputError } from '../run/errors.ts';
-import type { IngestContext } from './context.ts';
+import { TRADE_FLOWS, type IngestContext } from './context.ts';
 import { ROW_KIND } from './flow-rows.ts';
 
 const REQUIRED = ['period', 'reporter', 'partner', 'flow', 'cmd_code', 'value_usd'] as const;
@@ -100,18 +100,27 @@ export function appendCanonical(table: Table, ctx: IngestContext): void {
       ctx.reject(line, 'flow', '', 'missing_value');
       continue;
     }
-    s.flow = rows.flows.code(flow);
+    const known = TRADE_FLOWS[flow.trim().toUpperCase()];
+    if (known === undefined) {
+      ctx.reject(line, 'flow', flow, 'unknown_flow');
+      continue;
+    }
+    s.flow = rows.flows.code(known);
     s.revision = rows.revisions.code(text(c.rev, i) ?? 'unknown');
     s.value = num(c.value, i);
     s.cif = num(c.cif, i);
     s.fob = num(c.fob, i);
     s.kg = num(c.kg, i);
     s.qty = num(c.qty, i);
-    const bad = [['value_usd', s.value], ['cif_usd', s.cif], ['fob_usd', s.fob], ['net_weight_kg', s.kg], ['qty', s.qty]].find(
-      ([, v]) => (v as number) < 0,
-    );
+    const amounts = [['value_usd', s.value], ['cif_usd', s.cif], ['fob_usd', s.fob], ['net_weight_kg', s.kg], ['qty', s.qty]] as const;
+    const infinite = amounts.find(([, v]) => v === Infinity || v === -Infinity);
+    if (infinite) {
+      ctx.reject(line, infinite[0], String(infinite[1]), 'invalid_number');
+      continue;
+    }
+    const bad = amounts.find(([, v]) => v < 0);
     if (bad) {
-      ctx.reject(line, bad[0] as string, String(bad[1]), 'negative_value');
+      ctx.reject(line, bad[0], String(bad[1]), 'negative_value');
       continue;
     }
     const unit = text(c.unit, i);

@@ -1,5 +1,6 @@
 import type { CsvRecord } from '../io/csv-scanner.ts';
 import { normalizeHsRevision } from '../reference/hs-correspondence.ts';
+import { HS_REVISIONS, type CodeList } from './context.ts';
 import { HeaderIndex, hasColumns, type CsvLayout } from './layout.ts';
 
 const REQUIRED = [
@@ -12,8 +13,8 @@ const REQUIRED = [
   'Trade Value (US$)',
 ] as const;
 
-/** Legacy Comtrade trade-flow codes. */
-const FLOWS: Readonly<Record<string, string>> = { '1': 'M', '2': 'X', '3': 'RX', '4': 'RM' };
+/** Legacy Comtrade trade-flow codes; any other is rejected (`unknown_flow`). */
+const FLOWS: CodeList = { known: { '1': 'M', '2': 'X', '3': 'RX', '4': 'RM' } };
 
 /**
  * The older UN Comtrade CSV (`Classification,Year,Period,…,Trade Value (US$),Flag`). It has no breakdown
@@ -22,6 +23,7 @@ const FLOWS: Readonly<Record<string, string>> = { '1': 'M', '2': 'X', '3': 'RX',
  */
 export const comtradeLegacyLayout: CsvLayout = {
   name: 'comtrade-legacy',
+  required: { columns: REQUIRED, title: 'legacy Comtrade' },
   matches: (header) => hasColumns(header, ['Classification', 'Trade Flow Code', 'Commodity Code', 'Trade Value (US$)']),
   bind(header, ctx) {
     const h = new HeaderIndex(header, ctx.fileName, 'legacy Comtrade');
@@ -30,6 +32,7 @@ export const comtradeLegacyLayout: CsvLayout = {
     const iQty = h.find('Qty');
     const iUnit = h.find('Qty Unit');
     const iFlag = h.find('Flag');
+    const iLevel = h.find('Aggregate Level');
     const rows = ctx.rows;
     const s = rows.scratch;
     const source = rows.sources.code('comtrade-legacy');
@@ -39,7 +42,8 @@ export const comtradeLegacyLayout: CsvLayout = {
     return (rec: CsvRecord) => {
       ctx.count('rows_read');
       if (rec.count < nFields) return ctx.reject(rec.line, header[rec.count] ?? '', '', 'missing_fields');
-      const cmd = ctx.cmdCode(rec, c['Commodity Code']);
+      const cmd = ctx.levelledCmdCode(rec, c['Commodity Code'], iLevel, 'Commodity Code');
+      if (cmd === -2) return;
       if (cmd < 0) {
         const t = rec.text(c['Commodity Code']).trim();
         // the all-products row is an aggregate, not a bad value
@@ -57,11 +61,16 @@ export const comtradeLegacyLayout: CsvLayout = {
       if (partner === null) return;
       s.reporter = reporter;
       s.partner = partner;
-      s.flow = ctx.shortCode(rec, c['Trade Flow Code'], rows.flows, FLOWS);
-      if (s.flow < 0) return ctx.reject(rec.line, 'Trade Flow Code', '', 'missing_value');
+      s.flow = ctx.listedCode(rec, c['Trade Flow Code'], rows.flows, FLOWS);
+      if (s.flow === -1) return ctx.reject(rec.line, 'Trade Flow Code', '', 'missing_value');
+      if (s.flow < 0) return ctx.reject(rec.line, 'Trade Flow Code', rec.text(c['Trade Flow Code']).trim(), 'unknown_flow');
       const revText = rec.text(c.Classification).trim();
       let rev = revisionByText.get(revText);
-      if (rev === undefined) revisionByText.set(revText, (rev = rows.revisions.code(normalizeHsRevision(revText))));
+      if (rev === undefined) {
+        const name = normalizeHsRevision(revText);
+        revisionByText.set(revText, (rev = HS_REVISIONS.has(name) ? rows.revisions.code(name) : -1));
+      }
+      if (rev < 0) return ctx.reject(rec.line, 'Classification', revText, revText === '' ? 'missing_value' : 'unknown_classification');
       s.revision = rev;
       const value = ctx.amount(rec, c['Trade Value (US$)'], 'Trade Value (US$)');
       if (value === null) return;

@@ -1,5 +1,6 @@
 import type { CsvRecord } from '../io/csv-scanner.ts';
 import { normalizeHsRevision } from '../reference/hs-correspondence.ts';
+import { HS_REVISIONS, TRADE_FLOWS, type CodeList } from './context.ts';
 import { ROW_KIND } from './flow-rows.ts';
 import { HeaderIndex, hasColumns, type CsvLayout } from './layout.ts';
 
@@ -18,6 +19,8 @@ const REQUIRED = [
 ] as const;
 
 const C00 = new Uint8Array([0x43, 0x30, 0x30]);
+/** Comtrade Plus flow codes, any case (`x` is `X`). */
+const FLOWS: CodeList = { known: TRADE_FLOWS };
 
 /**
  * UN Comtrade Plus (the data API and its bulk CSV): one row per reporter × partner × partner2 × flow ×
@@ -26,6 +29,7 @@ const C00 = new Uint8Array([0x43, 0x30, 0x30]);
  */
 export const comtradePlusLayout: CsvLayout = {
   name: 'comtrade',
+  required: { columns: REQUIRED, title: 'Comtrade Plus' },
   matches: (header) => hasColumns(header, ['reporterCode', 'partnerCode', 'cmdCode', 'flowCode', 'primaryValue']),
   bind(header, ctx) {
     const h = new HeaderIndex(header, ctx.fileName, 'Comtrade Plus');
@@ -37,6 +41,7 @@ export const comtradePlusLayout: CsvLayout = {
     const iUnit = h.find('qtyUnitAbbr');
     const iCif = h.find('cifvalue');
     const iFob = h.find('fobvalue');
+    const iLevel = h.find('aggrLevel');
     const rows = ctx.rows;
     const s = rows.scratch;
     const source = rows.sources.code('comtrade');
@@ -49,7 +54,8 @@ export const comtradePlusLayout: CsvLayout = {
         ctx.reject(rec.line, header[rec.count] ?? '', '', 'missing_fields');
         return;
       }
-      const cmd = ctx.cmdCode(rec, c.cmdCode);
+      const cmd = ctx.levelledCmdCode(rec, c.cmdCode, iLevel, 'cmdCode');
+      if (cmd === -2) return;
       if (cmd < 0) return ctx.reject(rec.line, 'cmdCode', rec.text(c.cmdCode), 'invalid_code');
       if (!ctx.isSelected(cmd)) return ctx.count('filtered_hs');
       rows.clear();
@@ -70,14 +76,17 @@ export const comtradePlusLayout: CsvLayout = {
         if (p2 === null) return;
         s.partner2 = p2;
       }
-      s.flow = ctx.shortCode(rec, c.flowCode, rows.flows);
-      if (s.flow < 0) return ctx.reject(rec.line, 'flowCode', '', 'missing_value');
+      s.flow = ctx.listedCode(rec, c.flowCode, rows.flows, FLOWS);
+      if (s.flow === -1) return ctx.reject(rec.line, 'flowCode', '', 'missing_value');
+      if (s.flow < 0) return ctx.reject(rec.line, 'flowCode', rec.text(c.flowCode).trim(), 'unknown_flow');
       const revText = rec.text(c.classificationCode).trim();
       let rev = revisionByText.get(revText);
       if (rev === undefined) {
-        rev = rows.revisions.code(normalizeHsRevision(revText));
+        const name = normalizeHsRevision(revText);
+        rev = HS_REVISIONS.has(name) ? rows.revisions.code(name) : -1;
         revisionByText.set(revText, rev);
       }
+      if (rev < 0) return ctx.reject(rec.line, 'classificationCode', revText, revText === '' ? 'missing_value' : 'unknown_classification');
       s.revision = rev;
       const isTotalLine = rec.int(c.motCode) === 0 && rec.int(c.mosCode) === 0 && rec.equals(c.customsCode, C00);
       s.rowKind = !isTotalLine ? ROW_KIND.breakdown : p2code === 0 ? ROW_KIND.total : ROW_KIND.consignment;

@@ -15,7 +15,31 @@ export const VALUE_REJECTS = new Set([
   'unknown_country',
   'missing_value',
   'missing_fields',
+  'code_level_mismatch',
+  'unknown_flow',
+  'unknown_classification',
 ]);
+
+/**
+ * Trade flows a source may give (Comtrade's trade regimes), by the code stored: imports, exports, re-imports,
+ * re-exports, inward/outward processing, financial lease, domestic exports, foreign imports. Flow codes
+ * are read case-insensitively; any other code is rejected (`unknown_flow`).
+ */
+export const TRADE_FLOWS: Readonly<Record<string, string>> = Object.fromEntries(
+  ['M', 'X', 'RM', 'RX', 'MIP', 'XIP', 'MOP', 'XOP', 'MIF', 'XIF', 'DX', 'FM'].map((f) => [f, f]),
+);
+
+/** The HS revisions tradewatch knows (Comtrade's H0–H6); a product code of another classification (SITC `S4`, BEC…) is rejected. */
+export const HS_REVISIONS: ReadonlySet<string> = new Set(['HS1992', 'HS1996', 'HS2002', 'HS2007', 'HS2012', 'HS2017', 'HS2022']);
+
+/**
+ * A closed list of codes for {@link IngestContext.listedCode}: the field's text is translated by `values`
+ * first (as written), then upper-cased and looked up in `known` (upper-cased text → stored code).
+ */
+export interface CodeList {
+  readonly known: Readonly<Record<string, string>>;
+  readonly values?: Readonly<Record<string, string>>;
+}
 
 /** State shared by the readers of one ingest run: the rows, the rejects, the counters and decoding caches. */
 export class IngestContext {
@@ -118,17 +142,66 @@ export class IngestContext {
   }
 
   /**
+   * Like {@link cmdCode} for a layout that declares each code's level (Comtrade's `aggrLevel`, legacy
+   * `Aggregate Level`) in field `iLevel`: a code written shorter than its level lost its leading zero to a
+   * spreadsheet or a number type and is padded back (`81010` at level 6 → `081010`), counted
+   * `hs_code_zero_padded`. A code longer than its level, or one that padding would put in chapter `00`
+   * (more than a leading zero is missing), cannot be that level: rejected as `code_level_mismatch` in
+   * `column`, and -2 returned. Without a level (no column, empty, or not 2–10) the code is read as written.
+   * -1 when the field is not a product code (the caller rejects it).
+   */
+  levelledCmdCode(rec: CsvRecord, i: number, iLevel: number, column: string): number {
+    const level = iLevel >= 0 ? rec.int(iLevel) : NaN;
+    if (!(level >= 2 && level <= 10)) return this.cmdCode(rec, i);
+    const cmd = this.cmdCode(rec, i, level);
+    if (cmd < 0) return -1;
+    const buf = rec.buf;
+    let s = rec.start(i);
+    let e = rec.end(i);
+    while (s < e && buf[s] === 0x20) s++;
+    while (e > s && buf[e - 1] === 0x20) e--;
+    const len = e - s;
+    if (len === level) return cmd;
+    if (len > level || this.rows.cmds.values[cmd].startsWith('00')) {
+      this.reject(rec.line, column, rec.text(i).trim(), 'code_level_mismatch');
+      return -2;
+    }
+    this.count('hs_code_zero_padded');
+    return cmd;
+  }
+
+  /**
+   * Dictionary code (in `dict`) of a code from a closed list (`list`) in field `i`, cached by its bytes:
+   * -1 when the field is empty, -2 when the code is not in the list (the caller rejects it).
+   */
+  listedCode(rec: CsvRecord, i: number, dict: StringDictionary, list: CodeList): number {
+    return this.cachedCode(rec, i, list, (raw) => {
+      const text = (list.values && Object.hasOwn(list.values, raw) ? list.values[raw] : raw).trim();
+      const upper = text.toUpperCase();
+      return text === '' ? -1 : Object.hasOwn(list.known, upper) ? dict.code(list.known[upper]) : -2;
+    });
+  }
+
+  /**
    * Dictionary code (in `dict`) of a short ASCII code in field `i` (flow, unit, classification…),
    * cached by its bytes; `map` translates source values first. -1 when empty.
    */
   shortCode(rec: CsvRecord, i: number, dict: StringDictionary, map?: Readonly<Record<string, string>>): number {
+    // a translation table gets its own cache: the same bytes may mean another code
+    return this.cachedCode(rec, i, map ?? dict, (raw) => {
+      const text = map && raw in map ? map[raw] : raw;
+      return text === '' ? -1 : dict.code(text);
+    });
+  }
+
+  /** The code `resolve` gives field `i`'s trimmed text, cached per `owner` by its bytes (up to six); -1 when empty. */
+  private cachedCode(rec: CsvRecord, i: number, owner: object, resolve: (raw: string) => number): number {
     const buf = rec.buf;
     let s = rec.start(i);
     let e = rec.end(i);
     while (s < e && buf[s] === 0x20) s++;
     while (e > s && buf[e - 1] === 0x20) e--;
     if (s === e) return -1;
-    const owner = map ?? dict; // a translation table gets its own cache: the same bytes may mean another code
     let cache = this.shortCaches.get(owner);
     if (!cache) this.shortCaches.set(owner, (cache = new Map()));
     let key = -1;
@@ -138,9 +211,7 @@ export class IngestContext {
       const hit = cache.get(key);
       if (hit !== undefined) return hit;
     }
-    const raw = rec.text(i).trim();
-    const text = map && raw in map ? map[raw] : raw;
-    const code = text === '' ? -1 : dict.code(text);
+    const code = resolve(rec.text(i).trim());
     if (key >= 0) cache.set(key, code);
     return code;
   }
@@ -216,14 +287,24 @@ export class IngestContext {
   }
 
   /**
-   * Period code of field `i` (`YYYY`, `YYYYMM` or `YYYY-MM`), writing the frequency into the scratch
-   * record; -1 when it is not a period.
+   * Period code of field `i` (`YYYY`, `YYYYMM`, `YYYY-MM`, or `YYYY-MM-DD` for its month), writing the
+   * frequency into the scratch record; -1 when it is not a period (a date must be a real calendar day:
+   * `2024-01-99` and `2023-02-29` are not).
    */
   periodCode(rec: CsvRecord, i: number): number {
     const buf = rec.buf;
     const s = rec.start(i);
     let e = rec.end(i);
-    if (e - s === 10 && buf[s + 4] === 0x2d && buf[s + 7] === 0x2d) e = s + 7; // YYYY-MM-DD: the month
+    if (e - s === 10 && buf[s + 4] === 0x2d && buf[s + 7] === 0x2d) {
+      // YYYY-MM-DD: the month, once the day is one of that month's
+      const d1 = buf[s + 8] - 0x30;
+      const d2 = buf[s + 9] - 0x30;
+      if (d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return -1;
+      const y = (buf[s] - 0x30) * 1000 + (buf[s + 1] - 0x30) * 100 + (buf[s + 2] - 0x30) * 10 + (buf[s + 3] - 0x30);
+      const m = (buf[s + 5] - 0x30) * 10 + (buf[s + 6] - 0x30);
+      if (!isCalendarDay(y, m, d1 * 10 + d2)) return -1;
+      e = s + 7;
+    }
     let v = 0;
     let digits = 0;
     for (let p = s; p < e; p++) {
@@ -257,7 +338,8 @@ export class IngestContext {
 
   /**
    * Reads a non-negative amount from field `i`: NaN when empty or `NA`; rejects and returns null
-   * when it is not a number or is negative. `scale` (a power of ten) is applied exactly.
+   * when it is not a number, not finite (`1e400` overflows to Infinity: `invalid_number`) or is negative.
+   * `scale` (a power of ten) is applied exactly.
    */
   amount(rec: CsvRecord, i: number, column: string, scale = 1): number | null {
     if (rec.isEmpty(i)) return NaN;
@@ -268,11 +350,21 @@ export class IngestContext {
       this.reject(rec.line, column, t, 'invalid_number');
       return null;
     }
+    if (v === Infinity || v === -Infinity) {
+      this.reject(rec.line, column, rec.text(i).trim(), 'invalid_number');
+      return null;
+    }
     if (v < 0) {
       this.reject(rec.line, column, rec.text(i), 'negative_value');
       return null;
     }
-    if (scale !== 1) v = scaleExact(v, rec.text(i), scale);
+    if (scale !== 1) {
+      v = scaleExact(v, rec.text(i), scale);
+      if (v === Infinity) {
+        this.reject(rec.line, column, rec.text(i).trim(), 'invalid_number'); // finite as written, not once scaled
+        return null;
+      }
+    }
     return v;
   }
 
@@ -289,6 +381,11 @@ export class IngestContext {
 
 /** How a layout codes countries. */
 export type CountryCodeSystem = 'comtrade' | 'baci' | 'iso3' | 'name';
+
+/** Whether year `y`, month `m` (1–12), day `d` is a day of the calendar. */
+export function isCalendarDay(y: number, m: number, d: number): boolean {
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
 
 /** Multiplies a decimal by a power of ten without binary rounding error (0.235 × 1000 = 235 exactly). */
 export function scaleExact(v: number, text: string, scale: number): number {

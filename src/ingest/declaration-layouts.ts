@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../run/errors.ts';
 import { scaleExact } from './context.ts';
 import { FIELDS, FIELD_COUNT, INVALID, REQUIRED_DECLARATION_FIELDS, type DeclarationContext, type FieldAccess } from './declaration-context.ts';
 import { CANONICAL_DECLARATION_MAPPING, KCS_DECLARATION_MAPPING, type DeclarationIngestParams, type DeclarationMapping } from './declaration-params.ts';
-import { HeaderIndex, hasColumns } from './layout.ts';
+import { HeaderIndex, hasColumns, headerExcerpt } from './layout.ts';
 import type { FieldSpec } from './params.ts';
 
 const NUMERIC_FIELDS: ReadonlySet<string> = new Set(['net_mass_kg', 'quantity', 'value', 'tax_rate_pct']);
@@ -31,14 +31,13 @@ export function declarationLayoutByName(name: string, params: DeclarationIngestP
   throw new UsageError(`--format ${name}: unknown declaration format (known: ${known.join(', ')})`);
 }
 
-/** The layout whose `detect` columns the header has (built-ins first); throws {@link InputError} showing the header when none does. */
+/** The layout whose `detect` columns the header has (built-ins first); throws {@link InputError} when none does (showing the header only when it looks like one). */
 export function detectDeclarationLayout(header: readonly string[], file: string, params: DeclarationIngestParams): DeclarationLayout {
   const all = [...BUILT_IN_DECLARATION_LAYOUTS, ...Object.entries(params.mappings).map(([k, mapping]) => ({ name: `mapped:${k}`, mapping }))];
   const found = all.find((l) => l.mapping.detect.length > 0 && hasColumns(header, l.mapping.detect));
   if (found) return found;
-  const shown = header.slice(0, 8).join(',') + (header.length > 8 ? ',…' : '');
   throw new InputError(
-    `${file}: unknown declaration layout (header: ${shown}); expected the canonical columns ` +
+    `${file}: unknown declaration layout (${headerExcerpt(header)}); expected the canonical columns ` +
       `(${CANONICAL_DECLARATION_MAPPING.detect.join(',')}, …), the Korea Customs layout, or a mapping in config (--format mapped:<name>)`,
   );
 }

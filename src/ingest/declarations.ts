@@ -3,7 +3,8 @@ import { CsvSyntaxError, scanCsv } from '../io/csv-scanner.ts';
 import type { CountryCodeIndex } from '../reference/country-codes.ts';
 import { InputError, UsageError } from '../run/errors.ts';
 import type { DeclarationTable, RejectTable } from '../schema.ts';
-import { DeclarationContext } from './declaration-context.ts';
+import { DECLARATION_VALUE_REJECTS, DeclarationContext } from './declaration-context.ts';
+import { FileRejectTracker, rejectedFor } from './file-rejects.ts';
 import { bindDeclarationCsv, declarationLayoutByName, detectDeclarationLayout } from './declaration-layouts.ts';
 import type { DeclarationIngestParams } from './declaration-params.ts';
 import { appendDeclarationTable } from './declaration-parquet.ts';
@@ -49,13 +50,19 @@ export async function readDeclarations(
   const ctx = new DeclarationContext(opts.params, opts.countries);
   const forced = opts.format ? declarationLayoutByName(opts.format, opts.params) : null;
   const layouts: Record<string, string> = {};
+  const perFile = new FileRejectTracker(() => ctx.counts.rows_read ?? 0, () => rejectedFor(ctx.counts, DECLARATION_VALUE_REJECTS));
   for await (const src of sources) {
     ctx.fileName = src.display;
+    perFile.begin();
+    await readOne(src);
+    perFile.end(src.display);
+  }
+  async function readOne(src: DeclarationSource): Promise<void> {
     if (src.kind === 'parquet') {
       if (forced && forced.name !== 'canonical') throw new UsageError(`${src.display}: a Parquet file can only be read as --format canonical`);
       layouts[src.display] = 'canonical';
       appendDeclarationTable(src.table, ctx);
-      continue;
+      return;
     }
     try {
       await scanCsv(src.chunks, {
@@ -72,6 +79,14 @@ export async function readDeclarations(
     if (!(src.display in layouts)) throw new InputError(`${src.display}: empty file (no header)`);
   }
   const rate = ctx.rejectRate();
+  // each file on its own too: one broken file among good ones is named, not averaged away
+  const worst = perFile.worst(opts.params.maxRejectRate);
+  if (worst && rate <= opts.params.maxRejectRate) {
+    throw new InputError(
+      `${worst.file}: ${worst.rejected} of ${worst.examined} declarations rejected (${(worst.rate * 100).toFixed(2)}% > maxRejectRate ` +
+        `${(opts.params.maxRejectRate * 100).toFixed(2)}% for this file, ${(rate * 100).toFixed(2)}% over all files); nothing written — check that file's layout or mapping`,
+    );
+  }
   if (rate > opts.params.maxRejectRate) {
     const r = ctx.rejects;
     const first = `${r.files.values[r.file.data[0]]} line ${r.line.data[0]}, column '${r.columns.values[r.column.data[0]]}', value '${r.values[0]}': ${r.reasons.values[r.reason.data[0]]}`;

@@ -9,8 +9,9 @@ import { appendCanonical } from './canonical.ts';
 import { comtradeLegacyLayout } from './comtrade-legacy.ts';
 import { comtradePlusLayout } from './comtrade-plus.ts';
 import { IngestContext, VALUE_REJECTS } from './context.ts';
+import { FileRejectTracker, rejectedFor } from './file-rejects.ts';
 import { buildFlowTable, buildRejectTable } from './flow-table.ts';
-import { hasColumns, type CsvLayout } from './layout.ts';
+import { hasColumns, headerExcerpt, missingColumns, type CsvLayout } from './layout.ts';
 import { REQUIRED_FIELDS as REQUIRED_MAPPED_FIELDS, mappedLayout } from './mapped.ts';
 import type { IngestParams } from './params.ts';
 import { DEST, resolveTotals } from './totals.ts';
@@ -63,6 +64,24 @@ export interface IngestOptions {
   names?: CountryNameIndex;
 }
 
+/**
+ * The `policy_drops` check over an ingest's counts: the share of rows examined that a rule dropped
+ * (`rejected_policy`) against `maxPolicyDropRate`, with a message naming the reasons.
+ */
+export function policyDropCheck(counts: Readonly<Record<string, number>>, params: Pick<IngestParams, 'maxPolicyDropRate'>): { passed: boolean; message: string } {
+  const examined = counts.rows_examined ?? 0;
+  const dropped = counts.rejected_policy ?? 0;
+  const rate = examined > 0 ? dropped / examined : 0;
+  const reasons = Object.entries(counts)
+    .filter(([k, v]) => k.startsWith('rejected.') && !VALUE_REJECTS.has(k.slice(9)) && v > 0)
+    .map(([k, v]) => `${k.slice(9)} ${v}`)
+    .join(', ');
+  const share = `${(rate * 100).toFixed(2)}%`;
+  return rate > params.maxPolicyDropRate
+    ? { passed: false, message: `${dropped} of ${examined} rows dropped by policy (${share} > ingest.maxPolicyDropRate ${(params.maxPolicyDropRate * 100).toFixed(2)}%): ${reasons} (see rejects.parquet)` }
+    : { passed: true, message: `${dropped} of ${examined} rows dropped by policy (${share})${reasons ? `: ${reasons}` : ''}` };
+}
+
 const BUILT_IN: readonly CsvLayout[] = [comtradePlusLayout, comtradeLegacyLayout, baciLayout];
 
 /**
@@ -75,12 +94,22 @@ export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable
   const ctx = new IngestContext(opts.resolver, opts.params, opts.hsCodes, opts.names ?? null);
   const forced = opts.format ? layoutByName(opts.format, opts.params) : null;
   const layouts: Record<string, string> = {};
+  // each file's own reject rate, beside all files': a broken file among good ones is named, not averaged away
+  const perFile = new FileRejectTracker(() => (ctx.counts.rows_read ?? 0) - (ctx.counts.filtered_hs ?? 0), () => rejectedFor(ctx.counts, VALUE_REJECTS));
   for await (const src of sources) {
     ctx.beginFile(src.display);
+    perFile.begin();
+    const rowsBefore = ctx.counts.rows_read ?? 0;
+    // a file with a header and no rows reads as nothing: the run stays green, the manifest says so
+    const noteIfEmpty = () => {
+      perFile.end(src.display);
+      if ((ctx.counts.rows_read ?? 0) === rowsBefore) ctx.notes.push(`${src.display}: no data rows (header only); nothing read from it`);
+    };
     if (src.kind === 'parquet') {
       if (forced && forced !== 'canonical') throw new InputError(`${src.display}: a Parquet file can only be read as --format canonical`);
       layouts[src.display] = 'canonical';
       appendCanonical(src.partitions ? withPartitionColumns(src.table, src.partitions) : src.table, ctx);
+      noteIfEmpty();
       continue;
     }
     if (forced === 'canonical') throw new InputError(`${src.display}: --format canonical reads Parquet files only`);
@@ -97,6 +126,7 @@ export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable
       layout.bind(src.header, probe);
       if (mergeParts(ctx, src.display, await src.scan(layout.name))) {
         layouts[src.display] = layout.name;
+        noteIfEmpty();
         continue;
       }
       chunks = src.chunks(); // a boundary fell inside a quoted field: the file is read in one piece
@@ -114,10 +144,23 @@ export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable
       throw e;
     }
     if (!(src.display in layouts)) throw new InputError(`${src.display}: empty file (no header)`);
+    noteIfEmpty();
   }
 
   checkRejectRate(ctx);
+  const worst = perFile.worst(ctx.params.maxRejectRate);
+  if (worst) {
+    throw new InputError(
+      `${worst.file}: ${worst.rejected} of ${worst.examined} rows rejected (${(worst.rate * 100).toFixed(2)}% > --max-reject-rate ` +
+        `${(ctx.params.maxRejectRate * 100).toFixed(2)}% for this file, ${(((ctx.counts.rejected_values ?? 0) / Math.max(1, ctx.counts.rows_examined ?? 0)) * 100).toFixed(2)}% over all files); ` +
+        `nothing written — check that file's layout or mapping (first reject: ${firstReject(ctx, worst.file)})`,
+    );
+  }
   const { dest, basis } = resolveTotals(ctx);
+  // rows dropped by a rule (the totals' included), not for a value that could not be read: the `policy_drops` data check
+  let policy = 0;
+  for (const [k, v] of Object.entries(ctx.counts)) if (k.startsWith('rejected.') && !VALUE_REJECTS.has(k.slice(9))) policy += v;
+  ctx.counts.rejected_policy = policy;
   const sel = rowsByDestination(dest);
   const flows = buildFlowTable(ctx.rows, opts.resolver, basis, sel[DEST.flows]);
   const subflows = buildFlowTable(ctx.rows, opts.resolver, basis, sel[DEST.subflows]);
@@ -164,22 +207,37 @@ export function layoutByName(name: string, params: IngestParams): CsvLayout | 'c
 function detectLayout(header: readonly string[], file: string, params: IngestParams): CsvLayout {
   const layout = BUILT_IN.find((l) => l.matches(header));
   if (layout) return layout;
-  const candidates = Object.entries(params.mappings)
-    .filter(([, m]) => {
-      // the columns a mapping cannot do without: required fields that have no constant or file-name fallback
-      const cols = REQUIRED_MAPPED_FIELDS.flatMap((k) => {
-        const f = m.fields[k];
-        return f.column && f.const === undefined && !f.fromFileName ? [f.column] : [];
-      });
-      return hasColumns(header, cols);
-    })
-    .map(([k]) => `--format mapped:${k}`);
-  const shown = header.slice(0, 8).join(',') + (header.length > 8 ? ',…' : '');
+  // the columns a mapping cannot do without: required fields that have no constant or file-name fallback
+  const mappings = Object.entries(params.mappings).map(([k, m]) => ({
+    name: `mapped:${k}`,
+    columns: REQUIRED_MAPPED_FIELDS.flatMap((f) => {
+      const spec = m.fields[f];
+      return spec.column && spec.const === undefined && !spec.fromFileName ? [spec.column] : [];
+    }),
+  }));
+  // a header with most of one layout's columns is that layout's with a few missing: say which
+  const near = [
+    ...BUILT_IN.flatMap((l) => (l.required ? [{ name: l.name, title: `the ${l.required.title} layout`, columns: l.required.columns }] : [])),
+    ...mappings.map((m) => ({ name: m.name, title: `'${m.name}' (--format ${m.name})`, columns: m.columns })),
+  ]
+    .map((l) => ({ ...l, missing: missingColumns(header, l.columns) }))
+    .filter((l) => l.missing.length >= 1 && l.missing.length <= MAX_MISSING_NAMED && l.missing.length < l.columns.length - l.missing.length);
+  if (near.length === 1) {
+    const { title, missing } = near[0];
+    throw new InputError(
+      `${file}: missing required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} for ${title} ` +
+        `(the header has its other columns; no layout matches without ${missing.length > 1 ? 'them' : 'it'})`,
+    );
+  }
+  const candidates = mappings.filter((m) => hasColumns(header, m.columns)).map((m) => `--format ${m.name}`);
   throw new InputError(
-    `${file}: unknown layout (header: ${shown}); ` +
+    `${file}: unknown layout (${headerExcerpt(header)}); ` +
       (candidates.length ? `try ${candidates.join(' or ')}` : 'declare a column mapping in config and pass --format mapped:<name>'),
   );
 }
+
+/** At most this many missing columns let a header be named as a known layout's (else it is an unknown layout). */
+const MAX_MISSING_NAMED = 3;
 
 /**
  * Appends the parts of one file in order, lines offset by the line breaks of the parts before; false (and
@@ -226,10 +284,13 @@ function checkRejectRate(ctx: IngestContext): void {
   }
 }
 
-function firstReject(ctx: IngestContext): string {
+/** The first reject (of `file` when given), as file, line, column, value and reason. */
+function firstReject(ctx: IngestContext, file?: string): string {
   const r = ctx.rejects;
-  if (r.length === 0) return 'none';
-  return `${r.files.values[r.file.data[0]]} line ${r.line.data[0]}, column '${r.columns.values[r.column.data[0]]}', value '${r.values[0]}': ${r.reasons.values[r.reason.data[0]]}`;
+  let i = 0;
+  if (file !== undefined) while (i < r.length && r.files.values[r.file.data[i]] !== file) i++;
+  if (i >= r.length) return 'none';
+  return `${r.files.values[r.file.data[i]]} line ${r.line.data[i]}, column '${r.columns.values[r.column.data[i]]}', value '${r.values[i]}': ${r.reasons.values[r.reason.data[i]]}`;
 }
 
 function sortedCounts(c: Record<string, number>): Record<string, number> {

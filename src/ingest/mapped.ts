@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { CsvRecord } from '../io/csv-scanner.ts';
 import { InputError } from '../run/errors.ts';
-import type { CountryCodeSystem, IngestContext } from './context.ts';
+import { isCalendarDay, TRADE_FLOWS, type CodeList, type CountryCodeSystem, type IngestContext } from './context.ts';
 import { ROW_KIND } from './flow-rows.ts';
 import { HeaderIndex, type CsvLayout } from './layout.ts';
 import type { FieldSpec, Mapping } from './params.ts';
@@ -78,6 +78,8 @@ export function mappedLayout(name: string, mapping: Mapping): CsvLayout {
         return r;
       };
       const fixed = resolveFixed(b, ctx, name, system);
+      // flows after the mapping's translation, any case; an unknown one is rejected
+      const flows: CodeList = { known: TRADE_FLOWS, values: b.flow.kind === 'column' ? b.flow.spec.values : undefined };
       const nFields = header.length;
       const colName = (x: Bound) => (x.kind === 'column' ? header[x.index] : '');
 
@@ -122,8 +124,9 @@ export function mappedLayout(name: string, mapping: Mapping): CsvLayout {
           s.rowKind = ROW_KIND.consignmentUnknown;
         }
         if (b.flow.kind === 'column') {
-          s.flow = ctx.shortCode(rec, b.flow.index, rows.flows, b.flow.spec.values);
-          if (s.flow < 0) return ctx.reject(rec.line, colName(b.flow), '', 'missing_value');
+          s.flow = ctx.listedCode(rec, b.flow.index, rows.flows, flows);
+          if (s.flow === -1) return ctx.reject(rec.line, colName(b.flow), '', 'missing_value');
+          if (s.flow < 0) return ctx.reject(rec.line, colName(b.flow), rec.text(b.flow.index).trim(), 'unknown_flow');
         } else s.flow = fixed.flow;
         s.revision = revisionOf(s.period);
         const value = amount(rec, b.value, fixed.value);
@@ -186,7 +189,9 @@ function resolveFixed(b: BoundFields, ctx: IngestContext, name: string, system: 
   let freq = -1;
   const pt = text(b.period);
   if (pt !== null) {
-    const digits = (/^\d{4}-\d{2}-\d{2}$/.test(pt) ? pt.slice(0, 7) : pt).replace('-', '');
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(pt);
+    if (day && !isCalendarDay(Number(day[1]), Number(day[2]), Number(day[3]))) fail('period', pt, 'is not a calendar date');
+    const digits = (day ? pt.slice(0, 7) : pt).replace('-', '');
     if (!/^\d{4}(\d{2})?$/.test(digits)) fail('period', pt, 'is not a period (YYYY, YYYYMM or YYYY-MM)');
     period = ctx.periodFromNumber(Number(digits), digits.length);
     if (period < 0) fail('period', pt, 'is not a valid period');
@@ -210,7 +215,7 @@ function resolveFixed(b: BoundFields, ctx: IngestContext, name: string, system: 
     cmd,
     reporter: country('reporter', b.reporter),
     partner: country('partner', b.partner),
-    flow: flowText === null ? -1 : rows.flows.code(flowText),
+    flow: flowText === null ? -1 : rows.flows.code(TRADE_FLOWS[flowText.trim().toUpperCase()] ?? fail('flow', flowText, `is not a known flow (${Object.keys(TRADE_FLOWS).join(', ')})`)),
     value: num('value_usd', b.value),
     cif: num('cif_usd', b.cif),
     fob: num('fob_usd', b.fob),

@@ -55,6 +55,13 @@ export const ingestParamsSchema = z
     hs: z.string().min(1),
     /** Share of data rows that may be rejected for bad values before the run fails with exit 2 (0–1, default 0.01). */
     maxRejectRate: z.number().min(0).max(1),
+    /**
+     * Share of the rows examined that may be dropped by policy — a key with two totals in one input
+     * (`conflicting_totals`), breakdowns without their total (`total_missing`), a non-country reporter — before
+     * the run fails its `policy_drops` data check with exit 2 (0–1, default 0.01). Rows superseded by a later
+     * input are not policy drops: they are counted (`superseded_by_later_input`) and warned about.
+     */
+    maxPolicyDropRate: z.number().min(0).max(1),
     /** Tolerance when checking that breakdown rows sum to a multiple of the largest row. */
     totals: z
       .object({
@@ -98,6 +105,7 @@ export const COMTRADE_QTY_UNITS: Readonly<Record<string, string>> = {
 export const ingestDefaults: IngestParams = {
   hs: 'all',
   maxRejectRate: 0.01,
+  maxPolicyDropRate: 0.01,
   totals: { toleranceUsd: 1, toleranceRelative: 1e-6 },
   baciHsRevision: 'HS2017',
   mappings: {

@@ -61,9 +61,37 @@ export function resolveTotals(ctx: IngestContext): TotalsResult {
   const { order, offsets } = bucket(keys.groupOf, keys.groups);
   const value = rows.value.view();
   const { toleranceUsd, toleranceRelative } = ctx.params.totals;
+  // a key in more than one input is a revised release (Comtrade revises every month; data teams download overlapping
+  // extracts): the input latest in path order supersedes the earlier ones, whose rows of that key are counted, not kept
+  const fileRank = pathRanks(rows.files.values);
+  const file = rows.file.view();
   for (let g = 0; g < keys.groups; g++) {
     const from = offsets[g];
     const to = offsets[g + 1];
+    let latest = -1;
+    let mixed = false;
+    for (let k = from; k < to; k++) {
+      const rank = fileRank[file[kept[order[k]]]] ?? -1;
+      if (k > from && rank !== latest) mixed = true;
+      if (rank > latest) latest = rank;
+    }
+    if (!mixed) {
+      resolveGroup(from, to);
+      continue;
+    }
+    // the latest input's rows to the front of the group; the others are superseded (dropped, counted)
+    let w = from;
+    for (let k = from; k < to; k++) {
+      const r = order[k];
+      if ((fileRank[file[kept[r]]] ?? -1) !== latest) continue;
+      order[k] = order[w];
+      order[w++] = r;
+    }
+    ctx.count('superseded_by_later_input', to - w);
+    resolveGroup(from, w);
+  }
+
+  function resolveGroup(from: number, to: number): void {
     const first = kept[order[from]];
     if (!hasNoBreakdowns(kind[first])) {
       let totals = 0;
@@ -78,7 +106,7 @@ export function resolveTotals(ctx: IngestContext): TotalsResult {
       if (totals !== 1) {
         const reason = totals === 0 ? 'total_missing' : 'conflicting_totals';
         for (let k = from; k < to; k++) rejectKeyRow(ctx, kept[order[k]], reason);
-        continue;
+        return;
       }
       basis[total] = BASIS.reported;
       for (let k = from; k < to; k++) {
@@ -86,11 +114,11 @@ export function resolveTotals(ctx: IngestContext): TotalsResult {
         if (kind[r] === ROW_KIND.consignment) basis[r] = BASIS.reported;
         else if (kind[r] === ROW_KIND.breakdown) ctx.count('breakdown_row');
       }
-      continue;
+      return;
     }
     if (to - from === 1) {
       basis[first] = BASIS.single;
-      continue;
+      return;
     }
     let best = -1;
     let bestValue = -Infinity;
@@ -120,6 +148,14 @@ export function resolveTotals(ctx: IngestContext): TotalsResult {
 }
 
 /** Rows from sources without breakdown columns: their totals are found from the rows of each key. */
+/** Each input file's rank in path order (the display names sorted), by file code. */
+function pathRanks(names: readonly string[]): Int32Array {
+  const sorted = names.map((n, i) => [n, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const rank = new Int32Array(names.length);
+  sorted.forEach(([, i], k) => (rank[i] = k));
+  return rank;
+}
+
 function hasNoBreakdowns(kind: number): boolean {
   return kind === ROW_KIND.unknown || kind === ROW_KIND.consignmentUnknown;
 }

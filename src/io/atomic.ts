@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { asEnvironmentError } from '../run/errors.ts';
 
 /** Writes bytes to `path` through a temporary file in the same folder and a rename, so readers never see a half-written file. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
@@ -19,6 +20,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await rename(temp, path);
   } catch (e) {
     await rm(temp, { force: true }).catch(() => {});
-    throw e;
+    // a full or read-only disk names the file being written (a write on a handle carries no path)
+    throw asEnvironmentError(e, path);
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
@@ -19,33 +19,78 @@ export interface InputFile {
   partitions: Record<string, string>;
 }
 
-const EXTENSIONS = ['**/*.csv', '**/*.csv.gz', '**/*.parquet'];
+/** Names of the files an input folder is read for, any case (`B.CSV`, `X.CSV.GZ`, `y.Parquet`). */
+const INPUT_NAME = /\.(csv|csv\.gz|parquet)$/i;
+
+/** What {@link findInputs} found: the input files, and the files of the folders given that were left out. */
+export interface FoundInputs {
+  files: InputFile[];
+  /**
+   * Files inside a folder given as input that were not read because of their extension (`notes.txt`,
+   * `data.xlsx`), as display paths, sorted; for the caller to warn about. Hidden files are not listed.
+   */
+  skipped: string[];
+}
 
 /**
- * Expands files, folders (recursively: `*.csv`, `*.csv.gz`, `*.parquet`) and globs into a sorted,
- * de-duplicated list; throws {@link InputError} for a path that does not exist or matches nothing.
+ * Expands files, folders (recursively: `*.csv`, `*.csv.gz`, `*.parquet`, any case) and globs into a sorted,
+ * de-duplicated list; throws {@link InputError} for a path that does not exist or matches nothing, and
+ * for one that is not a regular file (a device such as `/dev/zero`, a FIFO, a socket: read or hashed, it
+ * would never end). The files of a folder left out for their extension come back in `skipped`.
  */
-export async function resolveInputs(args: readonly string[], cwd = process.cwd()): Promise<InputFile[]> {
+export async function findInputs(args: readonly string[], cwd = process.cwd()): Promise<FoundInputs> {
   const found = new Set<string>();
+  const skipped = new Set<string>();
   for (const arg of args) {
     let matches: string[];
+    let left: string[] = [];
     if (isDynamicPattern(arg)) {
       matches = await glob(arg, { cwd, absolute: true, onlyFiles: true, expandDirectories: false });
     } else {
       const p = resolve(cwd, arg);
       const st = await stat(p).catch(() => null);
       if (!st) throw new InputError(`${arg}: no such file or folder`);
-      matches = st.isDirectory() ? await glob(EXTENSIONS, { cwd: p, absolute: true, onlyFiles: true }) : [p];
+      if (st.isDirectory()) {
+        const all = await glob('**/*', { cwd: p, absolute: true, onlyFiles: true });
+        matches = all.filter((f) => INPUT_NAME.test(f));
+        left = all.filter((f) => !INPUT_NAME.test(f));
+      } else if (st.isFile()) matches = [p];
+      else throw new InputError(`${arg}: not a regular file (${kindOf(st)}); give files or folders of files`);
     }
-    if (matches.length === 0) throw new InputError(`${arg}: matches no .csv, .csv.gz or .parquet file`);
+    for (const f of left) skipped.add(resolve(f));
+    if (matches.length === 0) {
+      const shown = left.length ? ` (left out: ${left.slice(0, 5).map((f) => displayOf(f, cwd)).join(', ')}${left.length > 5 ? ', …' : ''})` : '';
+      throw new InputError(`${arg}: matches no .csv, .csv.gz or .parquet file${shown}`);
+    }
     for (const m of matches) found.add(resolve(m));
   }
-  const out: InputFile[] = [];
+  const files: InputFile[] = [];
   for (const path of [...found].sort()) {
     const st = await stat(path);
-    out.push({ path, display: relative(cwd, path) || path, bytes: st.size, format: formatOf(path), partitions: partitionsOf(path) });
+    if (!st.isFile()) throw new InputError(`${displayOf(path, cwd)}: not a regular file (${kindOf(st)}); give files or folders of files`);
+    files.push({ path, display: displayOf(path, cwd), bytes: st.size, format: formatOf(path), partitions: partitionsOf(path) });
   }
-  return out;
+  return { files, skipped: [...skipped].filter((f) => !found.has(f)).sort().map((f) => displayOf(f, cwd)) };
+}
+
+/** {@link findInputs} without the list of files left out. */
+export async function resolveInputs(args: readonly string[], cwd = process.cwd()): Promise<InputFile[]> {
+  return (await findInputs(args, cwd)).files;
+}
+
+/** A path as shown: relative to the working directory. */
+function displayOf(path: string, cwd: string): string {
+  return relative(cwd, path) || path;
+}
+
+/** What a path that is not a regular file is, for a message. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 /**
@@ -73,8 +118,17 @@ function formatOf(path: string): InputFile['format'] {
   return 'csv';
 }
 
-/** Streams a file's bytes with 1 MiB reads, gunzipped when `.gz`; read errors name the file. */
+/** Throws {@link InputError} unless `path` is a regular file (a device or a pipe would be read forever). */
+async function assertRegularFile(path: string, display: string): Promise<void> {
+  const st = await stat(path).catch((e: Error) => {
+    throw new InputError(`${display}: cannot read: ${e.message}`);
+  });
+  if (!st.isFile()) throw new InputError(`${display}: not a regular file (${kindOf(st)})`);
+}
+
+/** Streams a file's bytes with 1 MiB reads, gunzipped when `.gz`; read errors name the file, a path that is not a regular file is refused. */
 export async function* openInput(file: InputFile): AsyncIterable<Uint8Array> {
+  await assertRegularFile(file.path, file.display);
   const raw = createReadStream(file.path, { highWaterMark: 1 << 20 });
   try {
     if (file.format === 'csv.gz') {
@@ -93,12 +147,14 @@ export async function* openInput(file: InputFile): AsyncIterable<Uint8Array> {
 const hashes = new Map<string, { identity: string; sha256: Promise<string> }>();
 
 /**
- * sha256 (hex) of a file's bytes as stored. A file hashed before in this process and unchanged since (same
- * size, inode, mtime and ctime — a write moves ctime, which no tool can set back) is not read again: the
- * pipelines of one `run all` hash the same inputs.
+ * sha256 (hex) of a file's bytes as stored; {@link InputError} for a path that is not a regular file (a
+ * device like `/dev/zero` would be hashed forever). A file hashed before in this process and unchanged since
+ * (same size, inode, mtime and ctime — a write moves ctime, which no tool can set back) is not read again:
+ * the pipelines of one `run all` hash the same inputs.
  */
 export async function sha256File(path: string): Promise<string> {
   const st = await stat(path, { bigint: true });
+  if (!st.isFile()) throw new InputError(`${path}: not a regular file; only files are hashed`);
   const identity = `${st.size}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`;
   const known = hashes.get(path);
   if (known?.identity === identity) return known.sha256;

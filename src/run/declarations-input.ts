@@ -15,6 +15,7 @@ export async function readDeclarationInputs(
   opts: { format?: string; params: DeclarationIngestParams; log: Log },
 ): Promise<DeclarationReadResult> {
   const countries = await loadCountryCodeIndex();
+  if (inputs.skipped?.length) opts.log('declarations.files_skipped', { level: 'warn', files: inputs.skipped, reason: 'not .csv, .csv.gz or .parquet' });
   async function* sources(): AsyncIterable<DeclarationSource> {
     for (const f of inputs.files) {
       opts.log('declarations.file', { file: f.display, bytes: f.bytes });

@@ -20,6 +20,45 @@ export class InputError extends Error {
   readonly exitCode = EXIT.badInput;
 }
 
+/** Errno codes that say the machine refused (disk full, read-only, permissions, too many files), not tradewatch. */
+const ENVIRONMENT_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE', 'EIO', 'EBUSY', 'EXDEV']);
+
+/**
+ * The environment refused an operation on a path (a full or read-only disk, missing permissions): exit 1, with the
+ * path and what to check, never "report it".
+ */
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+  readonly exitCode = EXIT.failed;
+  constructor(
+    readonly code: string,
+    readonly path: string | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The system error `e` as an {@link EnvironmentError} when its errno is one of the machine's refusals (the path
+ * from the error, else `path`); any other error as it is.
+ */
+export function asEnvironmentError(e: unknown, path?: string): unknown {
+  if (e instanceof EnvironmentError || !e || typeof e !== 'object' || !('code' in e) || typeof e.code !== 'string' || !ENVIRONMENT_CODES.has(e.code)) return e;
+  const where = ('path' in e && typeof e.path === 'string' ? e.path : null) ?? path ?? null;
+  const what: Record<string, string> = {
+    ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is used up', EROFS: 'the file system is read-only', EACCES: 'permission denied',
+    EPERM: 'operation not permitted', EMFILE: 'too many open files', ENFILE: 'too many open files on the system', EIO: 'an I/O error',
+    EBUSY: 'the resource is busy', EXDEV: 'a rename across file systems',
+  };
+  const syscall = 'syscall' in e && typeof e.syscall === 'string' ? `${e.syscall} ` : '';
+  return new EnvironmentError(
+    e.code,
+    where,
+    `cannot ${syscall}${where ?? '(path unknown)'}: ${what[e.code]} (${e.code}); check the disk and permissions of that folder, then rerun`,
+  );
+}
+
 /** The exit code for an error thrown anywhere in a run. */
 export function exitCodeOf(err: unknown): number {
   if (err && typeof err === 'object' && 'exitCode' in err && typeof err.exitCode === 'number') return err.exitCode;

@@ -6,9 +6,9 @@ import type { Table } from 'apache-arrow';
 import { readConfigFile } from '../io/config-file.ts';
 import { encodeParquetInSlices } from '../io/parquet.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import type { IngestResult } from '../ingest/ingest-trade.ts';
+import { policyDropCheck, type IngestResult } from '../ingest/ingest-trade.ts';
 import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
-import { UsageError } from './errors.ts';
+import { InputError, UsageError } from './errors.ts';
 import { silentLog, type Log } from './log.ts';
 import type { ManifestInput } from './manifest.ts';
 import { hashInputs, readTrade } from './trade.ts';
@@ -68,6 +68,11 @@ export async function runIngest(args: IngestArgs, fx: IngestEffects = {}): Promi
   const inputs = await hashInputs('trade', args.trade, cwd);
   log('ingest.start', { run_id: runId, inputs: inputs.files.length, bytes: inputs.files.reduce((a, f) => a + f.bytes, 0), hs: params.hs });
   const { result, hsCodes, comparators } = await readTrade(inputs, { format: args.format, params, log });
+  // rows dropped by a rule (not for an unreadable value) above the limit: bad input, nothing written
+  const policy = policyDropCheck(result.counts, params);
+  if (!policy.passed) throw new InputError(`ingest: ${policy.message}; nothing written`);
+  const superseded = result.counts.superseded_by_later_input ?? 0;
+  if (superseded) log('ingest.superseded', { level: 'warn', rows: superseded, message: `${superseded} rows of a key also in a later input (a revised release) were superseded by it` });
 
   const outDir = resolve(cwd, args.out);
   await checkIngestFolder(outDir);

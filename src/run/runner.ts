@@ -22,12 +22,14 @@ import { renderRunSummary } from '../report/render-run-summary.ts';
 import { rowsWhere, takeTable } from '../table/take-table.ts';
 import { readCodes } from '../table/read.ts';
 import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
-import { UsageError } from './errors.ts';
+import { InputError, UsageError } from './errors.ts';
 import { silentLog, type Log } from './log.ts';
 import { checkManifest, MANIFEST_SCHEMA, type DataCheck, type ManifestInput, type RunManifest } from './manifest.ts';
 import { tradeInScope, type GlobalTables, type PipelineDef, type TradeInput } from './pipeline.ts';
 import { RejectRows } from '../ingest/flow-rows.ts';
 import { buildRejectTable } from '../ingest/flow-table.ts';
+import { policyDropCheck } from '../ingest/ingest-trade.ts';
+import type { IngestParams } from '../ingest/params.ts';
 import { readDeclarationInputs } from './declarations-input.ts';
 import { reviewAndCompare } from './flags.ts';
 import { hashInputs, readTrade, type HashedInputs } from './trade.ts';
@@ -240,7 +242,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       outputs.push({ path: `${name}.parquet`, rows: table.numRows, sha256: hashOf(bytes) });
       counts[`out.${name}`] = table.numRows;
     }
-    const checks = dataChecks(trade, counts, declarations);
+    const checks = dataChecks(trade, counts, declarations, config.ingest);
+    for (const c of checks) if (!c.passed && c.severity === 'warn') log('check.warn', { ...pctx, level: 'warn', check: c.name, message: c.message });
     const finished = now();
     const manifest: RunManifest = {
       schema: MANIFEST_SCHEMA,
@@ -266,7 +269,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     const failedCheck = checks.find((c) => c.severity === 'error' && !c.passed);
     if (failedCheck) {
       await write(join(paths.staging, 'manifest.json'), stableStringify({ ...manifest, status: 'failed', error: failedCheck.message }, 2) + '\n');
-      throw new Error(`run ${def.name} ${partition}: data check '${failedCheck.name}' failed: ${failedCheck.message}; the previous partition is kept`);
+      // a check over the input fails on the data, not on tradewatch: exit 2
+      throw new InputError(`run ${def.name} ${partition}: data check '${failedCheck.name}' failed: ${failedCheck.message}; the previous partition is kept`);
     }
     await write(join(paths.staging, 'manifest.json'), stableStringify(manifest, 2) + '\n');
     const report = renderRunSummary({
@@ -407,7 +411,8 @@ async function isFile(path: string): Promise<boolean> {
 export function resolvedRunConfig(args: RunArgs, file: unknown): Config {
   const sets: string[] = [];
   if (args.hs !== undefined) sets.push(`run.hs=${JSON.stringify(args.hs)}`);
-  if (args.maxRejectRate !== undefined) sets.push(`ingest.maxRejectRate=${args.maxRejectRate}`);
+  // --max-reject-rate holds for every input a run reads: trade flows and declarations alike
+  if (args.maxRejectRate !== undefined) sets.push(`ingest.maxRejectRate=${args.maxRejectRate}`, `declarations.ingest.maxRejectRate=${args.maxRejectRate}`);
   sets.push(...(args.set ?? []));
   const c = resolveConfig({ file, fileName: args.config, sets });
   // pipelines select products with run.hs; the ingest stage inside a run follows it
@@ -451,19 +456,34 @@ function cutAfter(t: Table, asOf: string, count: (n: number) => void): Table {
   return takeTable(t, rows);
 }
 
-function dataChecks(trade: TradeInput | undefined, counts: Record<string, number>, declarations?: Table): DataCheck[] {
+function dataChecks(trade: TradeInput | undefined, counts: Record<string, number>, declarations: Table | undefined, ingest: IngestParams): DataCheck[] {
   const checks: DataCheck[] = [];
   if (declarations) {
     const n = declarations.numRows;
     checks.push({ name: 'declarations_not_empty', severity: 'error', passed: n > 0, message: n > 0 ? `${n} declarations` : 'no declarations left after --as-of' });
     const rejected = counts['declarations.rejected_values'] ?? 0;
     checks.push({ name: 'no_declaration_rejects', severity: 'warn', passed: rejected === 0, message: `${rejected} declarations rejected for bad values (see rejects.parquet)` });
+    const twice = counts['declarations.duplicate_across_files'] ?? 0;
+    checks.push({
+      name: 'no_declarations_read_twice', severity: 'warn', passed: twice === 0,
+      message: `${twice} declarations also in an earlier file (in path order) were dropped as copies; check that no file is given twice`,
+    });
   }
   if (trade) {
     const n = trade.flows.numRows;
     checks.push({ name: 'flows_not_empty', severity: 'error', passed: n > 0, message: n > 0 ? `${n} flows` : 'no flows left after --hs and --as-of' });
     const rejected = counts['ingest.rejected_values'] ?? 0;
     checks.push({ name: 'no_value_rejects', severity: 'warn', passed: rejected === 0, message: `${rejected} rows rejected for bad values (see rejects.parquet)` });
+    const policy = policyDropCheck(
+      Object.fromEntries(Object.entries(counts).filter(([k]) => k.startsWith('ingest.')).map(([k, v]) => [k.slice(7), v])),
+      ingest,
+    );
+    checks.push({ name: 'policy_drops', severity: 'error', ...policy });
+    const superseded = counts['ingest.superseded_by_later_input'] ?? 0;
+    checks.push({
+      name: 'no_superseded_rows', severity: 'warn', passed: superseded === 0,
+      message: `${superseded} rows of a key also in a later input (a revised release) were superseded by it; give one release per period, or check that the later one is the one to keep`,
+    });
   }
   return checks;
 }

@@ -1,6 +1,6 @@
 import { loadCatalog } from '../io/catalog.ts';
 import { readCsvHeader } from '../io/byte-ranges.ts';
-import { openInput, resolveInputs, sha256File, type InputFile } from '../io/inputs.ts';
+import { findInputs, openInput, sha256File, type InputFile } from '../io/inputs.ts';
 import { progressBar } from '../io/progress.ts';
 import { readParquet } from '../io/parquet.ts';
 import { loadCountryNameIndex, loadCountryResolver } from '../io/reference.ts';
@@ -15,14 +15,16 @@ import { parallelIngestDefaults, TradeWorkerPool, type ParallelIngestOptions } f
 export interface HashedInputs {
   files: InputFile[];
   records: ManifestInput[];
+  /** Files in a given folder left out for their extension (display paths): the read warns about them. */
+  skipped?: string[];
 }
 
 /** Resolves `--trade`-style paths and hashes every file (sha256 of its bytes as stored). */
 export async function hashInputs(kind: string, paths: readonly string[], cwd: string): Promise<HashedInputs> {
-  const files = await resolveInputs(paths, cwd);
+  const { files, skipped } = await findInputs(paths, cwd);
   const records: ManifestInput[] = [];
   for (const f of files) records.push({ kind, path: f.display, bytes: f.bytes, sha256: await sha256File(f.path) });
-  return { files, records };
+  return { files, records, skipped };
 }
 
 /** Options of {@link readTrade}. */
@@ -56,6 +58,7 @@ export interface TradeRead {
  * hash) with the same settings as the previous one in this process returns its result.
  */
 export async function readTrade(inputs: HashedInputs, opts: ReadTradeOptions): Promise<TradeRead> {
+  if (inputs.skipped?.length) opts.log('ingest.files_skipped', { level: 'warn', files: inputs.skipped, reason: 'not .csv, .csv.gz or .parquet' });
   const hashes = inputs.files.map((f) => inputs.records.find((r) => r.path === f.display && r.bytes === f.bytes)?.sha256);
   const hashed = hashes.every((h) => typeof h === 'string' && h.length > 0);
   const key = JSON.stringify([inputs.files.map((f) => f.path), hashes, opts.format ?? null, opts.params]);

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { quietMain } from './quiet-main.ts';
 import { readParquet } from '../../src/io/parquet.ts';
 import { runIngest } from '../../src/run/ingest.ts';
 import { rowsOf } from '../helpers.ts';
@@ -16,17 +16,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tw-ingest-'));
 });
 
-async function quietMain(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    return { code: await main(args), stderr };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-}
 
 describe('tradewatch ingest', () => {
   it('writes the five tables and a manifest with hashes and counts', async () => {

@@ -45,3 +45,18 @@ describe('declarations read twice (#18 item 10)', () => {
     expect(r.counts.duplicate_across_files).toBe(2);
   });
 });
+
+describe('the reject rate holds for each file (#18 item 14)', () => {
+  it('names a broken file that the rate over all files would hide', async () => {
+    const good = [HEADER, ...Array.from({ length: 300 }, (_, i) => `G${i},2024-03-05,import,DCL-01,THA-001,IMP-001,THA-001,8110101000,Antimony,CHN,THA,USA,sea,10,10,kg,${100 + i},USD,USA-01,`)];
+    // a file whose every value column is shifted: both rows rejected (2 of 302 overall is 0.66%, under 1%)
+    const broken = [HEADER, 'B1,2024-03-05,import,DCL-01,THA-001,IMP-001,THA-001,8110101000,Antimony,CHN,THA,USA,sea,ten,10,kg,100,USD,USA-01,', 'B2,2024-03-05,import,DCL-01,THA-001,IMP-001,THA-001,8110101000,Antimony,CHN,THA,USA,sea,ten,10,kg,100,USD,USA-01,'];
+    const sources = () => [csv('good.csv', good.join('\n')), csv('broken.csv', broken.join('\n'))];
+    await expect(readDeclarations(sources(), { params: declarationIngestDefaults, countries })).rejects.toThrow(
+      /^broken\.csv: 2 of 2 declarations rejected \(100\.00% > maxRejectRate 1\.00% for this file, 0\.66% over all files\)/,
+    );
+    // a rate that allows it lets both through, the rejects counted
+    const r = await readDeclarations(sources(), { params: { ...declarationIngestDefaults, maxRejectRate: 1 }, countries });
+    expect(r.counts.rejected_values).toBe(2);
+  });
+});

@@ -4,26 +4,13 @@ import { ingestTrade, type TradeSource } from '../../src/ingest/ingest-trade.ts'
 import { ingestDefaults, type IngestParams } from '../../src/ingest/params.ts';
 import type { CountryResolver } from '../../src/reference/countries.ts';
 import { InputError, UsageError } from '../../src/run/errors.ts';
+import { PLUS_HEADER, plus } from './plus-rows.ts';
 import { chunksOf, rowsOf } from '../helpers.ts';
 
 let resolver: CountryResolver;
 beforeAll(async () => {
   resolver = await loadCountryResolver();
 });
-
-const PLUS_HEADER =
-  'freqCode,period,reporterCode,flowCode,partnerCode,partner2Code,classificationCode,cmdCode,customsCode,mosCode,motCode,qtyUnitAbbr,qty,isQtyEstimated,netWgt,isNetWgtEstimated,cifvalue,fobvalue,primaryValue';
-
-/** A Comtrade Plus row with totals defaults; override by name. */
-function plus(o: Record<string, string | number>): string {
-  const d: Record<string, string | number> = {
-    freqCode: 'M', period: '202401', reporterCode: 842, flowCode: 'M', partnerCode: 764, partner2Code: 0,
-    classificationCode: 'H6', cmdCode: '811010', customsCode: 'C00', mosCode: 0, motCode: 0, qtyUnitAbbr: 'kg',
-    qty: 1000, isQtyEstimated: 'False', netWgt: 1000, isNetWgtEstimated: 'False', cifvalue: 5000, fobvalue: '', primaryValue: 5000,
-    ...o,
-  };
-  return PLUS_HEADER.split(',').map((k) => d[k]).join(',');
-}
 
 function csv(display: string, text: string, chunk = 64 * 1024): TradeSource {
   return { display, kind: 'csv', chunks: chunksOf(text, chunk) };

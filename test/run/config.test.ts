@@ -18,7 +18,7 @@ describe('resolveConfig', () => {
 
   it('names an unknown key and lists the valid ones', () => {
     expect(() => resolveConfig({ file: { ingest: { maxRejectRat: 0.1 } }, fileName: 'tw.yaml' })).toThrow(
-      /config tw\.yaml: unknown key 'ingest\.maxRejectRat' \(valid keys here: hs, maxRejectRate, totals, baciHsRevision, mappings\)/,
+      /config tw\.yaml: unknown key 'ingest\.maxRejectRat' \(valid keys here: hs, maxRejectRate, maxPolicyDropRate, totals, baciHsRevision, mappings\)/,
     );
     expect(() => resolveConfig({ sets: ['nope.x=1'] })).toThrow(/unknown key 'nope'/);
   });

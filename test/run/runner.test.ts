@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,42 @@ describe('runPipeline', () => {
     expect(again.status).toBe('skipped');
     expect(snapshot(dir)).toEqual(before);
     expect(log.events.map((e) => e.event)).toContain('run.skipped');
+  });
+
+  it('fails its policy_drops check with exit 2 when a rule drops too many rows, and warns of rows a later release superseded (#18 item 2)', async () => {
+    const dir = join(root, 'policy');
+    await mkdir(dir, { recursive: true });
+    const lines = readFileSync(SAMPLE, 'utf8').trimEnd().split('\n');
+    // a second total for China → Thailand in January (450,000 revised to 470,000) inside the same file
+    const revisedRow = lines[1].replace(/,450000,450000,/, ',470000,470000,');
+    expect(revisedRow).not.toBe(lines[1]);
+    writeFileSync(join(dir, 'one.csv'), [...lines, revisedRow].join('\n') + '\n');
+    const failed = runPipeline(coverage, { trade: [join(dir, 'one.csv')], out: join(dir, 'out') }, fixed());
+    await expect(failed).rejects.toThrow(/data check 'policy_drops' failed: 2 of 2\d rows dropped by policy .*conflicting_totals 2/);
+    await expect(failed).rejects.toMatchObject({ exitCode: 2 });
+    expect(existsSync(join(dir, 'out', 'coverage', 'as_of=2024-02'))).toBe(false);
+    // the same revision as a later release of its own: kept, the earlier row superseded, the run warns and succeeds
+    mkdirSync(join(dir, 'releases'), { recursive: true });
+    writeFileSync(join(dir, 'releases', '2025-01.csv'), lines.join('\n') + '\n');
+    writeFileSync(join(dir, 'releases', '2025-02.csv'), [lines[0], revisedRow].join('\n') + '\n');
+    const log = memoryLog();
+    const ok = await runPipeline(coverage, { trade: [join(dir, 'releases')], out: join(dir, 'out') }, { ...fixed(), log });
+    expect(ok.manifest.counts['ingest.superseded_by_later_input']).toBe(1);
+    expect(ok.manifest.checks.find((c) => c.name === 'no_superseded_rows')).toMatchObject({ severity: 'warn', passed: false });
+    expect(ok.manifest.checks.find((c) => c.name === 'policy_drops')).toMatchObject({ severity: 'error', passed: true });
+    expect(log.events.filter((e) => e.event === 'check.warn').map((e) => e.fields.check)).toEqual(['no_superseded_rows']);
+  });
+
+  it('warns of the files in a folder it left out for their extension (#18 item 11)', async () => {
+    const dir = join(root, 'skipped-files');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'A.CSV'), readFileSync(SAMPLE));
+    writeFileSync(join(dir, 'notes.txt'), 'not data');
+    const log = memoryLog();
+    const r = await runPipeline(coverage, { trade: [dir], out: join(dir, 'out') }, { ...fixed(), log });
+    // display paths are relative to the working directory
+    expect(r.manifest.inputs.map((i) => i.path)).toEqual([expect.stringMatching(/skipped-files\/A\.CSV$/)]);
+    expect(log.events.find((e) => e.event === 'ingest.files_skipped')?.fields).toMatchObject({ level: 'warn', files: [expect.stringMatching(/skipped-files\/notes\.txt$/)] });
   });
 
   it('redoes with --force, and a config change or another tradewatch version is not skipped', async () => {
