@@ -65,6 +65,12 @@ export interface IngestOptions {
 }
 
 /**
+ * Reasons by which a rule drops rows of a key that should have been there: they count towards `policy_drops`.
+ * Exclusions by design (an aggregate or non-country reporter, the TOTAL code) are rejected and counted too, not here.
+ */
+export const POLICY_LOSSES: ReadonlySet<string> = new Set(['conflicting_totals', 'total_missing']);
+
+/**
  * The `policy_drops` check over an ingest's counts: the share of rows examined that a rule dropped
  * (`rejected_policy`) against `maxPolicyDropRate`, with a message naming the reasons.
  */
@@ -73,7 +79,7 @@ export function policyDropCheck(counts: Readonly<Record<string, number>>, params
   const dropped = counts.rejected_policy ?? 0;
   const rate = examined > 0 ? dropped / examined : 0;
   const reasons = Object.entries(counts)
-    .filter(([k, v]) => k.startsWith('rejected.') && !VALUE_REJECTS.has(k.slice(9)) && v > 0)
+    .filter(([k, v]) => k.startsWith('rejected.') && POLICY_LOSSES.has(k.slice(9)) && v > 0)
     .map(([k, v]) => `${k.slice(9)} ${v}`)
     .join(', ');
   const share = `${(rate * 100).toFixed(2)}%`;
@@ -157,10 +163,9 @@ export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable
     );
   }
   const { dest, basis } = resolveTotals(ctx);
-  // rows dropped by a rule (the totals' included), not for a value that could not be read: the `policy_drops` data check
-  let policy = 0;
-  for (const [k, v] of Object.entries(ctx.counts)) if (k.startsWith('rejected.') && !VALUE_REJECTS.has(k.slice(9))) policy += v;
-  ctx.counts.rejected_policy = policy;
+  // rows of a key lost to a rule (two totals in one input, breakdowns without their total), not for a value that could
+  // not be read nor by design (an aggregate reporter, the TOTAL code): the `policy_drops` data check
+  ctx.counts.rejected_policy = rejectedFor(ctx.counts, POLICY_LOSSES);
   const sel = rowsByDestination(dest);
   const flows = buildFlowTable(ctx.rows, opts.resolver, basis, sel[DEST.flows]);
   const subflows = buildFlowTable(ctx.rows, opts.resolver, basis, sel[DEST.subflows]);

@@ -56,10 +56,10 @@ export const ingestParamsSchema = z
     /** Share of data rows that may be rejected for bad values before the run fails with exit 2 (0–1, default 0.01). */
     maxRejectRate: z.number().min(0).max(1),
     /**
-     * Share of the rows examined that may be dropped by policy — a key with two totals in one input
-     * (`conflicting_totals`), breakdowns without their total (`total_missing`), a non-country reporter — before
-     * the run fails its `policy_drops` data check with exit 2 (0–1, default 0.01). Rows superseded by a later
-     * input are not policy drops: they are counted (`superseded_by_later_input`) and warned about.
+     * Share of the rows examined that a rule may drop from keys that should be there — a key with two totals in
+     * one input (`conflicting_totals`), breakdowns without their total (`total_missing`) — before the run fails
+     * its `policy_drops` data check with exit 2 (0–1, default 0.01). Exclusions by design (an aggregate reporter,
+     * the TOTAL code) and rows superseded by a later input (`superseded_by_later_input`, warned about) are not.
      */
     maxPolicyDropRate: z.number().min(0).max(1),
     /** Tolerance when checking that breakdown rows sum to a multiple of the largest row. */
