@@ -9,7 +9,10 @@ export const GEO_FILES = { geo: 'geo.csv', contiguity: 'contiguity.csv' } as con
 
 /** Reads `geo.csv` and `contiguity.csv` from `dir` into a {@link GeoTable}; errors name the file, line and column. */
 export async function loadGeo(dir = REFERENCE_DIR): Promise<GeoTable> {
-  const [geo, contiguity] = await Promise.all([GEO_FILES.geo, GEO_FILES.contiguity].map((f) => readReferenceText(join(dir, f))));
+  // both read at once; a failure is reported for the first file in this order, whichever failed first in time
+  const settled = await Promise.allSettled([GEO_FILES.geo, GEO_FILES.contiguity].map((f) => readReferenceText(join(dir, f))));
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  const [geo, contiguity] = settled.map((s) => (s as PromiseFulfilledResult<string>).value);
   return parseGeoTable({ geo, contiguity }, GEO_FILES);
 }
 
