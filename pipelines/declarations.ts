@@ -34,6 +34,12 @@ export default definePipeline({
       const { rows, later, unlabelled, positives } = earlierLabelledRows(history, declarations!);
       count('history_rows_not_earlier', later);
       count('history_rows_unlabelled', unlabelled);
+      // a history without one labelled row before the first declaration (no label column filled, or only later
+      // ones): nothing to learn from — said apart from one class, for the run's data check `history_has_labels`
+      if (rows.length === 0) {
+        count('model_not_fitted_no_labels', 1);
+        return null;
+      }
       // both outcomes are needed to learn anything: without them the score is rules and isolation alone
       if (positives === 0 || positives === rows.length) {
         count('model_not_fitted_one_class', 1);

@@ -3,6 +3,7 @@ import { mulberry32 } from '../table/mulberry32.ts';
 import { readCodes, readFloats } from '../table/read.ts';
 import { declarationNumericFeatures, type DeclarationNumericFeature } from './declaration-features.ts';
 import { declarationModelDefaults, fitDeclarationModel, readLabels, scoreDeclarationModel, type DeclarationModelParams } from './declaration-model.ts';
+import { rankBlend } from './declaration-score.ts';
 import { fitIsolationForest, isolationDefaults, scoreIsolation, type IsolationParams } from './isolation.ts';
 import { fitNaiveBayes, scoreNaiveBayes, type CategoricalColumn } from './naive-bayes.ts';
 import { bootstrapDefaults, bootstrapRanking, rankingAtK, type BootstrapParams, type RankingInterval } from './ranking-metrics.ts';
@@ -37,7 +38,7 @@ export interface DeclarationEvaluationParams {
     /** Weight of the model's rank against the isolation score's rank (0–1; default 0, 0.25, 0.5, 0.75, 0.9, 1). */
     modelWeight: number[];
   };
-  /** The learned model's other settings (categorical columns, numeric features, folds, seed, Newton steps). */
+  /** The learned model's other settings (categorical columns, numeric features, Newton steps). */
   model: DeclarationModelParams;
   /** The isolation forest of the unsupervised score. */
   isolation: IsolationParams;
@@ -147,7 +148,7 @@ export function evaluateDeclarationScreening(table: Table, p: DeclarationEvaluat
   let modelWeight = p.grid.modelWeight[0];
   let bestCombined = -1;
   for (const w of p.grid.modelWeight) {
-    const s = precisionOnValid(blendRanks(modelValid, isoValid, w));
+    const s = precisionOnValid(rankBlend(modelValid, isoValid, w));
     if (s > bestCombined) (bestCombined = s), (modelWeight = w);
   }
   // the HS6-rate baseline, plain and with its smoothing chosen on the validation months
@@ -182,8 +183,8 @@ export function evaluateDeclarationScreening(table: Table, p: DeclarationEvaluat
     ],
     ['unit_value_deviation', '|log unit value − its HS6 median in the training months| (no labels)', unitValueDeviation(table, hs6.codes, train, test)],
     ['isolation', `isolation forest on ${p.isolationFeatures.join(', ')} (no labels)`, isoTest],
-    ['model', `logistic regression on out-of-fold target encodings + numbers (m = ${best.smoothing}, l2 = ${best.l2})`, modelTest],
-    ['combined', `${modelWeight} × model rank + ${round(1 - modelWeight)} × isolation rank`, blendRanks(modelTest, isoTest, modelWeight)],
+    ['model', `logistic regression on time-ordered target encodings + numbers (m = ${best.smoothing}, l2 = ${best.l2})`, modelTest],
+    ['combined', `${modelWeight} × model rank + ${round(1 - modelWeight)} × isolation rank`, rankBlend(modelTest, isoTest, modelWeight)],
   ];
   const methods = scored.map(([method, what, scores]) => ({ method, what, results: bootstrapRanking(scores, yTest, revTest, p.ks, p.bootstrap) }));
   return {
@@ -215,29 +216,6 @@ function unitValueDeviation(table: Table, hs6: Int32Array, fit: Int32Array, rows
   const global = medianOf(all);
   const median = new Map([...byCode].map(([c, v]) => [c, medianOf(v)]));
   return Float64Array.from(rows, (r) => Math.abs(luv[r] - (median.get(hs6[r]) ?? global)));
-}
-
-/** w × percentile rank of `a` + (1 − w) × that of `b` (NaN ranks lowest); rows align 1:1. */
-function blendRanks(a: Float64Array, b: Float64Array, w: number): Float64Array {
-  const ra = percentileRanks(a);
-  const rb = percentileRanks(b);
-  return Float64Array.from(ra, (x, i) => w * x + (1 - w) * rb[i]);
-}
-
-/** Rank of each value among the others, 0–1 (ties share their mean rank; NaN counts as the lowest). */
-function percentileRanks(v: Float64Array): Float64Array {
-  const n = v.length;
-  const key = Float64Array.from(v, (x) => (x === x ? x : -Infinity));
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => key[x] - key[y]);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && key[order[j + 1]] === key[order[i]]) j++;
-    const r = n > 1 ? (i + j) / 2 / (n - 1) : 0.5;
-    for (let q = i; q <= j; q++) out[order[q]] = r;
-    i = j + 1;
-  }
-  return out;
 }
 
 function selectRows(n: number, keep: (i: number) => boolean): Int32Array {

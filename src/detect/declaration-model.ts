@@ -2,7 +2,7 @@ import type { Table } from 'apache-arrow';
 import { readCodes, readFloats } from '../table/read.ts';
 import { declarationNumericFeatures, type DeclarationNumericFeature } from './declaration-features.ts';
 import { fitLogistic, logisticDefaults, scoreLogistic, type LogisticModel, type LogisticParams } from './logistic-regression.ts';
-import { fitTargetEncoding, targetEncodeOutOfFold, targetEncodingDefaults, type TargetEncodingParams } from './target-encoding.ts';
+import { fitTargetEncoding, targetEncodeEarlier, targetEncodingDefaults, type TargetEncodingParams } from './target-encoding.ts';
 
 /** Settings of {@link fitDeclarationModel}. */
 export interface DeclarationModelParams {
@@ -14,13 +14,16 @@ export interface DeclarationModelParams {
   categorical: string[];
   /** Numeric features (default all four: log value USD, log net mass, log unit value, tax rate). All-NaN or constant ones are left out. */
   numeric: DeclarationNumericFeature[];
-  /** Target encodings: smoothing m (rows), out-of-fold folds and seed. */
+  /** Target encodings: smoothing m (rows); on the fit rows they are time-ordered (each row from the months before its own). */
   encoding: TargetEncodingParams;
   /** The logistic regression's L2 penalty and Newton steps. */
   logistic: LogisticParams;
 }
 
-/** Defaults for {@link DeclarationModelParams}; `encoding.smoothing` and `logistic.l2` as chosen on the Korea Customs validation months. */
+/**
+ * Defaults for {@link DeclarationModelParams}; `encoding.smoothing` and `logistic.l2` as chosen on the Korea Customs
+ * validation months with time-ordered encodings (m = 1, L2 = 0.001: validation precision@5% 0.658, L2 = 0.1 0.654).
+ */
 export const declarationModelDefaults: DeclarationModelParams = {
   categorical: [
     'hs6', 'origin', 'departure', 'declarant', 'exporter', 'importer', 'seller', 'office', 'transport_mode',
@@ -28,7 +31,7 @@ export const declarationModelDefaults: DeclarationModelParams = {
   ],
   numeric: ['log_value_usd', 'log_net_mass_kg', 'log_unit_value', 'tax_rate_pct'],
   encoding: { ...targetEncodingDefaults, smoothing: 1 },
-  logistic: { ...logisticDefaults, l2: 0.1 },
+  logistic: { ...logisticDefaults, l2: 0.001 },
 };
 
 /** One categorical column's encoding fitted on every training row, keyed by value so it applies to any later table. */
@@ -57,9 +60,12 @@ export interface DeclarationModel {
 
 /**
  * Fits the learned declaration score on the labelled rows among `rows` (the earlier periods): smoothed target
- * encodings of the categorical columns — out-of-fold on these rows, so no row's label enters its own feature —
- * as log-odds, plus the numeric features, into an L2 logistic regression. Throws when the rows hold no
- * labelled row of each class. Pure and seeded.
+ * encodings of the categorical columns — time-ordered on these rows (`period`, YYYY-MM: each row encoded from the
+ * months before its own, {@link targetEncodeEarlier}), so no row's label, nor a later one, enters its own
+ * feature, as when the model scores a later month — as log-odds, plus the numeric features, into an L2
+ * logistic regression. Rows of the first month have no earlier encoding (missing, the fit mean stands in); fit
+ * rows of one month only give no encoding at all, and the categorical columns are left out. Throws when the rows
+ * hold no labelled row of each class. Pure.
  */
 export function fitDeclarationModel(table: Table, rows: Int32Array, p: DeclarationModelParams): DeclarationModel {
   const labels = readLabels(table);
@@ -73,14 +79,16 @@ export function fitDeclarationModel(table: Table, rows: Int32Array, p: Declarati
   const columns: Float64Array[] = [];
   const features: string[] = [];
   const encodings: CategoryEncoding[] = [];
+  let month: Int32Array | null = null; // read when a categorical column needs it
   for (const name of p.categorical) {
     if (!table.getChild(name)) continue;
     const { codes, values } = readCodes(table, name, 'fitDeclarationModel');
-    if (categoriesOn(codes, fit) < 2) continue; // one category carries nothing, and its out-of-fold rates would only echo the folds
+    if (categoriesOn(codes, fit) < 2) continue; // one category carries nothing
     const size = values.length;
-    const oof = targetEncodeOutOfFold(codes, size, labels, fit, p.encoding);
+    const earlier = targetEncodeEarlier(codes, size, labels, fit, (month ??= monthOrder(table)), p.encoding.smoothing);
+    if (!earlier.some((v) => v === v)) continue; // one month only: nothing earlier to encode any row from
     const col = new Float64Array(n).fill(NaN);
-    for (let i = 0; i < fit.length; i++) col[fit[i]] = logit(oof[i]);
+    for (let i = 0; i < fit.length; i++) if (earlier[i] === earlier[i]) col[fit[i]] = logit(earlier[i]);
     const full = fitTargetEncoding(codes, size, labels, fit, p.encoding.smoothing);
     encodings.push({ column: name, values, rates: full.rates.subarray(0, size), nullRate: full.rates[size], prior: full.prior });
     columns.push(col);
@@ -132,6 +140,14 @@ function labelledRows(labels: Int8Array, rows: Int32Array): Int32Array {
   let k = 0;
   for (const r of rows) if (labels[r] >= 0) out[k++] = r;
   return out;
+}
+
+/** Each row's month as its rank among the table's months (`period`, YYYY-MM, sorts as text); -1 where null. */
+function monthOrder(table: Table): Int32Array {
+  const { codes, values } = readCodes(table, 'period', 'fitDeclarationModel');
+  const rankOf = new Map([...values].sort().map((v, k) => [v, k]));
+  const rank = values.map((v) => rankOf.get(v)!);
+  return Int32Array.from(codes, (c) => (c >= 0 ? rank[c] : -1));
 }
 
 /** Log-odds of a rate, kept finite. */

@@ -4,6 +4,7 @@ import { boolVector, dictionaryVector, float64Vector, StringDictionary } from '.
 import { listVector } from '../table/list.ts';
 import { readCodes, readFloats, type CodedColumn } from '../table/read.ts';
 import { rowsWhere } from '../table/take-table.ts';
+import { RouteWindows } from './declaration-route-windows.ts';
 import { groupMedianMad, robustZByGroup, type GroupStats } from './robust-stats.ts';
 
 /** Screening rules in the order of their columns; each fires as a reason of the same name. */
@@ -47,6 +48,11 @@ export interface DeclarationRuleParams {
   newConsigneeMinUsd: number;
   /** A flagged route's hub counts as a false origin when its prior share of exports to the destination is at most this (default `0.2`). */
   falseOriginMaxPriorShare: number;
+  /**
+   * A flagged route counts against a declaration from the start of a control it was flagged under to this many
+   * months after the last month of that judgement's post window (integer ≥ 0, default `12`): see {@link RouteWindows}.
+   */
+  flaggedRouteMonthsAfter: number;
   /** Origin of the controls (default `CHN`). */
   controlOrigin: string;
   /** Weight of each rule in the rules score 1 − Π(1 − w) over the rules that fired (each 0–1). */
@@ -68,6 +74,7 @@ export const declarationRuleDefaults: DeclarationRuleParams = {
   newConsigneeDays: 90,
   newConsigneeMinUsd: 50_000,
   falseOriginMaxPriorShare: 0.2,
+  flaggedRouteMonthsAfter: 12,
   controlOrigin: 'CHN',
   weights: {
     misclassified_description: 0.8,
@@ -93,11 +100,12 @@ export interface ScreenResult {
 /**
  * Screens declarations with the rules of domain.md §4, each a named reason with its numbers: a controlled
  * mineral named in the description (catalog keywords, English or Chinese) or priced like a controlled code
- * of the same chapter while declared under an uncontrolled code; a controlled code exported towards a
- * destination under a ban; origin ≠ departure through a hub flagged in `routes`; a declared origin that is a
- * flagged hub which sold little before; the price filter (robust z of log unit value per HS6 × year); net
- * mass against the quantity; one party's lots just under a size threshold; a consignee first seen recently
- * with large controlled volumes. `history` (earlier declarations) only tells when a party was first seen.
+ * of the same chapter while declared under an uncontrolled code; a controlled code from the control's origin
+ * exported towards a destination under a ban in force, or imported into it through a third country; origin ≠
+ * departure through a hub flagged in `routes`, and a declared origin that is a flagged hub which sold little
+ * before — both only on dates a flagged judgement of the route holds ({@link RouteWindows}); the price filter
+ * (robust z of log unit value per HS6 × year); net mass against the quantity; one party's lots just under a
+ * size threshold; a consignee first seen recently with large controlled volumes. `history` (earlier declarations) only tells when a party was first seen.
  * Pure; rows align 1:1 with `decl`.
  */
 export function screenDeclarations(decl: Table, catalog: Catalog, routes: Table | null, p: DeclarationRuleParams, history: Table | null = null): ScreenResult {
@@ -215,44 +223,61 @@ export function screenDeclarations(decl: Table, catalog: Catalog, routes: Table 
     } else looksLikeCode[i] = -1;
   }
 
-  // a controlled code exported from the control's origin towards a destination under a ban
+  // a controlled code for a destination under a ban in force on its date: exported from the control's origin
+  // (declared origin or departure) towards it, or — the importing agency's case — imported into it as goods of
+  // the control's origin that came through a third country (origin = the control's origin ≠ departure). A direct
+  // import from the origin is left to the origin's own border (the ban's residue of licensed or earlier
+  // shipments); licensing alone (destinations `*`) is no ban.
   for (let i = 0; i < n; i++) {
-    if (dir.codes[i] < 0 || !isExport[dir.codes[i]]) continue;
-    if (text(origin, i) !== p.controlOrigin && text(departure, i) !== p.controlOrigin) continue;
+    const o = text(origin, i);
+    const dep = text(departure, i);
+    const exported = dir.codes[i] >= 0 && isExport[dir.codes[i]];
+    if (exported ? o !== p.controlOrigin && dep !== p.controlOrigin : o !== p.controlOrigin || !dep || dep === p.controlOrigin) continue;
     const h = text(hs6, i);
     const d = text(date, i);
     const dest = text(destination, i);
-    if (!h || !d || !dest || !/^\d{4}-\d{2}-\d{2}$/.test(d)) continue;
+    if (!h || !d || !dest || !/^\d{6}$/.test(h) || !/^\d{4}-\d{2}-\d{2}$/.test(d)) continue;
     if (controlsInForce(catalog, h, dest, d).some((iv) => iv.destinations !== '*' && iv.origin === p.controlOrigin)) fire('banned_destination', i);
   }
 
-  // flagged routes: origin ≠ departure through a flagged hub, and a flagged hub declared as the origin
+  // flagged routes: origin ≠ departure through a flagged hub, and a flagged hub declared as the origin — each only on
+  // a date a flagged judgement of the route holds (RouteWindows: a 2022 declaration says nothing of a 2024 route)
   const routeId = new Map<number, string>();
   const priorShare = new Float64Array(n).fill(NaN);
+  let outsideWindow = 0;
   if (routes && routes.numRows) {
     const ro = readCodes(routes, 'origin', who), rh = readCodes(routes, 'hub', who), rd = readCodes(routes, 'destination', who);
     const rs = readCodes(routes, 'hs6', who), rf = readCodes(routes, 'flag_id', who), rp = readFloats(routes, 'hub_prior_export_share', who);
-    const via = new Map<string, number>();
-    const hubs = new Map<string, number>();
+    const windows = new RouteWindows(routes, catalog, p.flaggedRouteMonthsAfter, who);
+    const via = new Map<string, number[]>();
+    const hubs = new Map<string, number[]>();
+    const push = (m: Map<string, number[]>, k: string, r: number) => (m.get(k) ?? m.set(k, []).get(k)!).push(r);
     for (let r = 0; r < routes.numRows; r++) {
       const [o, h, d, s] = [text(ro, r), text(rh, r), text(rd, r), text(rs, r)];
-      if (!via.has(`${o}|${h}|${d}|${s}`)) via.set(`${o}|${h}|${d}|${s}`, r);
-      const k = `${h}|${d}|${s}`;
-      if (!hubs.has(k) || rp[r] < rp[hubs.get(k)!]) hubs.set(k, r);
+      push(via, `${o}|${h}|${d}|${s}`, r);
+      push(hubs, `${h}|${d}|${s}`, r);
     }
     for (let i = 0; i < n; i++) {
       const [o, dep, d, s] = [text(origin, i), text(departure, i), text(destination, i), text(hs6, i)];
-      const r1 = o && dep && o !== dep ? via.get(`${o}|${dep}|${d}|${s}`) : undefined;
+      const day = text(date, i) ?? '';
+      const viaRows = o && dep && o !== dep ? via.get(`${o}|${dep}|${d}|${s}`) : undefined;
+      const hubRows = hubs.get(`${o}|${d}|${s}`);
+      if (!viaRows && !hubRows) continue;
+      // routes in rank order: the first that holds the date names the flag
+      const r1 = viaRows?.find((r) => windows.holds(r, day));
       if (r1 !== undefined) {
         fire('via_flagged_hub', i);
         routeId.set(i, text(rf, r1)!);
       }
-      const r2 = hubs.get(`${o}|${d}|${s}`);
-      if (r2 !== undefined && rp[r2] <= p.falseOriginMaxPriorShare) {
+      // the flagged hub with the least prior trade among the routes that hold the date
+      let r2 = -1;
+      for (const r of hubRows ?? []) if (windows.holds(r, day) && (r2 < 0 || rp[r] < rp[r2] || (rp[r2] !== rp[r2] && rp[r] === rp[r]))) r2 = r;
+      if (r2 >= 0 && rp[r2] <= p.falseOriginMaxPriorShare) {
         fire('origin_flagged_hub', i);
         priorShare[i] = rp[r2];
         if (!routeId.has(i)) routeId.set(i, text(rf, r2)!);
       }
+      if (r1 === undefined && r2 < 0) outsideWindow++;
     }
   }
 
@@ -339,6 +364,8 @@ export function screenDeclarations(decl: Table, catalog: Catalog, routes: Table 
   const counts: Record<string, number> = {};
   for (const r of DECLARATION_RULES) counts[`rule.${r}`] = fired[r].reduce((a, b) => a + b, 0);
   counts.controlled = controlled.reduce((a, b) => a + b, 0);
+  // declarations on a flagged route's origin, hub, destination and code, dated where no flagged judgement of it holds
+  counts.route_matches_outside_flagged_window = outsideWindow;
 
   const mineralDict = new StringDictionary();
   const mineralCol = new Int32Array(n).fill(-1);

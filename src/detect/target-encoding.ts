@@ -1,24 +1,20 @@
-import { mulberry32 } from '../table/mulberry32.ts';
-
 /**
  * Smoothed target encoding of a categorical column: each category's label rate shrunk towards the prior,
- * (frauds + m·prior) / (rows + m). On the training rows the encoding must be out-of-fold — a row's own label
- * never enters its encoding — or a model fitted on it learns the labels back (leakage); later rows get the
- * encoding fitted on every training row. A null code (-1) is a category of its own.
+ * (frauds + m·prior) / (rows + m). On the training rows the encoding must be out-of-sample — a row's own label
+ * never enters its encoding — or a model fitted on it learns the labels back (leakage). It is time-ordered
+ * ({@link targetEncodeEarlier}): each training row is encoded from the periods before its own, as the fitted
+ * model meets a later month — encoded from every training month, all of them before it ({@link fitTargetEncoding},
+ * {@link applyTargetEncoding}). A null code (-1) is a category of its own.
  */
 
 /** Settings of the target encodings. */
 export interface TargetEncodingParams {
   /** Prior weight m, in rows (≥ 0, default `20`): a category seen m times is half its own rate, half the prior. */
   smoothing: number;
-  /** Folds of the out-of-fold encoding on the training rows (integer ≥ 2, default `5`). */
-  folds: number;
-  /** Seed of the fold assignment (integer; default `1`). */
-  seed: number;
 }
 
 /** Defaults for {@link TargetEncodingParams}. */
-export const targetEncodingDefaults: TargetEncodingParams = { smoothing: 20, folds: 5, seed: 1 };
+export const targetEncodingDefaults: TargetEncodingParams = { smoothing: 20 };
 
 /** A fitted encoding: the smoothed rate per code (index `size` holds the null category) and the prior. */
 export interface TargetEncoding {
@@ -57,39 +53,44 @@ export function applyTargetEncoding(enc: TargetEncoding, codes: Int32Array, size
 }
 
 /**
- * Out-of-fold encoding of the training `rows` (aligned 1:1 with them): rows are dealt into `folds` seeded
- * folds, and each fold is encoded by the fit on the other folds (their own prior). Pure and seeded.
+ * Time-ordered encoding of the training `rows` (aligned 1:1 with them): each row is encoded by the fit on the
+ * rows among `rows` of strictly earlier periods (`period` per table row: any order key, e.g. the rank of its
+ * month; -1 = unknown), with those rows' prior. Rows of one period never see each other's labels, their own
+ * included — as the model is used: a month is scored with encodings fitted on the months before it, never on
+ * itself. Rows of the first period have nothing earlier and rows without a period no place in time: NaN (the
+ * regression's missing value, filled with its fit mean), and the latter enter no one's encoding. A category the
+ * earlier periods never saw gets their prior. Pure; O(rows · log rows).
  */
-export function targetEncodeOutOfFold(codes: Int32Array, size: number, labels: Int8Array, rows: Int32Array, p: TargetEncodingParams): Float64Array {
-  const fold = assignFolds(rows.length, p.folds, p.seed);
-  const out = new Float64Array(rows.length);
-  for (let f = 0; f < p.folds; f++) {
-    let m = 0;
-    for (let i = 0; i < rows.length; i++) if (fold[i] !== f) m++;
-    const rest = new Int32Array(m);
-    for (let i = 0, k = 0; i < rows.length; i++) if (fold[i] !== f) rest[k++] = rows[i];
-    const enc = fitTargetEncoding(codes, size, labels, rest, p.smoothing);
-    for (let i = 0; i < rows.length; i++) {
-      if (fold[i] !== f) continue;
-      const c = codes[rows[i]];
-      out[i] = c < 0 ? enc.rates[size] : enc.rates[c];
+export function targetEncodeEarlier(codes: Int32Array, size: number, labels: Int8Array, rows: Int32Array, period: Int32Array, smoothing: number): Float64Array {
+  const out = new Float64Array(rows.length).fill(NaN);
+  const order = Int32Array.from({ length: rows.length }, (_, i) => i).filter((i) => period[rows[i]] >= 0);
+  order.sort((a, b) => period[rows[a]] - period[rows[b]] || a - b);
+  const n = new Float64Array(size + 1);
+  const pos = new Float64Array(size + 1);
+  let seen = 0;
+  let frauds = 0;
+  for (let s = 0; s < order.length; ) {
+    let e = s;
+    while (e < order.length && period[rows[order[e]]] === period[rows[order[s]]]) e++;
+    // this period, from the earlier ones only
+    if (seen > 0) {
+      const prior = frauds / seen;
+      for (let k = s; k < e; k++) {
+        const r = rows[order[k]];
+        const c = codes[r] < 0 ? size : codes[r];
+        out[order[k]] = n[c] + smoothing > 0 ? (pos[c] + smoothing * prior) / (n[c] + smoothing) : prior;
+      }
     }
+    // then its labels join the statistics of the periods after it
+    for (let k = s; k < e; k++) {
+      const r = rows[order[k]];
+      const c = codes[r] < 0 ? size : codes[r];
+      n[c]++;
+      pos[c] += labels[r];
+      seen++;
+      frauds += labels[r];
+    }
+    s = e;
   }
   return out;
-}
-
-/** Fold of each of n rows: a seeded shuffle dealt round-robin, so folds differ in size by at most one. */
-export function assignFolds(n: number, folds: number, seed: number): Int8Array {
-  if (!Number.isInteger(folds) || folds < 2 || folds > 100) throw new RangeError(`assignFolds: folds must be an integer in 2–100, got ${folds}`);
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  const rnd = mulberry32(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  const fold = new Int8Array(n);
-  for (let k = 0; k < n; k++) fold[order[k]] = k % folds;
-  return fold;
 }

@@ -13,7 +13,7 @@ export const declarationModelSchema = z
   .object({
     categorical: z.array(z.string().min(1)),
     numeric: z.array(numericFeature),
-    encoding: z.object({ smoothing: z.number().min(0), folds: z.number().int().min(2).max(100), seed: z.number().int() }).strict(),
+    encoding: z.object({ smoothing: z.number().min(0) }).strict(),
     logistic: z.object({ l2: z.number().min(0), maxIterations: z.number().int().min(1), tolerance: z.number().positive() }).strict(),
   })
   .strict() satisfies z.ZodType<DeclarationModelParams>;

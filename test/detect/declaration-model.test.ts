@@ -6,29 +6,15 @@ import { declarationModelDefaults, fitDeclarationModel, scoreDeclarationModel } 
 import { fitLogistic, logisticDefaults, scoreLogistic } from '../../src/detect/logistic-regression.ts';
 import { fitNaiveBayes, scoreNaiveBayes } from '../../src/detect/naive-bayes.ts';
 import { bootstrapRanking, rankingAtK } from '../../src/detect/ranking-metrics.ts';
-import { applyTargetEncoding, assignFolds, fitTargetEncoding, targetEncodeOutOfFold } from '../../src/detect/target-encoding.ts';
+import { applyTargetEncoding, fitTargetEncoding } from '../../src/detect/target-encoding.ts';
 import { mulberry32 } from '../../src/table/mulberry32.ts';
 
 const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 describe('target encoding', () => {
-  // rows 0..3, codes 0 0 1 1, labels 1 0 1 1; seed 5 deals folds 1 0 1 0
+  // rows 0..3, codes 0 0 1 1, labels 1 0 1 1 (time-ordered encoding of the training rows: test/detect/declaration-time-encoding.test.ts)
   const codes = Int32Array.from([0, 0, 1, 1]);
   const labels = Int8Array.from([1, 0, 1, 1]);
-
-  it('deals seeded folds', () => {
-    expect([...assignFolds(4, 2, 5)]).toEqual([1, 0, 1, 0]);
-    expect([...assignFolds(6, 3, 1)]).toEqual([1, 1, 0, 2, 0, 2]);
-    expect(() => assignFolds(4, 1, 5)).toThrow('folds must be an integer in 2–100, got 1');
-  });
-
-  it('encodes each training row from the other folds only: its own label never enters', () => {
-    // row 0 (fraud, code 0) is encoded from rows 1 and 3, where code 0 is one clean row: 0, not its own 1
-    expect([...targetEncodeOutOfFold(codes, 2, labels, all(4), { smoothing: 0, folds: 2, seed: 5 })]).toEqual([0, 1, 1, 1]);
-    // m = 2 shrinks towards each fold's prior (0.5 for fold 1's encoder, 1 for fold 0's)
-    const m2 = targetEncodeOutOfFold(codes, 2, labels, all(4), { smoothing: 2, folds: 2, seed: 5 });
-    [1 / 3, 1, 2 / 3, 1].forEach((v, i) => expect(m2[i]).toBeCloseTo(v, 12));
-  });
 
   it('applies the full-training fit to later rows: nulls are their own category, unseen codes get the prior', () => {
     const enc = fitTargetEncoding(codes, 2, labels, all(4), 2);

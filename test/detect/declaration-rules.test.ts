@@ -2,37 +2,20 @@ import { Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DECLARATION_RULES, declarationRuleDefaults, screenDeclarations, type DeclarationRuleParams } from '../../src/detect/declaration-rules.ts';
 import { loadCatalog } from '../../src/io/catalog.ts';
-import { loadCountryCodeIndex } from '../../src/io/reference.ts';
-import { declarationIngestDefaults } from '../../src/ingest/declaration-params.ts';
-import { readDeclarations } from '../../src/ingest/declarations.ts';
 import type { Catalog } from '../../src/reference/catalog.ts';
 import { dictionaryVector, float64Vector } from '../../src/table/columns.ts';
 import { rowsOf } from '../helpers.ts';
+import { ORDINARY, declarationLine, declarationTable } from './declaration-lines.ts';
 
-const HEADER = 'declaration_id,date,direction,declarant,exporter,importer,seller,declared_code,description,origin,departure,destination,transport_mode,net_mass_kg,quantity,quantity_unit,value,currency,office,label';
 let catalog: Catalog;
 beforeAll(async () => {
   catalog = await loadCatalog();
 });
 
-/** Declarations from canonical CSV lines (the header is added). */
-async function decl(lines: string[]): Promise<Table> {
-  const countries = await loadCountryCodeIndex();
-  const text = [HEADER, ...lines].join('\n') + '\n';
-  const r = await readDeclarations([{ display: 'd.csv', kind: 'csv', chunks: [new TextEncoder().encode(text)] }], { params: declarationIngestDefaults, countries });
-  expect(r.rejects.numRows).toBe(0);
-  return r.table;
-}
+const decl = declarationTable;
 
-/** One ordinary import line; fields overridable by name. */
-function line(f: Partial<Record<string, string | number>>): string {
-  const d: Record<string, string | number> = {
-    declaration_id: 'D1', date: '2024-03-01', direction: 'import', declarant: 'DCL', exporter: 'EXP', importer: 'IMP', seller: 'EXP',
-    declared_code: '8108900000', description: 'Titanium plates', origin: 'JPN', departure: 'JPN', destination: 'USA', transport_mode: 'sea',
-    net_mass_kg: 1000, quantity: 1000, quantity_unit: 'kg', value: 30000, currency: 'USD', office: 'USA-01', label: '', ...f,
-  };
-  return HEADER.split(',').map((k) => (/[,"]/.test(String(d[k])) ? `"${String(d[k]).replace(/"/g, '""')}"` : d[k])).join(',');
-}
+const BASE = ORDINARY;
+const line = (f: Partial<Record<string, string | number>>): string => declarationLine(BASE, f);
 
 const fired = (t: Table, rule: string) => rowsOf(t, [`rule_${rule}`]).map((r) => r[`rule_${rule}`]);
 const p = (over: Partial<DeclarationRuleParams> = {}) => ({ ...declarationRuleDefaults, ...over });
@@ -96,12 +79,17 @@ describe('screenDeclarations', () => {
       hs6: dictionaryVector(Int32Array.of(0, 0), ['811010']),
       flag_id: dictionaryVector(Int32Array.of(0, 1), ['f-tha', 'f-mex']),
       hub_prior_export_share: float64Vector(Float64Array.of(0.05, 0.5)),
+      // flagged for the antimony licence's post window (a route counts only on dates it was flagged for:
+      // test/detect/declaration-route-windows.test.ts)
+      control_id: dictionaryVector(Int32Array.of(0, 0), ['cn-2024-33']),
+      period_start: dictionaryVector(Int32Array.of(0, 0), ['2024-11']),
+      period_end: dictionaryVector(Int32Array.of(0, 0), ['2025-10']),
     });
     const t = await decl([
-      line({ declaration_id: 'A', declared_code: '8110101000', description: 'Antimony ingots', origin: 'CHN', departure: 'THA' }),
-      line({ declaration_id: 'B', declared_code: '8110101000', description: 'Antimony ingots', origin: 'THA', departure: 'THA' }),
-      line({ declaration_id: 'C', declared_code: '8110101000', description: 'Antimony ingots', origin: 'MEX', departure: 'MEX' }), // sold before: prior share 0.5
-      line({ declaration_id: 'D', declared_code: '8110101000', description: 'Antimony ingots', origin: 'CHN', departure: 'VNM' }),
+      line({ declaration_id: 'A', date: '2025-03-01', declared_code: '8110101000', description: 'Antimony ingots', origin: 'CHN', departure: 'THA' }),
+      line({ declaration_id: 'B', date: '2025-03-01', declared_code: '8110101000', description: 'Antimony ingots', origin: 'THA', departure: 'THA' }),
+      line({ declaration_id: 'C', date: '2025-03-01', declared_code: '8110101000', description: 'Antimony ingots', origin: 'MEX', departure: 'MEX' }), // sold before: prior share 0.5
+      line({ declaration_id: 'D', date: '2025-03-01', declared_code: '8110101000', description: 'Antimony ingots', origin: 'CHN', departure: 'VNM' }),
     ]);
     const r = screenDeclarations(t, catalog, routes, p());
     expect(fired(r.table, 'via_flagged_hub')).toEqual([true, false, false, false]);

@@ -22,25 +22,26 @@ function fixture(rules: number[]) {
 }
 
 describe('scoreDeclarations', () => {
-  it('weights rules, isolation and model, and leaves a missing model out of the weights', () => {
+  it('without a model weights rules and isolation; with one the score is the rank blend of model and isolation (issue 19 item 11)', () => {
     const { decl, screened } = fixture([0, 0.5, 0.9, 0]);
-    const p = { ...declarationScoreDefaults, weights: { rules: 0.6, isolation: 0, model: 0.4 } };
+    const p = { ...declarationScoreDefaults, weights: { rules: 0.6, isolation: 0 }, modelWeight: 1 };
     const without = rowsOf(scoreDeclarations(decl, screened, p).scored, ['score']).map((r) => r.score);
     expect(without).toEqual([0, 0.5, 0.9, 0].map((x) => expect.closeTo(x, 12)));
     const model = Float64Array.of(1, 0, 0.5, NaN);
     const withModel = rowsOf(scoreDeclarations(decl, screened, p, model).scored, ['score', 'model_score']);
-    expect(withModel.map((r) => r.score)).toEqual([0.4, 0.3, 0.74, 0].map((x) => expect.closeTo(x, 12)));
+    // the model's percentile ranks (NaN lowest); the rules do not move it
+    expect(withModel.map((r) => r.score)).toEqual([1, 1 / 3, 2 / 3, 0].map((x) => expect.closeTo(x, 12)));
     expect(withModel[3].model_score).toBeNull();
   });
 
-  it('flags a row a rule fired on, or one at the threshold, most suspicious first, with a flag id from the declaration id', () => {
+  it('flags a row a rule fired on, or one in the top share with a model, most suspicious first, with a flag id from the declaration id', () => {
     const { decl, screened } = fixture([0, 0.3, 0.9, 0]);
-    const p = { ...declarationScoreDefaults, weights: { rules: 1, isolation: 0, model: 1 }, flagThreshold: 0.5 };
+    const p = { ...declarationScoreDefaults, modelWeight: 1, flagTopShare: 0.25 };
     const { flagged, scored, counts } = scoreDeclarations(decl, screened, p, Float64Array.of(1, 0, 0, 0));
     expect(rowsOf(flagged, ['declaration_id', 'rank', 'score'])).toEqual([
-      { declaration_id: 'D0', rank: 1, score: 0.5 },
-      { declaration_id: 'D2', rank: 2, score: expect.closeTo(0.45, 12) },
-      { declaration_id: 'D1', rank: 3, score: expect.closeTo(0.15, 12) },
+      { declaration_id: 'D0', rank: 1, score: 1 },
+      { declaration_id: 'D1', rank: 2, score: expect.closeTo(1 / 3, 12) },
+      { declaration_id: 'D2', rank: 3, score: expect.closeTo(1 / 3, 12) },
     ]);
     expect(counts.flagged).toBe(3);
     const ids = rowsOf(scored, ['flag_id']).map((r) => r.flag_id);
