@@ -131,12 +131,15 @@ export const KCS_EXTRA_COLUMNS = [
 /**
  * The Korea Customs Service synthetic import declarations (`df_syn_{train,valid,test}_eng.csv`, Seondong/
  * Customs-Declaration-Datasets, MIT): imports into Korea, `Item Price` in KRW, ISO2 countries, HS6 codes,
- * label = `Fraud`. No exporter, description or quantity.
+ * label = `Fraud`. No exporter, description or quantity. Detected without the outcome columns `Fraud` and
+ * `Critical Fraud` (new declarations have no outcome yet): a file without them reads with label null (unknown).
  */
 export const KCS_DECLARATION_MAPPING: DeclarationMapping = {
   description: 'Korea Customs Service synthetic import declarations (KRW, ISO2 countries, HS6, Fraud label)',
   countryCodes: 'iso2',
-  detect: ['Declaration ID', 'HS6 Code', 'Country of Departure', 'Country of Origin', 'Item Price', 'Fraud'],
+  // not the outcome columns (`Fraud`, `Critical Fraud`): declarations still to screen have none, and read with
+  // a null (unknown) label and critical_fraud
+  detect: ['Declaration ID', 'HS6 Code', 'Country of Departure', 'Country of Origin', 'Item Price'],
   fields: {
     declaration_id: { column: 'Declaration ID' },
     date: { column: 'Date' },

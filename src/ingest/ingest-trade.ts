@@ -121,7 +121,12 @@ export async function ingestTrade(sources: AsyncIterable<TradeSource> | Iterable
     if (forced === 'canonical') throw new InputError(`${src.display}: --format canonical reads Parquet files only`);
     const layoutFor = (header: readonly string[]) => {
       const own = src.format ? layoutByName(src.format, opts.params) : null;
-      return (own !== 'canonical' ? own : null) ?? forced ?? detectLayout(header, src.display, opts.params);
+      const given = (own !== 'canonical' ? own : null) ?? forced;
+      if (given) return given;
+      const { layout, note } = detectLayout(header, src.display, opts.params);
+      // a file read twice (a range boundary inside a quoted field) is noted once
+      if (note && !ctx.notes.includes(note)) ctx.notes.push(note);
+      return layout;
     };
     let chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
     if (src.kind === 'csv-ranges') {
@@ -209,9 +214,25 @@ export function layoutByName(name: string, params: IngestParams): CsvLayout | 'c
   );
 }
 
-function detectLayout(header: readonly string[], file: string, params: IngestParams): CsvLayout {
+/**
+ * The layout of a header read without `--format`: a built-in layout that matches it, else the one mapping (shipped or
+ * in config) whose `detect` columns the header all has, with a note for the manifest. Throws {@link InputError} when
+ * several mappings' detect columns match (naming them), and for an unknown layout (naming a near miss or a mapping to try).
+ */
+export function detectLayout(header: readonly string[], file: string, params: IngestParams): { layout: CsvLayout; note?: string } {
   const layout = BUILT_IN.find((l) => l.matches(header));
-  if (layout) return layout;
+  if (layout) return { layout };
+  const detected = Object.entries(params.mappings).filter(([, m]) => m.detect?.length && hasColumns(header, m.detect));
+  if (detected.length === 1) {
+    const [key, mapping] = detected[0];
+    return { layout: mappedLayout(key, mapping), note: `${file}: read with mapping mapped:${key}: its detect columns matched (${mapping.detect!.join(',')})` };
+  }
+  if (detected.length > 1) {
+    throw new InputError(
+      `${file}: the detect columns of several mappings match its header (${headerExcerpt(header)}): ` +
+        `${detected.map(([k, m]) => `mapped:${k} (${m.detect!.join(',')})`).join(', ')}; pass --format with one of them`,
+    );
+  }
   // the columns a mapping cannot do without: required fields that have no constant or file-name fallback
   const mappings = Object.entries(params.mappings).map(([k, m]) => ({
     name: `mapped:${k}`,

@@ -21,6 +21,12 @@ export const mappingSchema = z
   .object({
     /** What the layout is, for people. */
     description: z.string().default(''),
+    /**
+     * Header columns that identify this layout when `--format` is not given (case-insensitive): a file whose header
+     * has all of them, and that no built-in layout reads, is read with this mapping, noted in the manifest. Absent
+     * or empty: only by `--format mapped:<name>`.
+     */
+    detect: z.array(z.string().min(1)).optional(),
     /** How the reporter and partner columns are coded. */
     countryCodes: z.enum(['comtrade', 'baci', 'iso3', 'name']),
     /** HS revision of the product codes (`HS2012`, `HS2017`, `HS2022`, …). */
@@ -114,6 +120,8 @@ export const ingestDefaults: IngestParams = {
         'UN Comtrade annual records as re-cut by critical-materials-atlas (raw_comtrade/comtrade_YYYY.csv): ' +
         'year,reporter,partner,cmd,flow,value,netwgt[,qty,qtyunit]; Comtrade area codes; value = primaryValue USD; ' +
         'the 2024 file has no year column, so the year comes from the file name.',
+      // both years' files have these (the 2022 one adds year, qty, qtyunit)
+      detect: ['reporter', 'partner', 'cmd', 'flow', 'value', 'netwgt'],
       countryCodes: 'comtrade',
       hsRevision: 'HS2022',
       fields: {
@@ -133,6 +141,7 @@ export const ingestDefaults: IngestParams = {
         'CEPII BACI (HS17) as re-cut by critical-materials-atlas (baci_recon/baci_YYYY.csv): i,j,cmd,value; ' +
         'ISO3 exporter and importer (S19 = Taiwan), value in USD; no year column: the year is a constant, ' +
         'taken from the file name unless set (--set ingest.mappings.atlas-baci.fields.period.const=2024).',
+      detect: ['i', 'j', 'cmd', 'value'],
       countryCodes: 'iso3',
       hsRevision: 'HS2017',
       fields: {
@@ -148,6 +157,7 @@ export const ingestDefaults: IngestParams = {
       description:
         'China-reported monthly exports by partner name (china-exports-monthly/deep_dive_hs6_monthly.csv): ' +
         'period_dt (YYYY-MM-DD), partner_name, hs6, val (USD), qty (kg).',
+      detect: ['period_dt', 'partner_name', 'hs6', 'val'],
       countryCodes: 'name',
       // China reports in HS2022 from January 2022 (in HS2017 before)
       hsRevision: 'HS2017',

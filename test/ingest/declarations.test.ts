@@ -137,6 +137,22 @@ describe('readDeclarations: Korea Customs layout', () => {
     expect(r.counts.country_unknown_nulled).toBe(1);
   });
 
+  it('detects the layout of declarations still to screen, without the outcome columns Fraud and Critical Fraud: label null (issue 19 item 10)', async () => {
+    const header = KCS_HEADER.replace(',Fraud,Critical Fraud', '');
+    const rows = text.split('\n').slice(1).map((l) => l.split(',').slice(0, -2).join(','));
+    const r = await read([csv('new_declarations.csv', [header, ...rows].join('\n'))]);
+    expect(r.layouts).toEqual({ 'new_declarations.csv': 'kcs' });
+    expect(r.counts).toMatchObject({ rows_read: 3, 'out.declarations': 3, 'out.rejects': 0 });
+    expect(rowsOf(r.table, ['declaration_id', 'origin', 'departure', 'value_usd', 'label', 'critical_fraud', 'source'])).toEqual([
+      { declaration_id: '41256141', origin: 'ROU', departure: 'ITA', value_usd: 1248.7 * 0.00085, label: null, critical_fraud: null, source: 'kcs' },
+      { declaration_id: '97061800', origin: 'PRI', departure: 'TWN', value_usd: 372254.4 * 0.00085, label: null, critical_fraud: null, source: 'kcs' },
+      { declaration_id: '85945189', origin: 'CHN', departure: null, value_usd: 375751.2 * 0.00085, label: null, critical_fraud: null, source: 'kcs' },
+    ]);
+    // with the outcomes beside it, the labelled file keeps its labels
+    const both = await read([csv('new_declarations.csv', [header, ...rows].join('\n')), csv('df_syn_test_eng.csv', text)]);
+    expect(rowsOf(both.table, ['label']).map((x) => x.label)).toEqual([null, null, null, 0, 1, 1]);
+  });
+
   it('mixes with canonical files: rows of a layout without the extras get nulls there', async () => {
     const canonical = `${CANONICAL_HEADER}\nD1,2024-03-05,import,,,,,8112929010,,CHN,CHN,USA,sea,1,,,5,USD,,`;
     const r = await read([csv('a.csv', canonical), csv('b.csv', text)]);

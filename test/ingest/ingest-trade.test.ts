@@ -122,9 +122,51 @@ describe('ingest: Comtrade Plus', () => {
 describe('ingest: layouts and errors', () => {
   it('refuses an unknown layout, naming the file and suggesting a mapping', async () => {
     await expect(run([csv('x.csv', 'a,b,c\n1,2,3\n')])).rejects.toThrow(/x\.csv: unknown layout \(header: a,b,c\)/);
-    await expect(run([csv('atlas.csv', 'reporter,partner,cmd,flow,value,netwgt\n')])).rejects.toThrow(
+    // the columns comtrade-atlas needs, but not all its detect columns (netwgt is missing): suggested, not read
+    await expect(run([csv('atlas.csv', 'reporter,partner,cmd,flow,value\n')])).rejects.toThrow(
       /try --format mapped:comtrade-atlas/,
     );
+  });
+
+  it("reads a header that one mapping's detect columns match with that mapping, and notes it (issue 19 item 5)", async () => {
+    // the atlas 2024 layout: no year column, the year from the file name
+    const t = ['reporter,partner,cmd,flow,value,netwgt', '764,842,811010,X,22722446.5,1118407', '842,764,811010,M,30178779,1782467'].join('\n');
+    const r = await run([csv('comtrade_2024.csv', t)]);
+    expect(r.layouts).toEqual({ 'comtrade_2024.csv': 'mapped:comtrade-atlas' });
+    expect(rowsOf(r.flows, ['period', 'reporter', 'partner', 'flow', 'cmd_code', 'value_usd', 'source'])).toEqual([
+      { period: '2024', reporter: 'THA', partner: 'USA', flow: 'X', cmd_code: '811010', value_usd: 22722446.5, source: 'mapped:comtrade-atlas' },
+      { period: '2024', reporter: 'USA', partner: 'THA', flow: 'M', cmd_code: '811010', value_usd: 30178779, source: 'mapped:comtrade-atlas' },
+    ]);
+    expect(r.notes).toEqual(['comtrade_2024.csv: read with mapping mapped:comtrade-atlas: its detect columns matched (reporter,partner,cmd,flow,value,netwgt)']);
+    // a mapping of one's own is detected the same way; a built-in layout still wins over any mapping
+    const mine = {
+      mappings: {
+        mine: {
+          description: '', detect: ['EXP', 'imp', 'code', 'kusd'], countryCodes: 'iso3' as const, hsRevision: 'HS2022',
+          fields: { period: { const: 2023 }, reporter: { column: 'exp' }, partner: { column: 'imp' }, flow: { const: 'X' }, cmd_code: { column: 'code' }, value_usd: { column: 'kusd', multiplier: 1000 } },
+        },
+      },
+    };
+    const m = await run([csv('m.csv', 'exp,imp,code,kusd\nCHN,USA,811292,2\n')], mine);
+    expect(m.layouts).toEqual({ 'm.csv': 'mapped:mine' });
+    expect(rowsOf(m.flows, ['reporter', 'value_usd'])).toEqual([{ reporter: 'CHN', value_usd: 2000 }]);
+    const plusHeader = await run([csv('p.csv', `${PLUS_HEADER}\n${plus({})}\n`)], { mappings: { ...mine.mappings, wide: { ...mine.mappings.mine, detect: ['reporterCode'] } } });
+    expect(plusHeader.layouts).toEqual({ 'p.csv': 'comtrade' });
+    expect(plusHeader.notes).toEqual([]);
+  });
+
+  it("refuses a header that several mappings' detect columns match, naming them (issue 19 item 5)", async () => {
+    const mapping = {
+      description: '', countryCodes: 'iso3' as const, hsRevision: 'HS2022',
+      fields: { period: { const: 2023 }, reporter: { column: 'exp' }, partner: { column: 'imp' }, flow: { const: 'X' }, cmd_code: { column: 'code' }, value_usd: { column: 'usd' } },
+    };
+    const params = { mappings: { ...ingestDefaults.mappings, first: { ...mapping, detect: ['exp', 'imp'] }, second: { ...mapping, detect: ['code', 'usd'] } } };
+    await expect(run([csv('two.csv', 'exp,imp,code,usd\nCHN,USA,811292,1\n')], params)).rejects.toThrow(
+      /^two\.csv: the detect columns of several mappings match its header \(header: exp,imp,code,usd\): mapped:first \(exp,imp\), mapped:second \(code,usd\); pass --format with one of them$/,
+    );
+    // --format settles it
+    const r = await run([csv('two.csv', 'exp,imp,code,usd\nCHN,USA,811292,1\n')], params, 'mapped:second');
+    expect(r.layouts).toEqual({ 'two.csv': 'mapped:second' });
   });
 
   it('refuses an unknown --format, listing the known ones', async () => {

@@ -65,6 +65,17 @@ describe.skipIf(!REAL_DATA)('ingest on the shared real data', () => {
     expect(find(r.flows, 'USA', 'THA', '811010', 'M')).toMatchObject([{ value_usd: 30_178_779, net_weight_kg: 1_782_467 }]);
   });
 
+  it('reads both atlas years without --format: the comtrade-atlas detect columns match, noted in the notes (issue 19 item 5)', async () => {
+    const r = await ingestFiles([realPath('comtrade-atlas/raw_comtrade')]);
+    expect(Object.entries(r.layouts).map(([f, l]) => [f.replace(/^.*\//, ''), l])).toEqual([
+      ['comtrade_2022.csv', 'mapped:comtrade-atlas'],
+      ['comtrade_2024.csv', 'mapped:comtrade-atlas'],
+    ]);
+    expect(r.notes.filter((n) => n.includes('read with mapping mapped:comtrade-atlas: its detect columns matched')).length).toBe(2);
+    expect(r.counts).toMatchObject({ rows_read: 166_616 + 164_831, 'out.rejects': 0 });
+    expect(find(r.flows, 'THA', 'USA', '811010', 'X').filter((x) => x.period === '2024')).toMatchObject([{ value_usd: 22_722_446.5, total_basis: 'confirmed' }]);
+  });
+
   it('reads the BACI re-cut through its mapping: ISO3, S19 as Taiwan, the year from the file name', async () => {
     const r = await ingestFiles([realPath('comtrade-atlas/baci_recon/baci_2022.csv'), realPath('comtrade-atlas/baci_recon/baci_2024.csv')], 'mapped:atlas-baci');
     expect(r.counts).toMatchObject({ rows_read: 23_167 + 21_723, 'out.flows': 44_890, 'out.rejects': 0 });
