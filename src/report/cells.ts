@@ -1,4 +1,4 @@
-import type { Table } from 'apache-arrow';
+import { DataType, type Table } from 'apache-arrow';
 
 /**
  * Row access to a small table (flagged rows: tens to thousands) by column name, with missing columns and
@@ -44,7 +44,13 @@ export class Rows {
   }
 
   private col(name: string): { get(i: number): unknown } | null {
-    if (!this.cols.has(name)) this.cols.set(name, this.table.schema.fields.some((f) => f.name === name) ? this.table.getChild(name) : null);
+    if (!this.cols.has(name)) {
+      const field = this.table.schema.fields.find((f) => f.name === name);
+      const v = field ? this.table.getChild(name) : null;
+      // a date column (Date32: milliseconds from Arrow) reads as its `YYYY-MM-DD` text
+      const day = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString().slice(0, 10));
+      this.cols.set(name, v && field && DataType.isDate(field.type) ? { get: (i: number) => day(v.get(i)) } : v);
+    }
     return this.cols.get(name)!;
   }
 }
@@ -86,4 +92,23 @@ export function formatNumber(v: number | null, digits = 2): string {
 /** A share 0–1 as a percentage. */
 export function percent(v: number | null): string {
   return v === null || v !== v ? '—' : `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`;
+}
+
+/**
+ * A log ratio (or log change) as the factor it stands for, the way people read it: `×6.5` for 1.87, `×344` for
+ * 5.84, `×0.33` for −1.10 (a fall to a third); `—` for null or NaN.
+ */
+export function factorOfLog(x: number | null): string {
+  if (x === null || x !== x) return '—';
+  const v = Math.exp(x);
+  if (!Number.isFinite(v)) return '×∞';
+  if (v >= 10) return `×${Math.round(v).toLocaleString('en-US')}`;
+  if (v >= 1) return `×${v.toFixed(1)}`;
+  return `×${Number(v.toPrecision(2))}`;
+}
+
+/** A log ratio as an HTML cell: the factor, the log itself in the tooltip (`<span title="log 1.87">×6.5</span>`). */
+export function factorHtml(x: number | null): string {
+  if (x === null || x !== x) return '<span class="muted">—</span>';
+  return `<span title="log ${x.toFixed(2)}">${factorOfLog(x)}</span>`;
 }

@@ -15,6 +15,8 @@ export interface ControlDate {
   /** Last day (inclusive), or null while open. */
   end: string | null;
   status: 'active' | 'suspended';
+  /** The announcement, e.g. `MOFCOM/GAC 2023 No. 39`: how people name the control. */
+  source?: string;
   /** False while the code is only a candidate for the control: not marked (the detectors leave it out too). */
   verified?: boolean;
 }
@@ -38,14 +40,30 @@ export function controlMarkers(controls: readonly ControlDate[], origin: string 
     const reaches = c.destinations === '*' || destination === null || c.destinations.includes(destination);
     if (!reaches) continue;
     const to = c.destinations === '*' ? 'licensing' : `ban to ${c.destinations.join(', ')}`;
+    const name = c.source || c.controlId;
     if (c.status === 'suspended') {
-      add(c.start, `${c.controlId} suspended`);
-      if (c.end) add(nextDay(c.end), `${c.controlId} suspension ends`);
+      add(c.start, `${name} suspended`);
+      if (c.end) add(nextDay(c.end), `${name} suspension ends`);
     } else {
-      add(c.start, `${c.controlId} ${to}`);
+      add(c.start, `${name} ${to}`);
     }
   }
   return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+/**
+ * A control by the name people know it by, its announcement and the day it took effect:
+ * `MOFCOM/GAC 2023 No. 39 (from 2023-12-01)`. The date is the first active day of the control on `hs6` (for
+ * `destination` when given), else of the control on any code; the id when the calendar does not know it.
+ */
+export function controlName(controls: readonly ControlDate[] | undefined, controlId: string, hs6?: string | null, destination?: string | null): string {
+  const own = (controls ?? []).filter((c) => c.controlId === controlId);
+  const reaches = (c: ControlDate) => !destination || c.destinations === '*' || c.destinations.includes(destination);
+  const active = own.filter((c) => c.status === 'active');
+  const pick = [active.filter((c) => c.hs6 === hs6 && reaches(c)), active.filter((c) => c.hs6 === hs6), active, own].find((xs) => xs.length);
+  if (!pick) return controlId;
+  const first = pick.reduce((a, c) => (c.start < a.start ? c : a));
+  return `${first.source || controlId} (from ${first.start})`;
 }
 
 function nextDay(date: string): string {

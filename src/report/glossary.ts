@@ -51,6 +51,7 @@ export const TERMS: Readonly<Record<string, string>> = {
   baseline: 'The months before the control that the later months are compared with (the stockpiling month just before the control left out).',
   'after control': 'The months compared with the baseline, after the licensing pause that follows the control.',
   FOB: 'Free on board: the value at the exporter’s border. Importers record CIF (with freight and insurance); the report puts them on FOB to compare.',
+  '×6.5': 'A factor: the later (or one side’s) value is 6.5 times the earlier (or the other’s); ×0.5 is half. The tooltip gives its natural log, the scale the detectors compute on.',
   'window (M, R3, R12, Y)': 'The span a mirror comparison covers: a month, rolling 3 or 12 months, a calendar year.',
   new: 'Flagged in this run, not in the last one.',
   persisting: 'Flagged in this run and in the last one.',

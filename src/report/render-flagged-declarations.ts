@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import { routeAnchor } from './anchors.ts';
 import { formatNumber, percent, Rows, usdShort } from './cells.ts';
 import { emptyTable, renderFlagTable } from './flag-table.ts';
 import { REASONS, reasonBadge } from './glossary.ts';
@@ -11,6 +12,11 @@ export interface DeclarationSectionOptions {
   columns: readonly string[];
   /** Rows shown at most (default 100). */
   limit?: number;
+  /**
+   * The transshipment report whose flagged routes the screening read, relative to this page
+   * (`../../transshipment/as_of=…/report.html`): a declaration's `route_flag_id` links to that route's row there.
+   */
+  routesReport?: string;
 }
 
 /**
@@ -31,16 +37,25 @@ given) is high. Each reason is shown with the number behind it.</p>`;
     [{ label: 'rule' }, { label: 'declarations', numeric: true }, { label: 'what it means' }],
     [...counts].sort((a, b) => b[1] - a[1]).map(([r, n]) => [reasonBadge(r), esc(n.toLocaleString('en-US')), esc(REASONS[r] ?? '')]),
   );
+  // the ranking first: rank, declaration, score, reasons, then the route and the goods
   const ranked = renderFlagTable(rows, o.columns, {
     limit,
-    cell: (c, i) => (c === 'reasons' ? reasonsWithNumbers(rows, i) : c === 'value_usd' ? esc(usdShort(rows.num(c, i))) : undefined),
-    extra: rows.has('source_file') ? [{ label: 'record', html: (i) => recordOf(rows, i) }] : [],
+    cls: 'ranking',
+    order: ['rank', 'declaration', 'score', 'reasons', 'route'],
+    folded: ['declaration_id', 'date', 'direction', 'declared_code', 'origin', 'departure', 'destination', 'isolation_score', 'model_score'],
+    custom: {
+      score: { label: 'score', numeric: true, html: (i) => scoreCell(rows, i) },
+      declaration: { label: 'declaration', wrap: true, cls: 'route', html: (i) => declarationCell(rows, i) },
+      route: { label: 'route', title: 'origin → departure → destination', wrap: true, html: (i) => esc(['origin', 'departure', 'destination'].map((c) => rows.str(c, i) ?? '?').join(' → ')) },
+    },
+    cell: (c, i) => (c === 'reasons' ? reasonsWithNumbers(rows, i, o.routesReport) : c === 'value_usd' ? esc(usdShort(rows.num(c, i))) : undefined),
   });
-  return `<section id="flagged_declarations">${head}${lead}
-<h3>What the rules caught</h3>
-${byRule}
+  return `<section id="flagged_declarations">${head}
 <h3>Declarations, ranked</h3>
 ${ranked}
+${lead}
+<h3>What the rules caught</h3>
+${byRule}
 </section>`;
 }
 
@@ -49,12 +64,30 @@ export function declarationLabel(rows: Rows, i: number): string {
   return [rows.str('declaration_id', i), rows.str('date', i), rows.str('declared_code', i)].filter(Boolean).join(' · ');
 }
 
-function reasonsWithNumbers(rows: Rows, i: number): string {
+/** Declaration i's score, and under it the isolation and model scores that went into it. */
+function scoreCell(rows: Rows, i: number): string {
+  const parts = [['isolation', rows.num('isolation_score', i)], ['model', rows.num('model_score', i)]] as const;
+  const more = parts.filter(([, v]) => v !== null).map(([k, v]) => `${k} ${formatNumber(v)}`).join(' · ');
+  return `${esc(formatNumber(rows.num('score', i)))}${more ? `<br><span class="small muted">${esc(more)}</span>` : ''}`;
+}
+
+/** Declaration i in a ranking cell: its id, then its date, direction and declared code, then the record it came from. */
+function declarationCell(rows: Rows, i: number): string {
+  const more = [rows.str('date', i), rows.str('direction', i), rows.str('declared_code', i)].filter(Boolean).join(' · ');
+  return `${esc(rows.str('declaration_id', i) ?? '?')}${more ? `<br><span class="small muted">${esc(more)}</span>` : ''}${recordOf(rows, i)}`;
+}
+
+function reasonsWithNumbers(rows: Rows, i: number, routesReport: string | undefined): string {
   const reasons = rows.list<string>('reasons', i).map(String);
   if (!reasons.length) return `<span class="muted">high combined score</span>`;
+  const route = rows.str('route_flag_id', i);
   return reasons.map((r) => {
     const d = numbersOf(r, rows, i);
-    return `${reasonBadge(r)}${d ? ` <span class="small">${esc(d)}</span>` : ''}`;
+    // the flagged route behind a via-hub reason, linked to its row in the transshipment report
+    const link = route && (r === 'via_flagged_hub' || r === 'origin_flagged_hub')
+      ? `, route ${routesReport ? `<a href="${esc(`${routesReport}#${routeAnchor(route)}`)}">${esc(route)}</a>` : `<code>${esc(route)}</code>`}`
+      : '';
+    return `${reasonBadge(r)}${d || link ? ` <span class="small">${esc(d)}${link}</span>` : ''}`;
   }).join('<br>');
 }
 
@@ -70,9 +103,9 @@ function numbersOf(r: string, rows: Rows, i: number): string {
     case 'banned_destination':
       return `to ${s('destination') ?? '?'}`;
     case 'via_flagged_hub':
-      return `${s('origin') ?? '?'} → ${s('departure') ?? '?'} → ${s('destination') ?? '?'}${s('route_flag_id') ? `, route ${s('route_flag_id')}` : ''}`;
+      return `${s('origin') ?? '?'} → ${s('departure') ?? '?'} → ${s('destination') ?? '?'}`;
     case 'origin_flagged_hub':
-      return `hub's earlier share ${percent(n('hub_prior_export_share'))}${s('route_flag_id') ? `, route ${s('route_flag_id')}` : ''}`;
+      return `hub's earlier share ${percent(n('hub_prior_export_share'))}`;
     case 'unit_value_outlier': {
       const luv = n('log_unit_value');
       return `price z ${formatNumber(n('unit_value_robust_z'))}${luv !== null ? `, USD ${formatNumber(Math.exp(luv))}/kg` : ''}`;
@@ -90,9 +123,11 @@ function numbersOf(r: string, rows: Rows, i: number): string {
   }
 }
 
+/** The record declaration i came from: its file's name and line (the whole path in the tooltip); '' when unknown. */
 function recordOf(rows: Rows, i: number): string {
   const f = rows.str('source_file', i);
-  if (!f) return '<span class="muted">—</span>';
+  if (!f) return '';
   const line = rows.num('source_line', i);
-  return `<span class="small">${esc(`${f}${line !== null ? `:${line}` : ''}`)}</span>`;
+  const at = line !== null ? `:${line}` : '';
+  return `<br><span class="small" title="${esc(`${f}${at}`)}">${esc(`${f.split(/[\\/]/).pop()}${at}`)}</span>`;
 }

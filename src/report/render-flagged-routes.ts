@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
-import { formatNumber, percent, Rows, usdShort } from './cells.ts';
-import { controlMarkers, type ControlDate } from './control-dates.ts';
+import { pairAnchor, routeAnchor } from './anchors.ts';
+import { factorHtml, factorOfLog, formatNumber, percent, Rows, usdShort } from './cells.ts';
+import { controlMarkers, controlName, type ControlDate } from './control-dates.ts';
 import { changeBadge, verdictBadge } from './flag-status.ts';
 import { emptyTable, renderFlagTable } from './flag-table.ts';
 import { REASONS, reasonBadge } from './glossary.ts';
@@ -20,7 +21,18 @@ export interface RouteSectionOptions {
   countryNames?: ReadonlyMap<string, string>;
   /** Evidence records listed per route, at most (default 500). */
   evidenceLimit?: number;
+  /**
+   * The mirror-gaps report of the same data, relative to this page (`../../mirror-gaps/as_of=…/report.html`): each
+   * route links its legs to their pairs there (anchors `pair-EXPORTER-IMPORTER-HS6`).
+   */
+  mirrorReport?: string;
 }
+
+/** Declared columns the ranking shows inside its route, score, why, control and chain columns. */
+const FOLDED = [
+  'origin', 'hub', 'hub_name', 'destination', 'hs6', 'mineral', 'reasons', 'control_id', 'period_start', 'period_end', 'at_stake_usd',
+  'first_leg_excess', 'first_leg_surge', 'second_leg_surge', 'diversion', 'pass_through', 'weakest_link_z', 'links_missing', 'counterfactual_basis',
+];
 
 const LEGS = [
   // the first leg wider, drawn first: where both legs carry the same value (pass-through) it shows as a rim
@@ -44,17 +56,99 @@ export function renderFlaggedRoutes(table: Table, o: RouteSectionOptions): strin
 after the control, the product seems to travel from the origin through the hub to the destination instead of directly:
 the hub buys more from the origin, sells more to the destination, and the direct flow falls. Most suspicious first.</p>`;
   if (!rows.length) return `<section id="flagged_routes">${head}${lead}<p>No route was flagged in this run.</p>${emptyTable(rows, o.columns)}</section>`;
+  // the ranking first: rank, route, score and why, then the control and the numbers; long cells wrap
   const overview = renderFlagTable(rows, o.columns, {
     limit,
+    cls: 'ranking',
+    order: ['rank', 'route', 'score', 'why', 'control', 'chain'],
+    folded: FOLDED,
+    custom: {
+      route: { label: 'route', wrap: true, cls: 'route', html: (i) => routeCell(rows, i, o) },
+      score: { label: 'score', title: 'USD at stake × how far the weakest required link stands out of its noise', numeric: true, html: (i) => scoreCell(rows, i) },
+      why: { label: 'why', wrap: 'wide', cls: 'why', html: (i) => whyCell(rows, i) },
+      ...(rows.has('control_id') || rows.has('controls') ? { control: { label: 'control', wrap: true, html: (i: number) => controlCell(rows, i, o) } } : {}),
+      ...(rows.has('weakest_link_z') || rows.has('links_missing') ? { chain: { label: 'chain of evidence', wrap: true, html: (i: number) => chainCell(rows, i) } } : {}),
+    },
     cell: (c, i) => (c === 'rank' ? `<a href="#route-${i + 1}">${esc(String(rows.num('rank', i) ?? i + 1))}</a>` : undefined),
+    rowId: (i) => {
+      const id = rows.str('flag_id', i);
+      return id ? routeAnchor(id) : undefined;
+    },
   });
   const cards: string[] = [];
   for (let i = 0; i < limit; i++) cards.push(routeCard(rows, i, o));
-  return `<section id="flagged_routes">${head}${lead}
+  return `<section id="flagged_routes">${head}
 <h3>Ranking</h3>
 ${overview}
+${lead}
 ${cards.join('\n')}
 </section>`;
+}
+
+/** The route in a ranking cell: the codes (names in the tooltip), then the product and the hub's name. */
+function routeCell(rows: Rows, i: number, o: RouteSectionOptions): string {
+  const codes = ['origin', 'hub', 'destination'].map((c) => rows.str(c, i) ?? '?');
+  const names = codes.map((c, k) => (k === 1 ? (rows.str('hub_name', i) ?? o.countryNames?.get(c) ?? c) : (o.countryNames?.get(c) ?? c)));
+  const product = [rows.str('mineral', i), rows.str('hs6', i)].filter(Boolean).join(' ');
+  return `<span title="${esc(names.join(' → '))}">${esc(codes.join(' → '))}</span><br><span class="small muted">${esc(product)}${names[1] !== codes[1] ? ` · via ${esc(names[1])}` : ''}</span>`;
+}
+
+/** Route i's score, and under it the USD at stake it weighs. */
+function scoreCell(rows: Rows, i: number): string {
+  const stake = rows.num('at_stake_usd', i);
+  return `${esc(formatNumber(rows.num('score', i)))}${stake !== null ? `<br><span class="small muted">at stake ${esc(usdShort(stake))}</span>` : ''}`;
+}
+
+/**
+ * Why route i was flagged, in the ranking: its reasons as explained badges, then how each leg moved as factors
+ * (the first leg against the origin's trend, the log in the tooltip) and how much of the second leg the first covers.
+ */
+function whyCell(rows: Rows, i: number): string {
+  const badges = rows.list<string>('reasons', i).map((r) => reasonBadge(String(r))).join(' ');
+  const [O, H, D] = ['origin', 'hub', 'destination'].map((c) => rows.str(c, i) ?? '?');
+  const move = (col: string, label: string) => {
+    const x = rows.num(col, i);
+    return x === null ? '' : `${esc(label)} ${factorHtml(x)}`;
+  };
+  const pass = rows.num('pass_through', i);
+  const moves = [
+    move('first_leg_excess', `${O} → ${H}`) || move('first_leg_surge', `${O} → ${H}`),
+    move('second_leg_surge', `${H} → ${D}`),
+    move('diversion', `${O} → ${D}`),
+    pass !== null ? `passed on ${esc(percent(pass))}` : '',
+  ].filter(Boolean);
+  return `${badges}${moves.length ? `<br><span class="small">${moves.join('; ')}</span>` : ''}`;
+}
+
+/** The chain of evidence of route i in the ranking: its weakest required link, the links that do not hold, the counterfactual's basis. */
+function chainCell(rows: Rows, i: number): string {
+  const z = rows.num('weakest_link_z', i);
+  const missing = rows.list<string>('links_missing', i).map(String);
+  const cf = rows.str('counterfactual_basis', i);
+  return [
+    z !== null ? `weakest link z ${esc(formatNumber(z))}` : '',
+    missing.length ? `<span class="small">missing: ${esc(missing.join(', ').replace(/_/g, ' '))}</span>` : '',
+    cf ? `<span class="small muted">counterfactual: ${esc(cf.replace(/_/g, ' '))}</span>` : '',
+  ].filter(Boolean).join('<br>');
+}
+
+/** The controls route i was flagged under, by name (`MOFCOM/GAC 2023 No. 39 (from 2023-12-01)`), and the months after. */
+function controlCell(rows: Rows, i: number, o: RouteSectionOptions): string {
+  type C = { control_id: string; period_start?: string | null; period_end?: string | null; flagged?: boolean };
+  // the controls it was flagged under (its `controls` list), else every one listed, else the lead control's columns
+  const listed = rows.list<C>('controls', i);
+  const flagged = listed.filter((c) => c.flagged !== false);
+  const lead: C = { control_id: rows.str('control_id', i) ?? '', period_start: rows.str('period_start', i), period_end: rows.str('period_end', i) };
+  const items = flagged.length ? flagged : listed.length ? listed : [lead];
+  const shown = new Map<string, C>();
+  for (const c of items) if (c.control_id && !shown.has(`${c.control_id}|${c.period_start}`)) shown.set(`${c.control_id}|${c.period_start}`, c);
+  return [...shown.values()]
+    .map((c) => {
+      const name = controlName(o.controls, c.control_id, rows.str('hs6', i), rows.str('destination', i));
+      const after = c.period_start ? `<br><span class="small muted">after: ${esc(c.period_start)}–${esc(c.period_end ?? '?')}</span>` : '';
+      return `<span title="${esc(c.control_id)}">${esc(name)}</span>${after}`;
+    })
+    .join('<br>');
 }
 
 /** What route i is about, in a few words: `CHN → IND → USA · 250410 (graphite)`. */
@@ -74,8 +168,9 @@ function routeCard(rows: Rows, i: number, o: RouteSectionOptions): string {
   const series = routeSeries(rows, i);
   const per = rows.str('freq', i) === 'A' ? 'a year' : 'a month';
   const baseline = series?.windows.baseline;
+  const controlId = rows.str('control_id', i);
   const when = [
-    rows.str('control_id', i) && `control ${rows.str('control_id', i)}`,
+    controlId && `control ${controlName(o.controls, controlId, hs6, D)}`,
     baseline && `baseline ${baseline[0]}–${baseline[1]}`,
     `after the control ${rows.str('period_start', i) ?? '?'}–${rows.str('period_end', i) ?? '?'}`,
   ].filter(Boolean).join(' · ');
@@ -97,8 +192,17 @@ ${legTable(rows, i, per, { O, H, D })}</div><div>
 <b>Why it was flagged</b>${why}
 ${signalTable(rows, i)}
 </div></div>
+${mirrorLinks(o, { O, H, D, hs6 })}
 ${evidenceList(rows, i, o.evidenceLimit ?? 500)}
 </article>`;
+}
+
+/** Links from a route's legs to their pairs in the mirror-gaps report; '' without that report. */
+function mirrorLinks(o: RouteSectionOptions, c: { O: string | null; H: string | null; D: string | null; hs6: string }): string {
+  if (!o.mirrorReport || !c.O || !c.H || !c.D) return '';
+  const legs: [string, string, string][] = [['first leg', c.O, c.H], ['second leg', c.H, c.D], ['direct', c.O, c.D]];
+  const links = legs.map(([label, e, m]) => `${esc(label)} <a href="${esc(`${o.mirrorReport}#${pairAnchor(e, m, c.hs6)}`)}">${esc(`${e} → ${m}`)}</a>`);
+  return `<p class="small">What each side recorded, in the mirror-gaps report: ${links.join(' · ')} <span class="muted">(a pair the mirror-gaps run did not flag has no entry there)</span></p>`;
 }
 
 interface RouteSeries {
@@ -181,20 +285,20 @@ function detailOf(r: string, rows: Rows, i: number, per: string, c: { O: string 
     case 'second_leg_rose':
       return `${c.H} → ${c.D}: ${move('second_leg_pre_usd', 'second_leg_post_usd')}`;
     case 'goods_reach_hub':
-      return `${c.O} → ${c.H}: ${move('first_leg_pre_usd', 'first_leg_post_usd')}; ×${formatNumber(Math.exp(n('first_leg_excess') ?? NaN))} against ${c.O}'s trend to its other buyers`;
+      return `${c.O} → ${c.H}: ${move('first_leg_pre_usd', 'first_leg_post_usd')}; ${factorOfLog(n('first_leg_excess'))} against ${c.O}'s trend to its other buyers`;
     case 'diversion':
       return `${c.O} → ${c.D}: ${move('direct_pre_usd', 'direct_post_usd')}`;
     case 'pass_through':
       return `the first leg's rise covers ${percent(n('pass_through'))} of the second's`;
     case 'counterfactual':
-      return `the first leg's excess is ×${formatNumber(Math.exp(n('counterfactual_log_difference') ?? NaN))} its counterfactual's (${rows.str('counterfactual_basis', i)?.replace(/_/g, ' ') ?? ''})`;
+      return `the first leg's excess is ${factorOfLog(n('counterfactual_log_difference'))} its counterfactual's (${rows.str('counterfactual_basis', i)?.replace(/_/g, ' ') ?? ''})`;
     case 'new_exporter':
       return `before the control ${c.H} sold ${c.D} ${percent(n('hub_prior_export_share'))} of what it sold after`;
     case 'unit_value':
       return `price per kg ${c.H} → ${c.D} is ${formatNumber(n('unit_value_ratio'))} × that of ${c.O} → ${c.H}`;
     case 'origin_kept': {
       const k = n('destination_origin_kept_log_ratio');
-      return k === null ? '' : `${c.D} records ${formatNumber(Math.exp(k))} × what ${c.O} declares sending it`;
+      return k === null ? '' : `${c.D} records ${factorOfLog(k)} what ${c.O} declares sending it`;
     }
     case 'consignment':
       return `${usdShort(n('consignment_usd'))} recorded by ${c.D} as goods of ${c.O} consigned from ${c.H}`;
@@ -212,10 +316,37 @@ function chainTable(rows: Rows, i: number): string {
   if (!links.length) return '';
   const mark = (s: string) => (s === 'holds' ? '✔ holds' : s === 'fails' ? '✘ fails' : '? unjudged');
   const body = links.map((l) => [
-    `${l.role === 'required' ? '<b>' : ''}${esc(l.link.replace(/_/g, ' '))}${l.role === 'required' ? '</b>' : ''}`,
-    esc(l.role), esc(mark(l.status)), esc(l.value === null ? '–' : formatNumber(l.value)), esc(l.z === null ? '–' : formatNumber(l.z)), esc(l.basis.replace(/_/g, ' ')),
+    `${l.role === 'required' ? '<b>' : ''}${esc(l.link.replace(/_/g, ' '))}${l.role === 'required' ? '</b>' : ''}<br><span class="small muted">${esc(l.role)}</span>`,
+    esc(mark(l.status)), linkValue(l), esc(l.z === null ? '–' : formatNumber(l.z)), esc(l.basis.replace(/_/g, ' ')),
   ]);
-  return htmlTable([{ label: 'link' }, { label: 'role' }, { label: 'status' }, { label: 'value', numeric: true }, { label: 'z', numeric: true }, { label: 'measured against' }], body);
+  return htmlTable([{ label: 'link', wrap: true }, { label: 'status' }, { label: 'value', numeric: true }, { label: 'z', numeric: true }, { label: 'measured against', wrap: true }], body, 'ranking');
+}
+
+/** A chain link's value as people read it: log changes and ratios as factors (the log in the tooltip), shares as percentages. */
+function linkValue(l: { link: string; value: number | null; basis: string }): string {
+  const v = l.value;
+  if (v === null) return '–';
+  switch (l.link) {
+    case 'goods_reach_hub':
+      return l.basis === 'hub_ghost_share' ? esc(percent(v)) : l.basis === 'consignment' ? esc(usdShort(v)) : factorHtml(v);
+    case 'second_leg_rose':
+    case 'counterfactual':
+    case 'diversion':
+    case 'origin_kept':
+      return factorHtml(v);
+    case 'pass_through':
+    case 'new_exporter':
+      return esc(percent(v));
+    case 'consignment':
+      return esc(usdShort(v));
+    case 'timing':
+      return esc(`${formatNumber(v, 0)} month${v === 1 ? '' : 's'}`);
+    case 'unit_value':
+    case 'hub_balance':
+      return v > 0 ? esc(factorOfLog(Math.log(v))) : esc(formatNumber(v));
+    default:
+      return esc(formatNumber(v));
+  }
 }
 
 function legTable(rows: Rows, i: number, per: string, c: { O: string | null; H: string | null; D: string | null }): string {

@@ -1,11 +1,12 @@
 import type { Table } from 'apache-arrow';
 import { readCodes, readFloats } from '../table/read.ts';
-import { formatNumber, Rows, usdShort } from './cells.ts';
+import { factorHtml, formatNumber, Rows, usdShort } from './cells.ts';
 import { controlMarkers, type ControlDate } from './control-dates.ts';
 import { emptyTable, renderFlagTable } from './flag-table.ts';
 import { reasonBadge } from './glossary.ts';
 import { esc } from './html.ts';
 import { periodRange, renderLineChart, type ChartBand } from './render-line-chart.ts';
+import { pairAnchor } from './anchors.ts';
 
 /** Options of {@link renderMirrorGaps}. */
 export interface MirrorSectionOptions {
@@ -38,18 +39,88 @@ at stake (the gap in USD a year) times how far the two reporters are to be belie
   const groups = pairGroups(rows);
   const charted = groups.slice(0, o.chartLimit ?? 12);
   const charts = pairs ? pairCharts(charted, pairs, o.controls) : '<p class="muted">The pair table (mirror_pairs) was not given: no charts.</p>';
-  const table = renderFlagTable(rows, o.columns, { limit });
-  return `<section id="mirror_gaps">${head}${lead}
-<h3>Both sides, by period, for each flagged pair${groups.length > charted.length ? ` (the ${charted.length} best ranked of ${groups.length})` : ''}</h3>
-${charts}
+  // the ranking first: rank, pair, score, reasons, then the windows and the numbers; each pair's first row is
+  // the anchor a transshipment route's legs link to
+  const anchored = new Set<string>();
+  const table = renderFlagTable(rows, o.columns, {
+    limit,
+    cls: 'ranking',
+    order: ['rank', 'pair', 'score', 'reasons', 'windows', 'sides', 'noise'],
+    folded: [
+      'exporter', 'importer', 'hs6', 'windows_flagged', 'first_flagged_period', 'last_flagged_period', 'window', 'period_end', 'value_at_stake_usd',
+      'exporter_value_usd', 'importer_value_fob_usd', 'gap_usd', 'log_ratio', 'z', 'noise_source', 'exporter_reliability', 'importer_reliability',
+    ],
+    custom: {
+      pair: { label: 'pair', wrap: true, cls: 'route', html: (i) => pairCell(rows, i) },
+      ...(rows.has('value_at_stake_usd') ? { score: { label: 'score', numeric: true, html: (i: number) => scoreCell(rows, i) } } : {}),
+      windows: { label: 'flagged windows', wrap: true, html: (i) => windowsCell(rows, i) },
+      ...(rows.has('gap_usd') || rows.has('exporter_value_usd') ? { sides: { label: 'the two sides (best window)', wrap: true, html: (i: number) => sidesCell(rows, i) } } : {}),
+      ...(rows.has('z') || rows.has('exporter_reliability') ? { noise: { label: 'beyond noise', wrap: true, html: (i: number) => noiseCell(rows, i) } } : {}),
+    },
+    rowId: (i) => {
+      const a = pairAnchor(rows.str('exporter', i) ?? '', rows.str('importer', i) ?? '', rows.str('hs6', i) ?? '');
+      if (anchored.has(a)) return undefined;
+      anchored.add(a);
+      return a;
+    },
+  });
+  return `<section id="mirror_gaps">${head}
 <h3>Flagged pairs, ranked (best window shown)</h3>
 ${table}
+${lead}
+<h3>Both sides, by period, for each flagged pair${groups.length > charted.length ? ` (the ${charted.length} best ranked of ${groups.length})` : ''}</h3>
+${charts}
 </section>`;
 }
 
 /** What mirror gap i is about: `JPN → USA · 811292 · R3 2024-12–2025-02`. */
 export function mirrorLabel(rows: Rows, i: number): string {
   return `${rows.str('exporter', i) ?? '?'} → ${rows.str('importer', i) ?? '?'} · ${rows.str('hs6', i) ?? ''} · ${rows.str('window', i) ?? ''} ${rows.str('period_start', i) ?? ''}–${rows.str('period_end', i) ?? ''}`;
+}
+
+/** The pair in a ranking cell: `JPN → USA`, then the product. */
+function pairCell(rows: Rows, i: number): string {
+  return `${esc(`${rows.str('exporter', i) ?? '?'} → ${rows.str('importer', i) ?? '?'}`)}<br><span class="small muted">${esc(rows.str('hs6', i) ?? '')}</span>`;
+}
+
+/** Row i's score, and under it the USD at stake a year. */
+function scoreCell(rows: Rows, i: number): string {
+  const stake = rows.num('value_at_stake_usd', i);
+  return `${esc(formatNumber(rows.num('score', i)))}${stake !== null ? `<br><span class="small muted">at stake ${esc(usdShort(stake))} a year</span>` : ''}`;
+}
+
+/** What each side recorded over row i's best window, the gap, and importer ÷ exporter as a factor (the log in the tooltip). */
+function sidesCell(rows: Rows, i: number): string {
+  const lr = rows.num('log_ratio', i);
+  const usd = (col: string) => `<span class="nw">${esc(usdShort(rows.num(col, i)))}</span>`;
+  return [
+    `exporter ${usd('exporter_value_usd')}`,
+    `importer ${usd('importer_value_fob_usd')}${lr !== null ? ` (${factorHtml(lr)})` : ''}`,
+    `<span class="small muted">gap ${usd('gap_usd')}</span>`,
+  ].join('<br>');
+}
+
+/** How far row i's gap stands out of the pair's noise (z and where the noise came from) and how far each reporter is believed. */
+function noiseCell(rows: Rows, i: number): string {
+  const z = rows.num('z', i);
+  const src = rows.str('noise_source', i);
+  const ex = rows.num('exporter_reliability', i);
+  const im = rows.num('importer_reliability', i);
+  return [
+    z !== null ? `z ${esc(formatNumber(z))}` : '',
+    src ? `<span class="small muted">noise: ${esc(src.replace(/_/g, ' '))}</span>` : '',
+    ex !== null || im !== null ? `<span class="small">believed: exporter ${esc(formatNumber(ex))}, importer ${esc(formatNumber(im))}</span>` : '',
+  ].filter(Boolean).join('<br>');
+}
+
+/** The flagged windows of row i: how many, from when to when, and the best one (`R3 to 2024-04`). */
+function windowsCell(rows: Rows, i: number): string {
+  const n = rows.num('windows_flagged', i);
+  const first = rows.str('first_flagged_period', i);
+  const last = rows.str('last_flagged_period', i);
+  const best = [rows.str('window', i), rows.str('period_end', i) && `to ${rows.str('period_end', i)}`].filter(Boolean).join(' ');
+  const span = first || last ? `${first ?? '?'}–${last ?? '?'}` : '';
+  return [n !== null ? `${formatNumber(n, 0)} ${n === 1 ? 'window' : 'windows'}` : '', span, best && `best ${best}`].filter(Boolean).map(esc).join('<br>');
 }
 
 interface PairGroup {

@@ -8,13 +8,19 @@ export interface RunIndexEntry {
   sections?: readonly { output: string; title: string }[];
 }
 
+/** Options of {@link renderRunIndex}. */
+export interface RunIndexOptions {
+  /** When the page was written (shown as `generated 2026-01-01 00:00:00 UTC`). */
+  generatedAt?: Date;
+}
+
 /**
- * The combined report of `run all`: what each pipeline does, its status, data date, headline counts (flagged,
- * new since the last run, checks) and a link to its own report. Pure.
+ * The combined report of an output root for one as-of: what each pipeline does, its status, data date, headline
+ * counts (flagged, new since the last run, checks), when it ran, and a link to its own report. Pure.
  */
-export function renderRunIndex(entries: readonly (RunIndexEntry | RunManifest)[]): string {
+export function renderRunIndex(entries: readonly (RunIndexEntry | RunManifest)[], opts: RunIndexOptions = {}): string {
   const runs = entries.map((e) => ('manifest' in e ? e : { manifest: e }));
-  const asOf = runs.map((r) => r.manifest.as_of).sort().at(-1) ?? '';
+  const asOf = runs.map((r) => r.manifest.data_through ?? r.manifest.as_of).sort().at(-1) ?? '';
   const figures: string[] = [];
   const rows = runs.map(({ manifest: m, sections }) => {
     const href = `../../${m.pipeline}/${m.partition}/report.html`; // OUT/report/as_of=…/ → OUT/<pipeline>/<partition>/
@@ -29,11 +35,12 @@ export function renderRunIndex(entries: readonly (RunIndexEntry | RunManifest)[]
     });
     const failed = m.checks.filter((c) => !c.passed).length;
     const checks = failed ? `<span class="fail">${failed} of ${m.checks.length} failed</span>` : `<span class="pass">${m.checks.length} passed</span>`;
+    const ran = m.finished_at ?? m.started_at;
     return [
       `<a href="${esc(href)}">${esc(about?.title ?? m.pipeline)}</a><br><span class="muted small">${esc(m.pipeline)}</span>`,
       esc(about?.text ?? ''),
-      esc(m.as_of),
-      esc(m.status === 'skipped' ? 'unchanged (inputs and config as before)' : m.status),
+      esc(m.data_through ?? m.as_of), // earlier than the partition's as-of when published past the inputs
+      `${esc(m.status === 'skipped' ? 'unchanged (inputs and config as before)' : m.status)}${ran ? `<br><span class="muted small">${esc(utc(ran))}</span>` : ''}`,
       flagged.length ? flagged.join('<br>') : `<span class="muted">${esc(m.outputs.filter((o) => o.path !== 'rejects.parquet').map((o) => `${o.path.replace('.parquet', '')} ${o.rows ?? '—'} rows`).join(', '))}</span>`,
       checks,
     ];
@@ -41,10 +48,20 @@ export function renderRunIndex(entries: readonly (RunIndexEntry | RunManifest)[]
   const body = `<header><p class="muted small">tradewatch report · all pipelines</p>
 <h1>tradewatch — all pipelines, data up to ${esc(asOf)}</h1>
 <p class="lead">Each pipeline looks for a different sign of export controls being evaded. Open a pipeline's report for the flags,
-the reasons behind each, charts and the records they come from.</p></header>
+the reasons behind each, charts and the records they come from.</p>
+${opts.generatedAt ? `<p class="muted small" id="generated">Generated ${esc(utc(opts.generatedAt.toISOString()))} from the newest complete partition of each pipeline up to ${esc(asOf)}.</p>` : ''}</header>
 <section id="summary"><h2>Headline</h2>
 <div class="figures">${figures.join('')}</div>
-${htmlTable([{ label: 'pipeline' }, { label: 'what it does' }, { label: 'data up to' }, { label: 'status' }, { label: 'flagged' }, { label: 'data checks' }], rows)}
+${htmlTable(
+    [{ label: 'pipeline' }, { label: 'what it does', wrap: true }, { label: 'data up to' }, { label: 'status', wrap: true }, { label: 'flagged', wrap: true }, { label: 'data checks' }],
+    rows,
+    'ranking',
+  )}
 </section>`;
   return htmlPage(`tradewatch · all pipelines · ${asOf}`, body);
+}
+
+/** An ISO time as `2026-01-01 00:00:00 UTC`. */
+function utc(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
 }

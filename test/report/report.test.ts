@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Field, Float64, Int32, List, Struct, Table, Utf8, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import { Field, Float64, Int32, Struct, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { readParquet } from '../../src/io/parquet.ts';
 import { controlMarkers, type ControlDate } from '../../src/report/control-dates.ts';
@@ -11,21 +11,9 @@ import { dateOnAxis, renderLineChart } from '../../src/report/render-line-chart.
 import { renderRunIndex } from '../../src/report/render-run-index.ts';
 import { renderRunSummary, type ReportSection } from '../../src/report/render-run-summary.ts';
 import { memoryLog } from '../../src/run/log.ts';
-import { MANIFEST_SCHEMA, type RunManifest } from '../../src/run/manifest.ts';
 import { runCommand } from '../../src/run/run-command.ts';
+import { list, manifest, num, text } from './report-fixtures.ts';
 
-function manifest(over: Partial<RunManifest> = {}): RunManifest {
-  return {
-    schema: MANIFEST_SCHEMA, tradewatch_version: '0.1.0', pipeline: 'transshipment', partition: 'as_of=2024-06', as_of: '2024-06',
-    as_of_requested: 'latest', run_id: 'run-1', status: 'succeeded', started_at: '2026-01-01T00:00:00.000Z', finished_at: '2026-01-01T00:00:01.000Z',
-    duration_s: 1, inputs: [], inputs_sha256: 'a'.repeat(64), config: {}, config_sha256: 'b'.repeat(64), counts: {}, stages: [], checks: [], outputs: [],
-    ...over,
-  };
-}
-
-const text = (xs: (string | null)[]) => vectorFromArray(xs, new Utf8());
-const num = (xs: (number | null)[]) => vectorFromArray(xs, new Float64());
-const list = <T extends DataType>(xs: unknown[][], item: T) => vectorFromArray(xs, new List(new Field('item', item, true)));
 const SERIES = new Struct([new Field('leg', new Utf8()), new Field('period', new Utf8()), new Field('window', new Utf8()), new Field('value_usd', new Float64(), true)]);
 const EVIDENCE = new Struct([
   new Field('leg', new Utf8()), new Field('side', new Utf8()), new Field('source', new Utf8(), true), new Field('file', new Utf8(), true),
