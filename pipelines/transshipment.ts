@@ -44,6 +44,7 @@ export default definePipeline({
         {
           country: reference.countryNames, hs6: reference.hs6Descriptions,
           scopeChanged: (hs6, a, b) => reference.hsCorrespondence.scopeChange(hs6, a, b) === true,
+          sourcePaths: trade!.sourcePaths,
         },
       ),
     );

@@ -1,4 +1,4 @@
-import type { Bool, Dictionary, Float64, Int8, Int32, Table, Utf8 } from 'apache-arrow';
+import type { Bool, DateDay, Dictionary, Float64, Int8, Int32, Table, Utf8 } from 'apache-arrow';
 
 /** Dictionary-encoded text, the type of every code and label column. */
 export type DictUtf8 = Dictionary<Utf8, Int32>;
@@ -202,10 +202,10 @@ export type AvailabilitySchema = {
   published: Bool;
   /** Records in the published dataset (every product and breakdown); null when not published. */
   records: Float64;
-  /** First release, `YYYY-MM-DD`; null when not published or not stated. */
-  first_released: DictUtf8;
-  /** Latest revision, `YYYY-MM-DD`; null when not published or not stated. */
-  last_released: DictUtf8;
+  /** First release, a calendar date (Date32); null when not published or not stated. */
+  first_released: DateDay;
+  /** Latest revision, a calendar date (Date32); null when not published or not stated. */
+  last_released: DateDay;
 };
 
 /** Column order of the availability table. */

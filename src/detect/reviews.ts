@@ -18,6 +18,28 @@ export interface Verdict {
 /** Values of a reviews file's `verdict` column. */
 export const VERDICTS = ['confirmed', 'dismissed', 'watch'] as const;
 
+/** The columns {@link applyVerdicts} adds to a flagged table, in order: every flagged output has them, null without verdicts. */
+export const VERDICT_COLUMNS = ['verdict', 'verdict_note', 'verdict_reviewer', 'verdict_date', 'score_at_verdict'] as const;
+
+/**
+ * A flagged table with the verdict columns of {@link applyVerdicts}, all null: a run without `--reviews` writes the
+ * same columns as one with it, so a reader's query does not depend on whether verdicts were given. Pure.
+ */
+export function withoutVerdicts(flagged: Table): Table {
+  const n = flagged.numRows;
+  const out: Record<string, Vector> = {};
+  for (const f of flagged.schema.fields) out[f.name] = flagged.getChild(f.name)!;
+  const none = () => dictionaryVector(new Int32Array(n).fill(-1), []);
+  Object.assign(out, {
+    verdict: none(),
+    verdict_note: none(),
+    verdict_reviewer: none(),
+    verdict_date: none(),
+    score_at_verdict: float64Vector(new Float64Array(n).fill(NaN)),
+  } satisfies Record<(typeof VERDICT_COLUMNS)[number], Vector>);
+  return new Table(out);
+}
+
 /** Settings of {@link applyVerdicts}; config `run.reviews`. */
 export interface ReviewParams {
   /** A dismissed flag comes back when its score rose by more than this since the verdict (score units, default `0.1`). */

@@ -99,6 +99,8 @@ export function scoreTransshipmentRoutes(
     hs6?: ReadonlyMap<string, string>;
     /** Whether the code's scope differs between two HS revisions (the HS correspondence); unknown: taken as the same. */
     scopeChanged?: (hs6: string, a: string, b: string) => boolean;
+    /** Absolute path of each `source_file` of the flows that names a file here (see `TradeInput.sourcePaths`): the evidence's `path`. */
+    sourcePaths?: ReadonlyMap<string, string>;
   } = {},
 ): { routes: Table; flagged: Table; counts: Record<string, number> } {
   const counts: Record<string, number> = {};
@@ -577,31 +579,53 @@ const EVIDENCE_TYPE = new List(
     new Struct([
       new Field('leg', new Utf8()),
       new Field('side', new Utf8()),
+      new Field('reporter', new Utf8(), true),
+      new Field('partner', new Utf8(), true),
+      new Field('flow', new Utf8(), true),
       new Field('source', new Utf8(), true),
       new Field('file', new Utf8(), true),
       new Field('line', new Int32(), true),
+      new Field('path', new Utf8(), true),
       new Field('period', new Utf8()),
       new Field('value_usd', new Float64(), true),
     ]),
   ),
 );
 
-/** `evidence`: per flagged route, the flow records (source, file, line, period, value) behind its legs. */
-function evidenceVector(refs: EvidenceRef[][], flows: Table): Vector {
-  const src = flows.getChild('source');
-  const file = flows.getChild('source_file');
+/**
+ * `evidence`: per flagged route, the flow records behind its legs — who recorded each (reporter, partner, flow),
+ * where it was read (source, file and line as the flow table has them, and `path`, the file's absolute path when
+ * it is known here), its period and value.
+ */
+function evidenceVector(refs: EvidenceRef[][], flows: Table, sourcePaths: ReadonlyMap<string, string> | undefined): Vector {
+  const text = (name: string) => {
+    const v = flows.getChild(name);
+    return (row: number) => (v ? ((v.get(row) as string | null) ?? null) : null);
+  };
+  const reporter = text('reporter');
+  const partner = text('partner');
+  const flow = text('flow');
+  const src = text('source');
+  const file = text('source_file');
   const line = flows.getChild('source_line');
   const value = flows.getChild('value_usd')!;
   const rows = refs.map((list) =>
-    list.map((r) => ({
-      leg: r.leg,
-      side: r.side,
-      source: src ? (src.get(r.row) as string | null) : null,
-      file: file ? (file.get(r.row) as string | null) : null,
-      line: line ? (line.get(r.row) as number | null) : null,
-      period: r.period,
-      value_usd: value.get(r.row) as number | null,
-    })),
+    list.map((r) => {
+      const f = file(r.row);
+      return {
+        leg: r.leg,
+        side: r.side,
+        reporter: reporter(r.row),
+        partner: partner(r.row),
+        flow: flow(r.row),
+        source: src(r.row),
+        file: f,
+        line: line ? (line.get(r.row) as number | null) : null,
+        path: f === null ? null : (sourcePaths?.get(f) ?? null),
+        period: r.period,
+        value_usd: value.get(r.row) as number | null,
+      };
+    }),
   );
   return vectorFromArray(rows, EVIDENCE_TYPE);
 }
@@ -708,7 +732,10 @@ class RouteRows {
     this.isolation = scoreIsolation(fitIsolationForest(features, p.isolation), features);
   }
 
-  tables(flows: Table, names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string> }): { routes: Table; flagged: Table } {
+  tables(
+    flows: Table,
+    names: { country?: ReadonlyMap<string, string>; hs6?: ReadonlyMap<string, string>; sourcePaths?: ReadonlyMap<string, string> },
+  ): { routes: Table; flagged: Table } {
     const n = this.cols.score.length;
     const all = Array.from({ length: n }, (_, i) => i);
     // one row per route (origin × hub × destination × HS6 × revision); each control and frequency it was judged
@@ -777,7 +804,7 @@ class RouteRows {
     const flaggedRows = order.filter((i) => this.cols.flagged[i]);
     const flagged = build(flaggedRows);
     const withEvidence: Record<string, Vector> = Object.fromEntries(flagged.schema.fields.map((f) => [f.name, flagged.getChild(f.name)!]));
-    withEvidence.evidence = evidenceVector(flaggedRows.map((i) => this.evidence[i]), flows);
+    withEvidence.evidence = evidenceVector(flaggedRows.map((i) => this.evidence[i]), flows, names.sourcePaths);
     withEvidence.series = vectorFromArray(flaggedRows.map((i) => this.series[i]), SERIES_TYPE);
     return { routes: build(order), flagged: new Table(withEvidence) };
   }

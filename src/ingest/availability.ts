@@ -1,7 +1,7 @@
 import { Table, type Vector } from 'apache-arrow';
 import type { CountryResolver } from '../reference/countries.ts';
 import { AVAILABILITY_COLUMNS, type AvailabilityTable } from '../schema.ts';
-import { StringDictionary, boolVector, dictionaryVector, float64Vector } from '../table/columns.ts';
+import { StringDictionary, boolVector, dateVector, dictionaryVector, epochDayOf, float64Vector } from '../table/columns.ts';
 
 /** What {@link buildAvailabilityTable} needs besides the records: what was asked. */
 export interface AvailabilityAsked {
@@ -54,8 +54,9 @@ export function buildAvailabilityTable(
   const freq = new Int32Array(n);
   const published = new Int8Array(n);
   const total = new Float64Array(n);
-  const first = new Int32Array(n);
-  const last = new Int32Array(n);
+  // release dates are calendar dates: Date32 in the table (days since 1970-01-01), NaN null
+  const first = new Float64Array(n);
+  const last = new Float64Array(n);
   let i = 0;
   for (const iso of isoList) {
     for (const p of periodList) {
@@ -65,8 +66,8 @@ export function buildAvailabilityTable(
       freq[i] = dict.code(asked.freq);
       published[i] = hit ? 1 : 0;
       total[i] = hit ? hit.records : NaN;
-      first[i] = hit?.first ? dict.code(hit.first) : -1;
-      last[i] = hit?.last ? dict.code(hit.last) : -1;
+      first[i] = epochDayOf(hit?.first);
+      last[i] = epochDayOf(hit?.last);
       i++;
     }
   }
@@ -76,8 +77,8 @@ export function buildAvailabilityTable(
     freq: dictionaryVector(freq, dict.values),
     published: boolVector(published),
     records: float64Vector(total),
-    first_released: dictionaryVector(first, dict.values),
-    last_released: dictionaryVector(last, dict.values),
+    first_released: dateVector(first),
+    last_released: dateVector(last),
   };
   return { table: new Table(cols) as unknown as AvailabilityTable, counts };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Table } from 'apache-arrow';
 import { compareFlags } from '../detect/flag-changes.ts';
-import { applyVerdicts, type ReviewParams, type Verdict } from '../detect/reviews.ts';
+import { applyVerdicts, withoutVerdicts, type ReviewParams, type Verdict } from '../detect/reviews.ts';
 import { readParquet, readParquetSchema } from '../io/parquet.ts';
 import { listPartitions, readJsonIfExists } from '../io/partitions.ts';
 import { readReviewsFile } from '../io/reviews.ts';
@@ -15,7 +15,7 @@ function flaggedOutputs(tables: Record<string, Table>, reported: readonly string
 
 /**
  * Review verdicts and run-to-run changes on a run's flagged outputs (those its `report` declares): verdicts from `reviewsPath` (dismissed
- * flags suppressed unless their score rose), then each flag compared by `flag_id` with the newest complete
+ * flags suppressed unless their score rose; without it the verdict columns are there, null), then each flag compared by `flag_id` with the newest complete
  * partition of the pipeline not after `asOf` (the previous successful run). Returns the outputs with their
  * new columns, every change in one `changes` table, and counts for the manifest.
  */
@@ -38,7 +38,7 @@ export async function reviewAndCompare(
       const r = applyVerdicts(t, verdicts, opts.reviews);
       t = r.table;
       for (const [k, n] of Object.entries(r.counts)) counts[`reviews.${o}.${k}`] = n;
-    }
+    } else t = withoutVerdicts(t); // the same columns, null: a reader's query never depends on whether verdicts were given
     const before = previous ? await readFlags(join(previous.path, `${o}.parquet`)) : null;
     const c = compareFlags(o, t, before);
     result[o] = c.table;

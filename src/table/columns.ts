@@ -1,5 +1,6 @@
 import {
   Bool,
+  DateDay,
   Dictionary,
   Float64,
   Int8,
@@ -163,6 +164,30 @@ export function int8Vector(values: Int8Array, nullValue?: number): Vector<Int8> 
   const data = values.slice();
   const { bitmap, nulls } = nullValue === undefined ? { bitmap: undefined, nulls: 0 } : sentinelValidity(data, nullValue);
   return makeVector(makeData({ type: new Int8(), length: n, nullCount: nulls, nullBitmap: bitmap, data }));
+}
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD` text (a real calendar day), else NaN. */
+export function epochDayOf(text: string | null | undefined): number {
+  if (typeof text !== 'string') return NaN;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return NaN;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  // Date.UTC rolls 2024-02-30 over into March: only a day that reads back the same is a date
+  return new Date(ms).toISOString().slice(0, 10) === text ? ms / 86_400_000 : NaN;
+}
+
+/** `YYYY-MM-DD` of a day count since 1970-01-01. */
+export function isoDayOf(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** An Arrow Date32 (days since 1970-01-01) vector from day counts where NaN means null. Copies `days`. */
+export function dateVector(days: Float64Array): Vector<DateDay> {
+  const n = days.length;
+  const data = new Int32Array(n);
+  const { bitmap, nulls } = validity(n, (i) => days[i] === days[i]);
+  for (let i = 0; i < n; i++) data[i] = days[i] === days[i] ? days[i] : 0;
+  return makeVector(makeData({ type: new DateDay(), length: n, nullCount: nulls, nullBitmap: bitmap, data }));
 }
 
 /** A Bool vector from tri-state Int8 values (1 true, 0 false, -1 null). */

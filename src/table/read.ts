@@ -18,7 +18,7 @@ export function requireColumn(table: Table, name: string, who: string): Vector {
 }
 
 /**
- * Reads a text column (dictionary-encoded or plain Utf8) as codes over one dictionary, unifying the
+ * Reads a text column (dictionary-encoded or plain Utf8; a Date32/Date64 column as `YYYY-MM-DD` text) as codes over one dictionary, unifying the
  * per-batch dictionaries a Parquet read may give. No per-row objects for dictionary columns.
  */
 export function readCodes(table: Table, name: string, who = 'readCodes'): CodedColumn {
@@ -40,6 +40,21 @@ export function readCodes(table: Table, name: string, who = 'readCodes'): CodedC
       else if (!valid && remap.length === 1) codes.fill(remap[0], offset, offset + n); // one value (a period, a source): every row has it
       else if (!valid) for (let i = 0; i < n; i++) codes[offset + i] = remap[idx[i]];
       else for (let i = 0; i < n; i++) codes[offset + i] = valid(i) ? remap[idx[i]] : -1;
+    } else if (DataType.isDate(data.type)) {
+      // a calendar date reads as its `YYYY-MM-DD` text (an output's Date32 `date` read back as input)
+      const chunk = vec.data.length === 1 ? vec : null;
+      const byDay = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const v = chunk ? chunk.get(i) : (vec.get(offset + i) as unknown);
+        if (v === null || v === undefined) {
+          codes[offset + i] = -1;
+          continue;
+        }
+        const ms = Number(v);
+        let c = byDay.get(ms);
+        if (c === undefined) byDay.set(ms, (c = dict.code(new Date(ms).toISOString().slice(0, 10))));
+        codes[offset + i] = c;
+      }
     } else {
       const chunk = vec.data.length === 1 ? vec : null;
       for (let i = 0; i < n; i++) {

@@ -2,8 +2,8 @@ import { DataType, Table, makeData, makeVector, vectorFromArray, type Data, type
 
 /**
  * Keeps the rows of `table` at the given indexes (in that order): dictionary columns gather their codes
- * and keep their dictionary, fixed-width columns gather values and validity; other types go through
- * values. One pass per column, no per-row objects for the common types.
+ * and keep their dictionary, fixed-width columns gather values and validity, lists and structs gather their
+ * children the same way; other types go through values. One pass per column, no per-row objects for the common types.
  */
 export function takeTable(table: Table, rows: Int32Array): Table {
   const order = readOrder(rows, table.numRows);
@@ -104,6 +104,18 @@ function takeVector(vec: Vector, rows: Int32Array, order: ReadOrder | null = nul
     }
     const child = takeVector(makeVector(single.children[0]), childRows);
     return makeVector(makeData({ type, length: n, nullCount: 0, valueOffsets: offsets, child: child.data[0] } as never));
+  }
+  if (single && DataType.isStruct(type)) {
+    // each field gathered as a column of its own: a dictionary field keeps its dictionary (rebuilt through values it
+    // would get a new one under the same dictionary id as a column that shares its type, and the table would not write)
+    const bitmap = new Uint8Array((n + 7) >> 3);
+    let nulls = 0;
+    for (let i = 0; i < n; i++) {
+      if (single.getValid(rows[i])) bitmap[i >> 3] |= 1 << (i & 7);
+      else nulls++;
+    }
+    const children = single.children.map((c) => takeVector(makeVector(c), rows).data[0]);
+    return makeVector(makeData({ type, length: n, nullCount: nulls, nullBitmap: nulls ? bitmap : undefined, children } as never));
   }
   const values = new Array(n);
   for (let i = 0; i < n; i++) values[i] = vec.get(rows[i]);

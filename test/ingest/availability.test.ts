@@ -17,9 +17,11 @@ describe('buildAvailabilityTable', () => {
     expect(rowsOf(table)).toEqual([
       { reporter: 'CHN', period: '2024-01', freq: 'M', published: false, records: null, first_released: null, last_released: null },
       { reporter: 'CHN', period: '2024-02', freq: 'M', published: false, records: null, first_released: null, last_released: null },
-      { reporter: 'USA', period: '2024-01', freq: 'M', published: true, records: 9, first_released: '2024-03-01', last_released: '2024-06-01' },
+      { reporter: 'USA', period: '2024-01', freq: 'M', published: true, records: 9, first_released: Date.UTC(2024, 2, 1), last_released: Date.UTC(2024, 5, 1) },
       { reporter: 'USA', period: '2024-02', freq: 'M', published: false, records: null, first_released: null, last_released: null },
     ]);
     expect(counts).toEqual({ 'availability.records': 5, 'availability.skipped_non_country': 1, 'availability.skipped_unknown': 1 });
+    // release dates are calendar dates, not text (#19 item 8)
+    for (const c of ['first_released', 'last_released']) expect(String(table.schema.fields.find((f) => f.name === c)!.type)).toBe('Date32<DAY>');
   });
 });
