@@ -7,12 +7,15 @@
  *   npm run bench -- [--check] [--runs N] [--only ingest_catalog,mirror_join,…] [--data DIR] [--quick]
  *
  * `--quick` uses inputs a tenth of the size (a smoke test of the harness: its figures are not the targets').
+ * The stages `cli_help` and `run_tiny` time the installed command (the compiled bin/tradewatch.js, built first by
+ * `npm run build`) as a whole fresh process, from its start to its exit: what every scheduled call pays before and
+ * around its work. They need no generated inputs (`--only cli_help,run_tiny` runs in seconds).
  * The micro-benchmarks (`npx tsx bench/<name>.bench.ts`) measure single kernels in one process.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem, platform, release } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, totalmem, platform, release, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchData, fullSizes, type BenchData, type BenchSizes } from './data.ts';
@@ -28,6 +31,11 @@ interface StageDef {
   duckdb: boolean;
   /** The target, checked on the medians; null when the stage is only reported. */
   target: null | { text: string; met: (ours: SideResult, duck: SideResult | null) => boolean };
+  /**
+   * A whole-process stage: the arguments of the compiled bin (`out` a fresh empty folder per run), timed from the
+   * spawn to the exit by this process; such a stage needs no generated inputs.
+   */
+  bin?: (out: string) => string[];
 }
 
 interface SideResult {
@@ -89,7 +97,27 @@ const STAGES: StageDef[] = [
     duckdb: false,
     target: { text: '< 30 s, peak RSS < 1.5 GB', met: (o) => o.medianMs < 30_000 && o.peakRssMiB * 2 ** 20 < 1.5e9 },
   },
+  {
+    id: 'cli_help',
+    label: () => '`tradewatch --help` (the compiled bin, whole process)',
+    input: () => ({ rows: 0, bytes: 0 }),
+    duckdb: false,
+    target: { text: '< 0.3 s', met: (o) => o.medianMs < 300 },
+    bin: () => ['--help'],
+  },
+  {
+    id: 'run_tiny',
+    label: () => `\`tradewatch run mirror-gaps\` on ${TINY_ROWS} rows (the compiled bin, whole process: the fixed cost of a run)`,
+    input: () => ({ rows: TINY_ROWS, bytes: 0 }),
+    duckdb: false,
+    target: { text: '< 0.6 s', met: (o) => o.medianMs < 600 },
+    bin: (out) => ['run', 'mirror-gaps', '--trade', TINY_INPUT, '--out', out],
+  },
 ];
+
+/** The tiny input of `run_tiny`: the first rows of the bundled sample (written by {@link ensureTinyInput}). */
+const TINY_ROWS = 300;
+const TINY_INPUT = join(root, '.scratch', 'bench-tiny', `comtrade_plus_${TINY_ROWS}.csv`);
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -108,14 +136,62 @@ if (unknown.length) {
   process.exit(2);
 }
 
-const data = await ensureBenchData(dataDir, sizes, (s) => console.log(s));
-console.log(`inputs in ${relative(process.cwd(), dataDir) || dataDir}; ${runs} runs per side, each in a fresh process\n`);
+const selected = STAGES.filter((x) => !only || only.includes(x.id));
+// the whole-process stages need no generated inputs: `--only cli_help,run_tiny` generates none
+const needsData = selected.some((s) => !s.bin);
+const data = needsData ? await ensureBenchData(dataDir, sizes, (s) => console.log(s)) : (null as unknown as BenchData);
+if (needsData) console.log(`inputs in ${relative(process.cwd(), dataDir) || dataDir}; ${runs} runs per side, each in a fresh process\n`);
 
 /** Reads every input once so that every run finds it in the page cache. */
 async function warm(path: string): Promise<void> {
   for await (const _ of createReadStream(path, { highWaterMark: 1 << 22 }));
 }
-for (const p of [data.comtrade.path, data.mirror.path, ...data.declarations.map((d) => d.path)]) await warm(p);
+if (needsData) for (const p of [data.comtrade.path, data.mirror.path, ...data.declarations.map((d) => d.path)]) await warm(p);
+
+if (selected.some((s) => s.bin)) {
+  // the bin runs dist/: build it from the sources as they are now, so that the figures are not of a stale build
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build failed: the whole-process stages time the compiled bin');
+  await ensureTinyInput();
+  await warm(TINY_INPUT);
+}
+
+/** Writes the header and the first {@link TINY_ROWS} rows of the bundled sample's trade file to {@link TINY_INPUT}. */
+async function ensureTinyInput(): Promise<void> {
+  const lines = (await readFile(join(root, 'data', 'sample', 'trade', 'comtrade_7.csv'), 'utf8')).split('\n');
+  await mkdir(dirname(TINY_INPUT), { recursive: true });
+  await writeFile(TINY_INPUT, lines.slice(0, TINY_ROWS + 1).join('\n') + '\n');
+}
+
+/**
+ * One run of a whole-process stage: `node bin/tradewatch.js ARGS` timed from the spawn to the exit (its output read
+ * and dropped), in a fresh output folder. Peak RSS comes from a separate, untimed run that reports its own at exit.
+ */
+async function runBin(s: StageDef, measureRss: boolean): Promise<{ ms: number; rows: number; peakRssMiB: number }> {
+  const out = await mkdtemp(join(tmpdir(), 'tw-bench-bin-'));
+  const bin = join(root, 'bin', 'tradewatch.js');
+  const rssHook = `data:text/javascript,import{writeSync}from'node:fs';process.on('exit',()=>writeSync(3,String(process.resourceUsage().maxRSS)))`;
+  try {
+    return await new Promise((resolve, reject) => {
+      const args = [...(measureRss ? ['--import', rssHook] : []), bin, ...s.bin!(out)];
+      const t0 = performance.now();
+      const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+      let err = '';
+      let rss = '';
+      child.stdout!.resume();
+      child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+      (child.stdio[3] as NodeJS.ReadableStream).on('data', (b: Buffer) => (rss += b.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        const ms = performance.now() - t0;
+        if (code !== 0) reject(new Error(`${s.id}: tradewatch ${s.bin!(out).join(' ')} exited ${code}: ${err.slice(-500)}`));
+        else resolve({ ms, rows: 0, peakRssMiB: Number(rss) / 1024 });
+      });
+    });
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
 
 function runStage(stage: string, side: 'ours' | 'duckdb'): Promise<{ ms: number; rows: number; peakRssMiB: number }> {
   return new Promise((resolve, reject) => {
@@ -148,11 +224,17 @@ interface Row {
 }
 
 const rows: Row[] = [];
-for (const s of STAGES.filter((x) => !only || only.includes(x.id))) {
+for (const s of selected) {
   const sides: ('ours' | 'duckdb')[] = s.duckdb ? ['ours', 'duckdb'] : ['ours'];
   const got: Record<string, { ms: number; rows: number; peakRssMiB: number }[]> = { ours: [], duckdb: [] };
-  for (let r = 0; r < runs; r++) {
-    for (const side of r % 2 ? [...sides].reverse() : sides) got[side].push(await runStage(s.id, side));
+  if (s.bin) {
+    await runBin(s, false); // warm-up, not counted: the file cache, not the disk, is what a scheduled call meets
+    const { peakRssMiB } = await runBin(s, true);
+    for (let r = 0; r < runs; r++) got.ours.push({ ...(await runBin(s, false)), peakRssMiB });
+  } else {
+    for (let r = 0; r < runs; r++) {
+      for (const side of r % 2 ? [...sides].reverse() : sides) got[side].push(await runStage(s.id, side));
+    }
   }
   const input = s.input(data);
   const summary = (xs: { ms: number; rows: number; peakRssMiB: number }[]) => {

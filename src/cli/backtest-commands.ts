@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { formatBacktest, runBacktest } from '../run/backtest.ts';
-import { cliLog } from '../run/log.ts';
-import { formatTune, runTune } from '../run/tune.ts';
+// backtest.ts and tune.ts are imported by the actions, so that the CLI starts without them (see lazy-modules.ts)
+import { cliLog } from './lazy-modules.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -51,6 +50,7 @@ export function addBacktestCommands(program: Command): void {
       .command('backtest')
       .description('Run the pipelines in memory on data with a known truth and print precision, recall, F1 and precision@k for routes, mirror gaps and declarations; writes OUT/backtest.parquet.'),
   ).action(async (o) => {
+    const { formatBacktest, runBacktest } = await import('../run/backtest.ts');
     const summary = await runBacktest(
       { truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset, holdOut: o.holdOut, hs: o.hs, config: o.config, set: o.set, out: o.out },
       { log: cliLog(o.logFormat) },
@@ -67,6 +67,7 @@ export function addBacktestCommands(program: Command): void {
   )
     .addOption(new Option('--concurrency <n>', 'grid points evaluated at once (default: config run.concurrency)').argParser(positive))
     .action(async (o) => {
+      const { formatTune, runTune } = await import('../run/tune.ts');
       const summary = await runTune(
         {
           params: o.param, truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset, holdOut: o.holdOut,

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Catalog, parseCatalog } from '../reference/catalog.ts';
 import { type HsCorrespondence, parseHsCorrespondence } from '../reference/hs-correspondence.ts';
 import { parseHs6Descriptions } from '../reference/hs6-descriptions.ts';
+import { PROJECT_ROOT } from './project-paths.ts';
 import { readReferenceText } from './reference-text.ts';
 
-/** The project's `data/reference` folder, found from this file so it works from any working directory. */
-export const REFERENCE_DIR = fileURLToPath(new URL('../../data/reference/', import.meta.url));
+/** The project's `data/reference` folder, found from the project's root so it works from any working directory, compiled or not. */
+export const REFERENCE_DIR = join(PROJECT_ROOT, 'data', 'reference') + '/';
 
 /** Reads the control catalog (`controls.csv`, `comparators.csv`, `keywords.csv`) from `dir`. */
 export async function loadCatalog(dir = REFERENCE_DIR): Promise<Catalog> {

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../run/errors.ts';
 
 /** Reads a config file (YAML or JSON, by content); throws {@link UsageError} naming the file and the line of a syntax error. */
@@ -10,6 +9,8 @@ export async function readConfigFile(path: string): Promise<unknown> {
   } catch (e) {
     throw new UsageError(`config ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  // loaded here, not at start: ~70 CommonJS files that a run without --config does not need
+  const { parse: parseYaml } = await import('yaml');
   try {
     return parseYaml(text, { prettyErrors: true }) ?? {}; // YAML is a superset of JSON
   } catch (e) {

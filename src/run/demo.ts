@@ -1,11 +1,11 @@
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../io/project-paths.ts';
 import { runIngest } from './ingest.ts';
 import type { Log } from './log.ts';
 import { runCommand } from './run-command.ts';
 
 /** The project's bundled sample (`data/sample/`), found from this file so it works from any working directory. */
-export const SAMPLE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../data/sample');
+export const SAMPLE_DIR = join(PROJECT_ROOT, 'data', 'sample');
 
 /** `npm start`: ingests the bundled sample, runs every pipeline on it, and prints where the results are. */
 export async function runDemo(outDir: string, log: Log): Promise<void> {

@@ -1,19 +1,38 @@
+import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CODE_DIR, MODULE_EXT } from '../io/project-paths.ts';
 import { UsageError } from './errors.ts';
 import type { PipelineDef } from './pipeline.ts';
 
-/** The project's `pipelines/` folder, found from this file. */
-export const PIPELINES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../pipelines');
+/**
+ * The project's pipelines: `pipelines/*.ts` from the sources, their compiled `dist/pipelines/*.js` from the compiled
+ * output (a pipeline added to `pipelines/` runs from the installed bin after `npm run build`).
+ */
+export const PIPELINES_DIR = join(CODE_DIR, 'pipelines');
+
+/** The pipeline modules of `dir` (`*.ts` from the sources, `*.js` compiled), sorted. */
+function pipelineFiles(names: string[]): string[] {
+  return names.filter((f) => f.endsWith(MODULE_EXT) && !f.endsWith('.d.ts')).sort();
+}
+
+/** The names of the pipelines in `dir` without loading them (for `run --help`); [] when the folder cannot be read. */
+export function pipelineNames(dir = PIPELINES_DIR): string[] {
+  try {
+    return pipelineFiles(readdirSync(dir)).map((f) => f.slice(0, -MODULE_EXT.length));
+  } catch {
+    return [];
+  }
+}
 
 /** Loads every `pipelines/*.ts` (each default-exports a {@link PipelineDef} whose name is its file name). */
 export async function loadPipelines(dir = PIPELINES_DIR): Promise<Map<string, PipelineDef>> {
   const out = new Map<string, PipelineDef>();
-  for (const f of (await readdir(dir)).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const f of pipelineFiles(await readdir(dir))) {
     const mod = (await import(pathToFileURL(join(dir, f)).href)) as { default?: PipelineDef };
     const def = mod.default;
-    const name = f.slice(0, -3);
+    const name = f.slice(0, -MODULE_EXT.length);
     if (!def || typeof def.run !== 'function') throw new Error(`pipelines/${f}: default export is not a pipeline (use definePipeline)`);
     if (def.name !== name) throw new Error(`pipelines/${f}: pipeline name '${def.name}' must equal the file name '${name}'`);
     out.set(name, def);

@@ -2,8 +2,9 @@
  * The parallel read of large uncompressed CSV inputs: worker threads, each scanning one line-aligned byte
  * range of a file (src/io/byte-ranges.ts) into a TradePart that the main thread merges in file order.
  *
- * Workers run a bundle of `trade-worker.ts` made with esbuild (tsx's own dependency) and cached: a worker
- * started on the TypeScript sources through tsx's loader takes about a second to load, the bundle about
+ * Compiled (`dist/`, the installed bin), workers run `dist/src/run/trade-worker.js`. From the TypeScript
+ * sources (tsx, vitest), they run a bundle of `trade-worker.ts` made with esbuild (a devDependency) and
+ * cached: a worker started on the sources through tsx's loader takes about a second to load, the bundle about
  * 30 ms. When no bundle can be made the caller reads every file on the main thread.
  */
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { lineAlignedRanges } from '../io/byte-ranges.ts';
 import { REFERENCE_DIR } from '../io/catalog.ts';
+import { CODE_DIR, COMPILED, PROJECT_ROOT } from '../io/project-paths.ts';
 import type { IngestParams } from '../ingest/params.ts';
 import type { TradePart } from '../ingest/trade-part.ts';
 import type { TradeRangeJob, TradeWorkerMessage } from './trade-worker.ts';
@@ -56,6 +58,8 @@ export interface RangeScan {
 /** A fixed set of worker threads that read byte ranges of CSV files; close it when done. */
 export class TradeWorkerPool {
   private nextId = 0;
+  /** A worker's failure (one that could not even load, say): every later scan fails with it instead of waiting forever. */
+  private failure: Error | null = null;
   private readonly pending = new Map<number, { resolve: (p: TradePart) => void; reject: (e: Error) => void; onBytes?: (n: number) => void }>();
 
   private constructor(private readonly workers: Worker[]) {
@@ -69,9 +73,16 @@ export class TradeWorkerPool {
   /** Starts `n` workers (they load the reference tables at once); null when the worker bundle cannot be made. */
   static async start(n: number): Promise<TradeWorkerPool | null> {
     if (n < 2) return null;
-    const code = await workerBundle();
-    if (code === null) return null;
-    const workers = Array.from({ length: n }, () => new Worker(code, { eval: true }));
+    let start: () => Worker;
+    if (COMPILED) {
+      const entry = pathToFileURL(join(CODE_DIR, 'src', 'run', 'trade-worker.js'));
+      start = () => new Worker(entry);
+    } else {
+      const code = await workerBundle();
+      if (code === null) return null;
+      start = () => new Worker(code, { eval: true });
+    }
+    const workers = Array.from({ length: n }, start);
     for (const w of workers) w.postMessage({ warm: REFERENCE_DIR });
     return new TradeWorkerPool(workers);
   }
@@ -87,6 +98,7 @@ export class TradeWorkerPool {
         };
         const worker = this.workers[k % this.workers.length];
         return new Promise<TradePart>((resolve, reject) => {
+          if (this.failure) return reject(this.failure);
           this.pending.set(job.id, { resolve, reject, onBytes: s.onBytes });
           worker.ref();
           worker.postMessage(job);
@@ -113,6 +125,7 @@ export class TradeWorkerPool {
   }
 
   private failAll(e: Error): void {
+    this.failure ??= e;
     for (const job of this.pending.values()) job.reject(e);
     this.pending.clear();
   }
@@ -121,7 +134,7 @@ export class TradeWorkerPool {
 let bundle: Promise<string | null> | null = null;
 
 /** Where built bundles are kept between processes (beside the other tools' caches; not in git). */
-const CACHE_DIR = fileURLToPath(new URL('../../node_modules/.cache/tradewatch/', import.meta.url));
+const CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'tradewatch');
 const CACHE_INDEX = join(CACHE_DIR, 'trade-worker.json');
 
 /**
@@ -145,7 +158,7 @@ function workerBundle(): Promise<string | null> {
         write: false,
         metafile: true,
         logLevel: 'silent',
-        // modules find data/reference from import.meta.url; every src/<folder>/ file sits at the same depth
+        // modules find the project's root from import.meta.url (src/io/project-paths.ts walks up to package.json)
         define: { 'import.meta.url': '__tradewatch_module_url' },
         banner: { js: `const __tradewatch_module_url = ${JSON.stringify(pathToFileURL(entry).href)};` },
       });
