@@ -1,17 +1,15 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { stringify as toYaml } from 'yaml';
-import { configDefaults } from '../run/config.ts';
-import { asEnvironmentError, EnvironmentError, EXIT, exitCodeOf } from '../run/errors.ts';
-import { runIngest } from '../run/ingest.ts';
-import { runCommand } from '../run/run-command.ts';
-import { formatStatus, readStatus } from '../run/status.ts';
-import { runSynth } from '../run/synth.ts';
-import { cliLog } from '../run/log.ts';
+import { asEnvironmentError, EnvironmentError, EXIT, exitCodeOf, ScheduledRunsFailedError } from '../run/errors.ts';
+import { pipelineNames } from '../run/registry.ts';
+import { formatStatus, StatusCheckError } from '../run/status.ts';
 import { VERSION } from '../run/version.ts';
-import { runDemo } from '../run/demo.ts';
-import { runSchedule, ScheduledRunsFailedError } from '../run/schedule.ts';
-import { runFetch } from '../run/fetch.ts';
+// the commands' implementations load when their command runs, not at start (--help stays fast): see lazy-modules.ts
+import { cliLog, configDefaults, loadCommandModules, readStatus, runCommand, runDemo, runFetch, runIngest, runSchedule, runSynth, toYaml } from './lazy-modules.ts';
 import { addBacktestCommands } from './backtest-commands.ts';
+import { addCatalogCommand } from './catalog-command.ts';
+import { collectUsageOutput, outputFormatIn, stopOnSignals, writeExit, writeResult, writeRunResult } from './output.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const positive = (v: string) => {
@@ -36,7 +34,8 @@ export function buildCli(): Command {
     .description('Find where strategic minerals leak around export controls: mirror gaps, transshipment routes, declaration screening.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', loadCommandModules);
 
   program
     .command('ingest')
@@ -48,11 +47,23 @@ export function buildCli(): Command {
     .option('--config <file>', 'config file (YAML or JSON)')
     .option('--set <key=value>', 'override one config key, e.g. ingest.maxRejectRate=0.05; repeatable', collect)
     .addOption(new Option('--max-reject-rate <share>', 'fail (exit 2, nothing written) above this share of rejected rows').argParser(rate))
+    .addOption(new Option('--log-format <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (o) => {
-      const summary = await runIngest(
-        { trade: o.trade, out: o.out, format: o.format, hs: o.hs, config: o.config, set: o.set, maxRejectRate: o.maxRejectRate },
-        { log: cliLog() },
-      );
+      // SIGINT/SIGTERM: the staging folder is removed, --out left as it was, exit 130/143
+      const stop = stopOnSignals(o.logFormat, 'ingest');
+      let summary;
+      try {
+        summary = await runIngest(
+          { trade: o.trade, out: o.out, format: o.format, hs: o.hs, config: o.config, set: o.set, maxRejectRate: o.maxRejectRate },
+          { log: cliLog(o.logFormat), signal: stop.signal },
+        );
+      } finally {
+        stop.dispose();
+      }
+      if (o.logFormat === 'json') {
+        writeResult('json', '', { status: 'done', path: summary.outDir, outputs: [...summary.outputs.map((f) => ({ path: f.path, rows: f.rows })), { path: 'manifest.json' }] });
+        return;
+      }
       process.stdout.write(`${summary.outDir}\n`);
       for (const f of summary.outputs) process.stdout.write(`  ${f.path}  ${f.rows} rows\n`);
       process.stdout.write(`  manifest.json\n`);
@@ -61,7 +72,7 @@ export function buildCli(): Command {
   program
     .command('run')
     .description('Run a pipeline (or all) into OUT/<pipeline>/as_of=YYYY-MM/, skipped when that partition already succeeded with the same inputs, config and tradewatch version.')
-    .argument('<pipeline>', 'a pipeline name, or all')
+    .argument('<pipeline>', `a pipeline (${pipelineNames().join(', ')}), or all`)
     .requiredOption('--out <dir>', 'output folder')
     .option('--trade <path...>', 'trade statistics: files, folders or globs')
     .option('--global <dir>', "mirror-gaps, transshipment: the output root of a run over every product whose coverage, reporter reliability and CIF/FOB observations to use instead of estimating them from this run's products")
@@ -77,6 +88,7 @@ export function buildCli(): Command {
     .option('--config <file>', 'config file (YAML or JSON)')
     .option('--set <key=value>', 'override one config key; repeatable', collect)
     .option('--force', 'redo the partition even if it already succeeded')
+    .option('--allow-as-of-after-data', 'publish an --as-of after the last period of the inputs anyway, its report saying where the data end (default: publish nothing, "no data yet", exit 0; config run.allowAsOfAfterData)')
     .addOption(new Option('--keep <n>', 'keep the newest N partitions per pipeline').argParser(count))
     .addOption(new Option('--concurrency <n>', 'pipelines run in parallel up to N (≥ 1)').argParser(positive))
     .addOption(new Option('--log-format <format>', 'text or json').choices(['text', 'json']).default('text'))
@@ -85,20 +97,29 @@ export function buildCli(): Command {
       const log = cliLog(o.logFormat);
       const args = {
         out: o.out, trade: o.trade, mirror: o.mirror, global: o.global, availability: o.availability, routes: o.routes, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
-        force: o.force, keep: o.keep, maxRejectRate: o.maxRejectRate,
+        force: o.force, keep: o.keep, maxRejectRate: o.maxRejectRate, allowAsOfAfterData: o.allowAsOfAfterData,
       };
-      const results = await runCommand(name, args, { log, concurrency: o.concurrency });
-      for (const r of results) process.stdout.write(`${r.status === 'skipped' ? 'skipped' : 'done'}  ${r.path}\n`);
+      // SIGINT/SIGTERM: the run in progress releases its lock and removes its staging folder, exit 130/143
+      const stop = stopOnSignals(o.logFormat, `run ${name}`);
+      let results;
+      try {
+        results = await runCommand(name, args, { log, concurrency: o.concurrency, signal: stop.signal });
+      } finally {
+        stop.dispose();
+      }
+      for (const r of results) writeRunResult(o.logFormat, r);
     });
 
   program
     .command('status')
     .description('List partitions with status, age, row counts and flags, and any stale lock or staging folder.')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (times as ISO 8601)')
+    .option('--check', 'for monitoring: exit 1 when the newest partition of a pipeline failed or is incomplete, or a lock is stale')
     .action(async (o) => {
       const report = await readStatus(o.out);
       process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
+      if (o.check && report.problems.length) throw new StatusCheckError(report.problems);
     });
 
   program
@@ -133,7 +154,7 @@ export function buildCli(): Command {
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {
         if (++signals > 1) {
-          process.stderr.write(`tradewatch: second ${sig}: stopping now, without finishing the run in progress\n`);
+          writeExit(o.logFormat, EXIT.failed, `second ${sig}: stopping now, without finishing the run in progress`);
           process.exit(EXIT.failed);
         }
         stop.abort(sig);
@@ -145,8 +166,8 @@ export function buildCli(): Command {
           log: cliLog(o.logFormat),
           signal: stop.signal,
           onOutcome: (r) => {
-            for (const x of r.results) process.stdout.write(`${x.status === 'skipped' ? 'skipped' : 'done'}  ${x.path}\n`);
-            if (r.outcome === 'failed' || r.outcome === 'locked') process.stdout.write(`${r.outcome}  ${r.job}  ${r.tick}\n`);
+            for (const x of r.results) writeRunResult(o.logFormat, x, { job: r.job, tick: r.tick });
+            if (r.outcome === 'failed' || r.outcome === 'locked') writeResult(o.logFormat, `${r.outcome}  ${r.job}  ${r.tick}`, { status: r.outcome, job: r.job, tick: r.tick });
           },
         });
         if (summary.exitCode !== EXIT.ok) {
@@ -175,12 +196,18 @@ export function buildCli(): Command {
         { source, period: o.period, hs: o.hs, reporters: o.reporters, cache: o.cache, out: o.out, config: o.config, set: o.set },
         { log: cliLog(o.logFormat) },
       );
+      if (o.logFormat === 'json') {
+        const outputs = [...summary.outputs.map((f) => ({ path: f.path, rows: f.rows })), { path: 'fetch-state.json' }, { path: 'manifest.json' }];
+        writeResult('json', '', { status: 'done', path: summary.outDir, outputs });
+        return;
+      }
       process.stdout.write(`${summary.outDir}\n`);
       for (const f of summary.outputs) process.stdout.write(`  ${f.path}  ${f.rows} rows\n`);
       process.stdout.write(`  fetch-state.json\n  manifest.json\n`);
     });
 
   addBacktestCommands(program);
+  addCatalogCommand(program);
 
   program
     .command('demo')
@@ -195,28 +222,53 @@ export function buildCli(): Command {
 
 /** Runs the CLI and returns the exit code (0 done, 1 failed, 2 bad input/usage/config, 3 locked, 4 fetch stopped at the API quota). */
 export async function main(argv: string[]): Promise<number> {
+  // under --log-format json every line on stderr is one JSON object, commander's usage errors included
+  const format = outputFormatIn(argv);
+  const usage: string[] = [];
   try {
-    await buildCli().parseAsync(argv, { from: 'user' });
+    const program = buildCli();
+    if (format === 'json') collectUsageOutput(program, usage);
+    await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // help and version are not failures; usage errors were already printed by commander
+      // help and version are not failures; usage errors were already printed by commander (collected under json)
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
-      if (e.code === 'tradewatch.usage') process.stderr.write(`tradewatch: ${e.message}\n`);
+      if (format === 'json') {
+        const error = e.message.replace(/^error: /, '');
+        writeExit(format, EXIT.badInput, error, { usage: usage.join('').replace(e.message, '').trim() });
+      } else if (e.code === 'tradewatch.usage') process.stderr.write(`tradewatch: ${e.message}\n`);
       return EXIT.badInput;
     }
     // the machine refused (full or read-only disk, permissions): say where, not "report it"
     e = asEnvironmentError(e);
     const code = exitCodeOf(e);
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`tradewatch: ${msg}\n`);
-    if (code === EXIT.failed && e instanceof Error && e.stack && process.env.TRADEWATCH_DEBUG) process.stderr.write(`${e.stack}\n`);
+    const stack = code === EXIT.failed && e instanceof Error && e.stack && process.env.TRADEWATCH_DEBUG ? e.stack : undefined;
     const reported = e instanceof Error && 'reported' in e && e.reported === true; // failures of runs, already in the log
-    if (code === EXIT.failed && !reported && !(e instanceof EnvironmentError)) process.stderr.write('tradewatch: this is a failure of tradewatch itself; rerun with TRADEWATCH_DEBUG=1 for the stack and report it\n');
+    const hint =
+      code === EXIT.failed && !reported && !(e instanceof EnvironmentError)
+        ? 'this is a failure of tradewatch itself; rerun with TRADEWATCH_DEBUG=1 for the stack and report it'
+        : undefined;
+    writeExit(format, code, msg, { stack, hint });
     return code;
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli/main.ts') || process.argv[1]?.endsWith('bin/tradewatch.js')) {
+/**
+ * Whether this module is the script the process was started with (`tsx src/cli/main.ts`, `node dist/src/cli/main.js`),
+ * through any symlink. The bin (bin/tradewatch.js, the installed command) imports this module and calls main itself.
+ */
+function startedAsScript(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (startedAsScript()) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -10,8 +10,11 @@ export const SCHEDULE_STATE_SCHEMA = 'tradewatch/schedule-state/v1';
 export interface JobState {
   /** The tick handled, ISO 8601 UTC. */
   tick: string;
-  /** `succeeded` (published or skipped), `failed` (after all retries), `locked` (another run held the lock). */
-  outcome: 'succeeded' | 'failed' | 'locked';
+  /**
+   * `succeeded` (published or skipped), `failed` (after all retries), `locked` (another run held the lock), `no_data`
+   * (no data yet for the tick's as-of: the tick is due again after `schedule.noDataRetryHours`).
+   */
+  outcome: 'succeeded' | 'failed' | 'locked' | 'no_data';
   /** Runs tried for the tick (1 + retries used). */
   attempts: number;
   /** When handling finished, ISO 8601 UTC. */

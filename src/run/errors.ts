@@ -6,6 +6,10 @@ export const EXIT = {
   locked: 3,
   /** `fetch` stopped at the API's daily call quota with its state saved: rerun later to resume. */
   quota: 4,
+  /** `run` or `ingest` stopped by SIGINT (128 + 2): lock released, staging folder removed, nothing published. */
+  interrupted: 130,
+  /** `run` or `ingest` stopped by SIGTERM (128 + 15): lock released, staging folder removed, nothing published. */
+  terminated: 143,
 } as const;
 
 /** Bad usage or configuration: exit 2, nothing written. */
@@ -18,6 +22,17 @@ export class UsageError extends Error {
 export class InputError extends Error {
   override readonly name = 'InputError';
   readonly exitCode = EXIT.badInput;
+}
+
+/** `schedule --once` ended with jobs that failed after their retries (exit 1); each was already logged `schedule.failed`. */
+export class ScheduledRunsFailedError extends Error {
+  override readonly name = 'ScheduledRunsFailedError';
+  readonly exitCode = EXIT.failed;
+  /** The failures are in the log already: not a failure of tradewatch itself. */
+  readonly reported = true;
+  constructor(readonly jobs: string[]) {
+    super(`schedule --once: ${jobs.length} job(s) failed after their retries: ${jobs.join(', ')} (see schedule.failed in the log)`);
+  }
 }
 
 /** Errno codes that say the machine refused (disk full, read-only, permissions, too many files), not tradewatch. */
@@ -63,4 +78,31 @@ export function asEnvironmentError(e: unknown, path?: string): unknown {
 export function exitCodeOf(err: unknown): number {
   if (err && typeof err === 'object' && 'exitCode' in err && typeof err.exitCode === 'number') return err.exitCode;
   return EXIT.failed;
+}
+
+/** The signals that stop a `run` or an `ingest` cleanly. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * A `run` or `ingest` stopped by SIGINT or SIGTERM at a safe point: its lock released and its staging folder removed
+ * (logged `run.interrupted`), nothing published by the part that was stopped. Exit 130 (SIGINT) or 143 (SIGTERM).
+ */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  readonly exitCode: number;
+  /** Logged as `run.interrupted` already: not a failure of tradewatch itself. */
+  readonly reported = true;
+  constructor(
+    readonly signal: StopSignal,
+    what: string,
+  ) {
+    super(`${what}: stopped by ${signal}; lock released and staging folder removed, nothing of the stopped run was published`);
+    this.exitCode = signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
+  }
+}
+
+/** Throws {@link InterruptedError} when `signal` was aborted (its reason is the signal's name; SIGTERM when it is not one). */
+export function throwIfInterrupted(signal: AbortSignal | undefined, what: string): void {
+  if (!signal?.aborted) return;
+  throw new InterruptedError(signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM', what);
 }

@@ -8,7 +8,7 @@ import { encodeParquetInSlices } from '../io/parquet.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { policyDropCheck, type IngestResult } from '../ingest/ingest-trade.ts';
 import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
-import { InputError, UsageError } from './errors.ts';
+import { InputError, InterruptedError, throwIfInterrupted, UsageError } from './errors.ts';
 import { silentLog, type Log } from './log.ts';
 import type { ManifestInput } from './manifest.ts';
 import { hashInputs, readTrade } from './trade.ts';
@@ -33,6 +33,11 @@ export interface IngestEffects {
   cwd?: string;
   /** Writes one file (injected in tests to fail a write). */
   writeFile?: (path: string, data: Uint8Array | string) => Promise<void>;
+  /**
+   * Aborted (reason `SIGINT` or `SIGTERM`) to stop at the next safe point (after the read, around each write, before
+   * the swap): the staging folder is removed, `--out` left as it was, `run.interrupted` logged, {@link InterruptedError} thrown.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a finished ingest reports: where it wrote and the counts. */
@@ -68,6 +73,13 @@ export async function runIngest(args: IngestArgs, fx: IngestEffects = {}): Promi
   const inputs = await hashInputs('trade', args.trade, cwd);
   log('ingest.start', { run_id: runId, inputs: inputs.files.length, bytes: inputs.files.reduce((a, f) => a + f.bytes, 0), hs: params.hs });
   const { result, hsCodes, comparators } = await readTrade(inputs, { format: args.format, params, log });
+  const checkpoint = () => throwIfInterrupted(fx.signal, 'ingest');
+  try {
+    checkpoint();
+  } catch (e) {
+    log('run.interrupted', { level: 'warn', command: 'ingest', run_id: runId, signal: (e as InterruptedError).signal, note: 'stopped after reading the inputs: nothing written' });
+    throw e;
+  }
   // rows dropped by a rule (not for an unreadable value) above the limit: bad input, nothing written
   const policy = policyDropCheck(result.counts, params);
   if (!policy.passed) throw new InputError(`ingest: ${policy.message}; nothing written`);
@@ -79,17 +91,29 @@ export async function runIngest(args: IngestArgs, fx: IngestEffects = {}): Promi
   for (const what of await recoverIngestFolder(outDir)) log('staging.cleaned', { level: 'warn', what });
   // the set is written to a staging folder beside --out and swapped in whole: a failure leaves the old set intact
   const staging = `${outDir}.staging-${runId}`;
-  const write = fx.writeFile ?? writeFileAtomic;
+  const rawWrite = fx.writeFile ?? writeFileAtomic;
+  // a stop asked for while a file is written takes effect as soon as the write ends
+  const write = async (path: string, data: Uint8Array | string) => {
+    checkpoint();
+    await rawWrite(path, data);
+    checkpoint();
+  };
   let outputs;
   const finished = now();
+  let interrupted: InterruptedError | null = null;
   try {
     await mkdir(staging, { recursive: true });
     outputs = await writeTables(staging, result, write);
     const manifest = ingestManifest({ runId, started, finished, inputs: inputs.records, config, hsCodes, comparators, result, outputs, args });
     await write(join(staging, 'manifest.json'), stableStringify(manifest, 2) + '\n');
+    checkpoint(); // the last safe point: the swap runs to its end
     await swapIn(staging, outDir, runId);
+  } catch (e) {
+    if (e instanceof InterruptedError) interrupted = e;
+    throw e;
   } finally {
     await rm(staging, { recursive: true, force: true });
+    if (interrupted) log('run.interrupted', { level: 'warn', command: 'ingest', run_id: runId, signal: interrupted.signal, staging_removed: staging, out: outDir, note: '--out left as it was' });
   }
   log('ingest.done', { out: outDir, flows: result.flows.numRows, rejects: result.rejects.numRows, seconds: (finished.getTime() - started.getTime()) / 1000 });
   return { outDir, outputs, counts: result.counts };

@@ -12,12 +12,17 @@ export type LogFormat = 'text' | 'json';
 
 /**
  * A pino-backed logger on stderr (stdout stays for results): readable lines for people, or one JSON
- * object per event for log shippers. Writes synchronously so nothing is lost when the process exits.
+ * object per event for log shippers (`level` a word: `info`, `warn`, `error`; `time` ISO 8601; `event`).
+ * Writes synchronously so nothing is lost when the process exits.
  */
 export function cliLog(format: LogFormat = 'text', base: Record<string, unknown> = {}): Log {
   const logger: Logger =
     format === 'json'
-      ? pino({ base: { ...base }, timestamp: pino.stdTimeFunctions.isoTime, messageKey: 'event' }, pino.destination({ fd: 2, sync: true }))
+      ? pino(
+          // levels as words ("info", "warn", "error"), as in every other line the CLI writes under --log-format json
+          { base: { ...base }, timestamp: pino.stdTimeFunctions.isoTime, messageKey: 'event', formatters: { level: (label) => ({ level: label }) } },
+          pino.destination({ fd: 2, sync: true }),
+        )
       : pino(
           { base: { ...base }, messageKey: 'event' },
           pretty({

@@ -2,7 +2,7 @@
 export const MANIFEST_SCHEMA = 'tradewatch/run-manifest/v1';
 
 /** Closed set of run states. */
-export type RunStatus = 'succeeded' | 'failed' | 'skipped';
+export type RunStatus = 'succeeded' | 'failed' | 'skipped' | 'no_data';
 
 /** A data check recorded in the manifest: an `error` stops publication, a `warn` is recorded. */
 export interface DataCheck {
@@ -30,6 +30,11 @@ export interface RunManifest {
   as_of: string;
   /** `--as-of` as asked (`latest` when not given): a later run asking the same thing may be skipped. */
   as_of_requested: string;
+  /**
+   * The last period of the data the partition holds (`YYYY-MM`; annual `YYYY` counts as `YYYY-12`): `as_of` or earlier.
+   * Earlier when `--as-of` was after the inputs and the run was allowed to publish anyway. Absent in older manifests.
+   */
+  data_through?: string;
   run_id: string;
   status: RunStatus;
   started_at: string;

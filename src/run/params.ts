@@ -23,6 +23,12 @@ export const runParamsSchema = z
     heartbeatSeconds: z.number().positive(),
     /** A lock whose heartbeat is older than this is stale and taken over, minutes (default 10). */
     staleLockMinutes: z.number().positive(),
+    /**
+     * An `--as-of` after the last period of the inputs: `false` publishes nothing (exit 0, `run.no_new_data`, "no data
+     * yet"); `true` publishes the partition anyway, its manifest and report saying the data end earlier (`data_through`,
+     * warning check `as_of_after_data`) (default false; `run --allow-as-of-after-data`).
+     */
+    allowAsOfAfterData: z.boolean(),
     /** Review verdicts (`--reviews`). */
     reviews: z
       .object({
@@ -43,6 +49,7 @@ export const runDefaults: RunParams = {
   concurrency: 2,
   heartbeatSeconds: 30,
   staleLockMinutes: 10,
+  allowAsOfAfterData: false,
   reviews: { resurfaceMargin: 0.1 },
 };
 
@@ -167,6 +174,7 @@ export const declarationsParamsSchema = z
         newConsigneeDays: z.number().min(0),
         newConsigneeMinUsd: z.number().min(0),
         falseOriginMaxPriorShare: share,
+        flaggedRouteMonthsAfter: z.number().int().min(0),
         controlOrigin: z.string().regex(/^[A-Z]{3}$/),
         weights: z.object(Object.fromEntries(DECLARATION_RULES.map((r) => [r, share])) as Record<(typeof DECLARATION_RULES)[number], typeof share>).strict(),
       })
@@ -174,8 +182,10 @@ export const declarationsParamsSchema = z
     model: declarationModelSchema,
     score: z
       .object({
-        weights: z.object({ rules: z.number().min(0), isolation: z.number().min(0), model: z.number().min(0) }).strict(),
+        weights: z.object({ rules: z.number().min(0), isolation: z.number().min(0) }).strict(),
+        modelWeight: share,
         flagThreshold: share,
+        flagTopShare: share,
         isolation: isolationParamsSchema,
       })
       .strict() satisfies z.ZodType<DeclarationScoreParams>,

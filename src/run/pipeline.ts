@@ -32,6 +32,12 @@ export interface TradeInput {
    * that declares `readsComparators`, left out of the tables handed to the others. Empty or absent: none.
    */
   comparators?: readonly string[];
+  /**
+   * Absolute path of each `source_file` value of `flows` that names a file on this machine (the run's inputs,
+   * whose `source_file` is relative to the working directory, and files named by rows re-read from canonical
+   * Parquet, when they resolve from it): where evidence points, from any working directory. Absent: unknown.
+   */
+  sourcePaths?: ReadonlyMap<string, string>;
 }
 
 /** Reference data every pipeline may use, loaded once per run by `src/run/`. */

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -7,7 +7,7 @@ import { loadCatalog, loadHs6Descriptions, loadHsCorrespondence } from '../io/ca
 import { loadCountryNames, loadFobImportReporters, loadEntrepots } from '../io/reference.ts';
 import { readConfigFile } from '../io/config-file.ts';
 import { loadGeo } from '../io/geo.ts';
-import { acquireLock } from '../io/lock.ts';
+import { acquireLock, LockHeldError } from '../io/lock.ts';
 import { encodeParquetInSlices, readParquet, readParquetSchema } from '../io/parquet.ts';
 import {
   cleanStagingBriefly,
@@ -22,7 +22,8 @@ import { renderRunSummary } from '../report/render-run-summary.ts';
 import { rowsWhere, takeTable } from '../table/take-table.ts';
 import { readCodes } from '../table/read.ts';
 import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
-import { InputError, UsageError } from './errors.ts';
+import { exitCodeOf, InputError, InterruptedError, throwIfInterrupted, UsageError } from './errors.ts';
+import { clearFailedRuns, recordFailedRun } from './failed-runs.ts';
 import { silentLog, type Log } from './log.ts';
 import { checkManifest, MANIFEST_SCHEMA, type DataCheck, type ManifestInput, type RunManifest } from './manifest.ts';
 import { tradeInScope, type GlobalTables, type PipelineDef, type TradeInput } from './pipeline.ts';
@@ -32,7 +33,8 @@ import { policyDropCheck } from '../ingest/ingest-trade.ts';
 import type { IngestParams } from '../ingest/params.ts';
 import { readDeclarationInputs } from './declarations-input.ts';
 import { reviewAndCompare } from './flags.ts';
-import { hashInputs, readTrade, type HashedInputs } from './trade.ts';
+import { hashInputs, readTrade, sourcePathsOf, type HashedInputs } from './trade.ts';
+import { finishOutputs } from './output-types.ts';
 import { VERSION } from './version.ts';
 import { AVAILABILITY_COLUMNS } from '../schema.ts';
 
@@ -68,6 +70,8 @@ export interface RunArgs {
   force?: boolean;
   keep?: number;
   maxRejectRate?: number;
+  /** Publish an `--as-of` after the last period of the inputs anyway (config `run.allowAsOfAfterData`). */
+  allowAsOfAfterData?: boolean;
 }
 
 /** Effects a run needs, injected so tests fix the clock and run id, or make a write fail. */
@@ -80,11 +84,21 @@ export interface RunEffects {
   writeFile?: (path: string, data: Uint8Array | string) => Promise<void>;
   /** Whether a pid is alive (tests simulate dead lock holders). */
   isAlive?: (pid: number) => boolean;
+  /**
+   * Aborted (reason `SIGINT` or `SIGTERM`) to stop the run at its next safe point: before the lock, between stages,
+   * around each write, before `_SUCCESS`. The run then removes its staging folder, releases its lock, logs
+   * `run.interrupted` and throws {@link InterruptedError}; once `_SUCCESS` is written it publishes.
+   */
+  signal?: AbortSignal;
 }
 
-/** What a run reports. */
+/**
+ * What a run reports. `no_data`: the `--as-of` asked for is after the last period of the inputs, and nothing was
+ * published (`path` is where the partition would be; `manifest` is what the run found, never written, its
+ * `data_through` the inputs' last period).
+ */
 export interface RunResult {
-  status: 'succeeded' | 'skipped';
+  status: 'succeeded' | 'skipped' | 'no_data';
   pipeline: string;
   partition: string;
   path: string;
@@ -102,7 +116,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
   const now = fx.now ?? (() => new Date());
   const runId = fx.runId?.() ?? randomUUID();
   const cwd = fx.cwd ?? process.cwd();
-  const write = fx.writeFile ?? writeFileAtomic;
+  const rawWrite = fx.writeFile ?? writeFileAtomic;
   const started = now();
   const out = resolve(cwd, args.out);
   if (args.asOf !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(args.asOf)) throw new UsageError(`--as-of ${args.asOf}: expected YYYY-MM`);
@@ -117,6 +131,13 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
   const configSlice = { ingest: config.ingest, run: config.run, pipeline: params };
   const configSha = hashConfig(configSlice);
   const ctx = { run_id: runId, pipeline: def.name };
+  const checkpoint = () => throwIfInterrupted(fx.signal, `run ${def.name}`);
+  // a stop asked for while a file is written takes effect as soon as the write ends
+  const write = async (path: string, data: Uint8Array | string) => {
+    checkpoint();
+    await rawWrite(path, data);
+    checkpoint();
+  };
   const lockOptions = (pctx: Record<string, unknown>) => ({
     runId,
     now,
@@ -151,55 +172,118 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     }
   }
 
+  // a failed run publishes nothing: it is recorded so that `status` can say the newest partition failed
+  const noteFailure = async (e: unknown, asOf: string | null) => {
+    if (e instanceof LockHeldError || e instanceof InterruptedError) return;
+    try {
+      await recordFailedRun(out, {
+        pipeline: def.name, partition: asOf ? `as_of=${asOf}` : null, as_of: asOf, as_of_requested: asOfRequested, run_id: runId,
+        started_at: started.toISOString(), failed_at: now().toISOString(), exit_code: exitCodeOf(e), error: e instanceof Error ? e.message : String(e),
+      });
+    } catch (w) {
+      log('run.failure_not_recorded', { ...ctx, level: 'warn', error: (w as Error).message });
+    }
+  };
+
   // read and cut the inputs
   const stages: RunManifest['stages'] = [];
   const counts: Record<string, number> = {};
   let trade: TradeInput | undefined;
   let rejects: Table | undefined;
   let asOf = args.asOf ?? '';
-  if (inputs.files.length) {
-    const t0 = performance.now();
-    const { result, comparators } = await readTrade(inputs, { format: args.format, params: config.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
-    for (const [k, v] of Object.entries(result.counts)) counts[`ingest.${k}`] = v;
-    // the comparators read beside the selection go to the pipeline that uses them, and are counted out of the others
-    const scoped = tradeInScope({ flows: result.flows, areas: result.areas, subflows: result.subflows, consignment: result.consignment, comparators }, def);
-    if (scoped.left) counts['ingest.comparator_rows_left_out'] = scoped.left;
-    const read = scoped.trade;
-    asOf = args.asOf ?? latestPeriod(read.flows);
-    const cut = (t: Table, name: string) => cutAfter(t, asOf, (n) => (counts[`ingest.after_as_of.${name}`] = n));
-    trade = { flows: cut(read.flows, 'flows'), areas: cut(read.areas, 'areas'), subflows: cut(read.subflows, 'subflows'), consignment: cut(read.consignment, 'consignment'), comparators };
-    stages.push({ name: 'ingest', seconds: round3((performance.now() - t0) / 1000), rows: trade.flows.numRows });
-    log('stage.done', { ...ctx, stage: 'ingest', rows: trade.flows.numRows, seconds: stages[0].seconds });
-    rejects = result.rejects;
-  }
   let declarations: Table | undefined;
   let history: Table | undefined;
-  if (extra.declarations) {
-    const t0 = performance.now();
-    const read = await readDeclarationInputs(extra.declarations, { params: config.declarations.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
-    for (const [k, v] of Object.entries(read.counts)) counts[`declarations.${k}`] = v;
-    asOf ||= latestPeriod(read.table);
-    declarations = cutAfter(read.table, asOf, (k) => (counts['declarations.after_as_of'] = k));
-    rejects = rejects ? concatRejects(rejects, read.rejects) : read.rejects;
-    if (extra.history) {
-      const h = await readDeclarationInputs(extra.history, { params: config.declarations.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
-      for (const [k, v] of Object.entries(h.counts)) counts[`history.${k}`] = v;
-      history = h.table;
-      rejects = concatRejects(rejects, h.rejects);
+  /** The last period of the inputs before the cut (`YYYY-MM`; '' when they hold none). */
+  let dataEnd = '';
+  try {
+    if (inputs.files.length) {
+      const t0 = performance.now();
+      const { result, comparators } = await readTrade(inputs, { format: args.format, params: config.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
+      for (const [k, v] of Object.entries(result.counts)) counts[`ingest.${k}`] = v;
+      // the comparators read beside the selection go to the pipeline that uses them, and are counted out of the others
+      const scoped = tradeInScope({ flows: result.flows, areas: result.areas, subflows: result.subflows, consignment: result.consignment, comparators }, def);
+      if (scoped.left) counts['ingest.comparator_rows_left_out'] = scoped.left;
+      const read = scoped.trade;
+      dataEnd = latestPeriod(read.flows);
+      asOf = args.asOf ?? dataEnd;
+      const cut = (t: Table, name: string) => cutAfter(t, asOf, (n) => (counts[`ingest.after_as_of.${name}`] = n));
+      trade = {
+        flows: cut(read.flows, 'flows'), areas: cut(read.areas, 'areas'), subflows: cut(read.subflows, 'subflows'), consignment: cut(read.consignment, 'consignment'), comparators,
+        sourcePaths: await sourcePathsOf(read.flows, inputs.files, cwd),
+      };
+      stages.push({ name: 'ingest', seconds: round3((performance.now() - t0) / 1000), rows: trade.flows.numRows });
+      log('stage.done', { ...ctx, stage: 'ingest', rows: trade.flows.numRows, seconds: stages[0].seconds });
+      rejects = result.rejects;
     }
-    stages.push({ name: 'read_declarations', seconds: round3((performance.now() - t0) / 1000), rows: declarations.numRows });
+    if (extra.declarations) {
+      const t0 = performance.now();
+      const read = await readDeclarationInputs(extra.declarations, { params: config.declarations.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
+      for (const [k, v] of Object.entries(read.counts)) counts[`declarations.${k}`] = v;
+      const last = latestPeriod(read.table);
+      if (last > dataEnd) dataEnd = last;
+      asOf ||= last;
+      declarations = cutAfter(read.table, asOf, (k) => (counts['declarations.after_as_of'] = k));
+      rejects = rejects ? concatRejects(rejects, read.rejects) : read.rejects;
+      if (extra.history) {
+        const h = await readDeclarationInputs(extra.history, { params: config.declarations.ingest, log: (e, f) => log(e, { ...ctx, ...f }) });
+        for (const [k, v] of Object.entries(h.counts)) counts[`history.${k}`] = v;
+        history = h.table;
+        rejects = concatRejects(rejects, h.rejects);
+      }
+      stages.push({ name: 'read_declarations', seconds: round3((performance.now() - t0) / 1000), rows: declarations.numRows });
+    }
+    if (!asOf) throw new UsageError(`run ${def.name}: no period in the inputs; give --as-of YYYY-MM`);
+    checkpoint();
+  } catch (e) {
+    if (e instanceof InterruptedError) log('run.interrupted', { ...ctx, level: 'warn', signal: e.signal, note: 'stopped while reading the inputs, before taking the lock: nothing to clean' });
+    await noteFailure(e, asOf || null);
+    throw e;
   }
-  if (!asOf) throw new UsageError(`run ${def.name}: no period in the inputs; give --as-of YYYY-MM`);
   const partition = `as_of=${asOf}`;
   const paths = partitionPaths(out, def.name, asOf, runId);
   const pctx = { ...ctx, partition };
+  /** The last period of the inputs after the cut: what the partition holds data up to. */
+  const dataThrough = [trade ? latestPeriod(trade.flows) : '', declarations ? latestPeriod(declarations) : ''].sort().at(-1) ?? '';
+  const base = {
+    schema: MANIFEST_SCHEMA,
+    tradewatch_version: VERSION,
+    pipeline: def.name,
+    partition,
+    as_of: asOf,
+    as_of_requested: asOfRequested,
+    ...(dataThrough ? { data_through: dataThrough } : {}),
+    run_id: runId,
+    started_at: started.toISOString(),
+    inputs: inputs.records,
+    inputs_sha256: inputsSha,
+    config: configSlice,
+    config_sha256: configSha,
+  } as const;
+
+  // an --as-of after the data: nothing to publish yet (a partition named for a month the inputs do not reach would
+  // claim data it does not hold), unless asked to publish anyway
+  const afterData = args.asOf !== undefined && dataEnd !== '' && args.asOf > dataEnd;
+  if (afterData && !config.run.allowAsOfAfterData) {
+    const message =
+      `no data yet for ${partition}: the inputs end at ${dataEnd}; nothing published ` +
+      '(--allow-as-of-after-data or config run.allowAsOfAfterData: true publishes it anyway)';
+    log('run.no_new_data', { ...pctx, as_of: asOf, data_through: dataEnd, message });
+    const finished = now();
+    const manifest: RunManifest = {
+      ...base, data_through: dataEnd, status: 'no_data', finished_at: finished.toISOString(), duration_s: round3((finished.getTime() - started.getTime()) / 1000),
+      counts: sortKeys(counts), stages, checks: [], outputs: [],
+    };
+    return { status: 'no_data', pipeline: def.name, partition, path: paths.final, manifest };
+  }
 
   const lock = await acquireLock(paths.lock, lockOptions(pctx));
+  let interrupted: InterruptedError | null = null;
   try {
     for (const what of await recoverPartition(paths, def.name, out)) log('staging.cleaned', { ...pctx, level: 'warn', what });
     await mkdir(paths.staging, { recursive: true });
     const stage = <T>(name: string, fn: () => T): T => {
       if (!def.stages.some((s) => s.name === name)) throw new Error(`pipeline '${def.name}' ran undeclared stage '${name}'`);
+      checkpoint();
       const t0 = performance.now();
       log('stage.start', { ...pctx, stage: name });
       const value = fn();
@@ -227,7 +311,8 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
     // verdicts and the comparison with the previous run, on every flagged output
     const flagged = (def.report ?? []).map((r) => r.output);
     const reviewed = await reviewAndCompare(def.name, produced, { out, asOf, flagged, reviewsPath: extra.reviews, reviews: config.run.reviews });
-    const tables = reviewed.tables;
+    // as written: calendar days as Date32, ISO3 origin/departure/destination with their names (src/run/output-types.ts)
+    const tables = finishOutputs(reviewed.tables, reference.countryNames);
     Object.assign(counts, reviewed.counts);
     const missing = def.outputs.filter((o) => !(o in tables));
     if (missing.length) throw new Error(`pipeline '${def.name}' did not produce ${missing.join(', ')}`);
@@ -243,24 +328,20 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       counts[`out.${name}`] = table.numRows;
     }
     const checks = dataChecks(trade, counts, declarations, config.ingest);
+    if (afterData) {
+      // published as asked (run.allowAsOfAfterData): the manifest and the report say where the data end
+      checks.push({
+        name: 'as_of_after_data', severity: 'warn', passed: false,
+        message: `as_of=${asOf} is after the last period of the inputs (${dataEnd}): this partition holds data up to ${dataThrough || dataEnd} only`,
+      });
+    }
     for (const c of checks) if (!c.passed && c.severity === 'warn') log('check.warn', { ...pctx, level: 'warn', check: c.name, message: c.message });
     const finished = now();
     const manifest: RunManifest = {
-      schema: MANIFEST_SCHEMA,
-      tradewatch_version: VERSION,
-      pipeline: def.name,
-      partition,
-      as_of: asOf,
-      as_of_requested: asOfRequested,
-      run_id: runId,
+      ...base,
       status: 'succeeded',
-      started_at: started.toISOString(),
       finished_at: finished.toISOString(),
       duration_s: round3((finished.getTime() - started.getTime()) / 1000),
-      inputs: inputs.records,
-      inputs_sha256: inputsSha,
-      config: configSlice,
-      config_sha256: configSha,
       counts: sortKeys(counts),
       stages,
       checks,
@@ -278,18 +359,29 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       controls: reference.catalog.intervals, countryNames: reference.countryNames,
     });
     await write(join(paths.staging, 'report.html'), report);
+    checkpoint(); // the last safe point: once _SUCCESS is written the partition is published
     await writeFile(join(paths.staging, '_SUCCESS'), '');
     await publishPartition(paths);
     log('run.published', { ...pctx, path: paths.final, seconds: manifest.duration_s });
+    await clearFailedRuns(out, def.name, asOf, asOfRequested).catch((e: Error) => log('run.failure_not_cleared', { ...pctx, level: 'warn', error: e.message }));
     const keep = args.keep ?? config.run.keep;
     // never this run's own partition, even on a backfill (see prunePartitions)
     for (const p of await prunePartitions(out, def.name, keep, asOf)) log('partition.removed', { ...pctx, path: p, keep });
     return { status: 'succeeded', pipeline: def.name, partition, path: paths.final, manifest };
   } catch (e) {
-    log('run.failed', { ...pctx, level: 'error', error: (e as Error).message, staging: paths.staging });
+    if (e instanceof InterruptedError) {
+      interrupted = e;
+      await rm(paths.staging, { recursive: true, force: true });
+    } else {
+      log('run.failed', { ...pctx, level: 'error', error: (e as Error).message, staging: paths.staging });
+      await noteFailure(e, asOf);
+    }
     throw e;
   } finally {
     await lock.release();
+    if (interrupted) {
+      log('run.interrupted', { ...pctx, level: 'warn', signal: interrupted.signal, lock_released: paths.lock, staging_removed: paths.staging });
+    }
   }
 }
 
@@ -413,6 +505,7 @@ export function resolvedRunConfig(args: RunArgs, file: unknown): Config {
   if (args.hs !== undefined) sets.push(`run.hs=${JSON.stringify(args.hs)}`);
   // --max-reject-rate holds for every input a run reads: trade flows and declarations alike
   if (args.maxRejectRate !== undefined) sets.push(`ingest.maxRejectRate=${args.maxRejectRate}`, `declarations.ingest.maxRejectRate=${args.maxRejectRate}`);
+  if (args.allowAsOfAfterData) sets.push('run.allowAsOfAfterData=true');
   sets.push(...(args.set ?? []));
   const c = resolveConfig({ file, fileName: args.config, sets });
   // pipelines select products with run.hs; the ingest stage inside a run follows it
@@ -468,6 +561,19 @@ function dataChecks(trade: TradeInput | undefined, counts: Record<string, number
       name: 'no_declarations_read_twice', severity: 'warn', passed: twice === 0,
       message: `${twice} declarations also in an earlier file (in path order) were dropped as copies; check that no file is given twice`,
     });
+    // a --history that fits no model: the score is rules and isolation alone, and the run says so
+    if ('declarations.history_rows_unlabelled' in counts) {
+      const none = (counts['declarations.model_not_fitted_no_labels'] ?? 0) > 0;
+      const one = (counts['declarations.model_not_fitted_one_class'] ?? 0) > 0;
+      checks.push({
+        name: 'history_has_labels', severity: 'warn', passed: !none && !one,
+        message: none
+          ? '--history holds no labelled declaration before the first one screened: no model fitted; the score is rules and isolation alone'
+          : one
+            ? '--history holds only one outcome (all fraud or all clean) before the first declaration screened: no model fitted'
+            : 'a model was fitted on the labelled history',
+      });
+    }
   }
   if (trade) {
     const n = trade.flows.numRows;

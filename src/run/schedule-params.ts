@@ -70,6 +70,11 @@ export const scheduleParamsSchema = z
     stateFile: z.string().min(1),
     /** The long-running scheduler looks at the clock at least this often, seconds (default 60). */
     pollSeconds: z.number().positive(),
+    /**
+     * A tick whose run found no data yet for its as-of (`run.no_new_data`: the month's figures are not published)
+     * is tried again after this many hours, until data comes or the job's next tick replaces it (default 24).
+     */
+    noDataRetryHours: z.number().positive(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -92,6 +97,7 @@ export const scheduleDefaults: ScheduleParams = {
   retryMaxSeconds: 900,
   stateFile: '.tradewatch/schedule-state.json',
   pollSeconds: 60,
+  noDataRetryHours: 24,
 };
 
 /** A job's name: its `name`, or its pipeline's. */

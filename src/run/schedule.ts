@@ -99,7 +99,7 @@ export async function runSchedule(args: ScheduleArgs, fx: ScheduleEffects = {}):
     while (!signal.aborted) {
       const at = now();
       const due = params.jobs
-        .map((job) => ({ job, due: dueTick(job, lastTick(state, job), at) }))
+        .map((job) => ({ job, due: dueTick(job, lastTick(state, job, at, params), at) }))
         .filter((d): d is { job: ScheduleJob; due: DueTick } => d.due !== null)
         .sort((a, b) => a.due.tick.getTime() - b.due.tick.getTime()); // stable: config order within a tick
       for (const { job, due: d } of due) {
@@ -127,16 +127,8 @@ export async function runSchedule(args: ScheduleArgs, fx: ScheduleEffects = {}):
   return { exitCode: args.once && failed ? EXIT.failed : EXIT.ok, outcomes };
 }
 
-/** `--once` ended with jobs that failed after their retries (exit 1); each was already logged `schedule.failed`. */
-export class ScheduledRunsFailedError extends Error {
-  override readonly name = 'ScheduledRunsFailedError';
-  readonly exitCode = EXIT.failed;
-  /** The failures are in the log already: not a failure of tradewatch itself. */
-  readonly reported = true;
-  constructor(readonly jobs: string[]) {
-    super(`schedule --once: ${jobs.length} job(s) failed after their retries: ${jobs.join(', ')} (see schedule.failed in the log)`);
-  }
-}
+// defined with the other errors so that the CLI catches it without loading the scheduler
+export { ScheduledRunsFailedError } from './errors.ts';
 
 /** Wait before retry `attempt` (1 = first retry): base doubled per retry, capped; seconds. */
 export function retryDelaySeconds(attempt: number, p: Pick<ScheduleParams, 'retryBaseSeconds' | 'retryMaxSeconds'>): number {
@@ -184,6 +176,11 @@ async function handleTick(job: ScheduleJob, due: DueTick, c: TickContext): Promi
   for (let attempt = 1; ; attempt++) {
     try {
       const results = await run(job.pipeline, runArgs, { ...c.fx.runEffects, now: c.fx.now, cwd: c.cwd, log: runLog, concurrency: c.concurrency });
+      // nothing published because the month's data is not there yet: the tick waits for it, it is not done
+      if (results.length && results.every((r) => r.status === 'no_data')) {
+        c.log('schedule.no_data', { ...ctx, attempts: attempt, retry_in_hours: c.params.noDataRetryHours, note: 'no data yet for the as-of; the tick is tried again' });
+        return { job: name, tick, outcome: 'no_data', attempts: attempt, results };
+      }
       c.log('schedule.done', { ...ctx, attempts: attempt, results: results.map((r) => `${r.status} ${r.path}`) });
       return { job: name, tick, outcome: 'succeeded', attempts: attempt, results };
     } catch (e) {
@@ -209,9 +206,16 @@ async function handleTick(job: ScheduleJob, due: DueTick, c: TickContext): Promi
   }
 }
 
-function lastTick(state: ScheduleState, job: ScheduleJob): Date | null {
+/**
+ * The job's last handled tick. A tick that found no data yet counts as handled until `noDataRetryHours` after it was
+ * tried, then as not handled (the same tick is due again; a later tick, if one has come, replaces it).
+ */
+function lastTick(state: ScheduleState, job: ScheduleJob, at: Date, params: Pick<ScheduleParams, 'noDataRetryHours'>): Date | null {
   const s = state.jobs[jobName(job)];
-  return s ? new Date(s.tick) : null;
+  if (!s) return null;
+  const tick = new Date(s.tick);
+  if (s.outcome === 'no_data' && at.getTime() - Date.parse(s.finished_at) >= params.noDataRetryHours * 3_600_000) return new Date(tick.getTime() - 1);
+  return tick;
 }
 
 function logNext(log: Log, job: ScheduleJob, at: Date): void {

@@ -1,3 +1,6 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Table } from 'apache-arrow';
 import { loadCatalog } from '../io/catalog.ts';
 import { readCsvHeader } from '../io/byte-ranges.ts';
 import { findInputs, openInput, sha256File, type InputFile } from '../io/inputs.ts';
@@ -7,6 +10,7 @@ import { loadCountryNameIndex, loadCountryResolver } from '../io/reference.ts';
 import { ingestTrade, type IngestResult, type TradeSource } from '../ingest/ingest-trade.ts';
 import type { IngestParams } from '../ingest/params.ts';
 import { comparatorCodesFor, resolveHsSelector } from '../reference/catalog.ts';
+import { readCodes } from '../table/read.ts';
 import type { Log } from './log.ts';
 import type { ManifestInput } from './manifest.ts';
 import { parallelIngestDefaults, TradeWorkerPool, type ParallelIngestOptions } from './trade-parallel.ts';
@@ -25,6 +29,28 @@ export async function hashInputs(kind: string, paths: readonly string[], cwd: st
   const records: ManifestInput[] = [];
   for (const f of files) records.push({ kind, path: f.display, bytes: f.bytes, sha256: await sha256File(f.path) });
   return { files, records, skipped };
+}
+
+/**
+ * Absolute paths of the files a flow table's `source_file` names, for evidence that resolves from any working
+ * directory: an input file of this run by its display path; another name (rows re-read from canonical Parquet keep
+ * the file they were first read from) when it is absolute or resolves from `cwd` to a file. Names that resolve to
+ * nothing are left out.
+ */
+export async function sourcePathsOf(flows: Table, files: readonly InputFile[], cwd: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!flows.getChild('source_file')) return out;
+  const inputs = new Map(files.map((f) => [f.display, f.path]));
+  for (const name of readCodes(flows, 'source_file', 'sourcePathsOf').values) {
+    const known = inputs.get(name);
+    if (known) {
+      out.set(name, known);
+      continue;
+    }
+    const path = resolve(cwd, name);
+    if ((await stat(path).catch(() => null))?.isFile()) out.set(name, path);
+  }
+  return out;
 }
 
 /** Options of {@link readTrade}. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { main } from '../../src/cli/main.ts';
 import { ComtradeRequestError, QuotaError } from '../../src/io/comtrade-api.ts';
 import { loadCatalog } from '../../src/io/catalog.ts';
-import { readParquet } from '../../src/io/parquet.ts';
+import { readParquet, readParquetSchema } from '../../src/io/parquet.ts';
 import { resolveHsSelector } from '../../src/reference/catalog.ts';
 import { runFetch, type FetchArgs, type FetchEffects } from '../../src/run/fetch.ts';
 import { rowsOf } from '../helpers.ts';
@@ -125,7 +125,10 @@ describe('fetch comtrade: splitting at the result cap', () => {
     expect(rows.filter((r) => !r.published)).toEqual([
       { reporter: 'THA', period: '2024-06', freq: 'M', published: false, records: null, first_released: null, last_released: null },
     ]);
-    expect(rows[0]).toEqual({ reporter: 'CHN', period: '2024-01', freq: 'M', published: true, records: 100156, first_released: '2024-01-28', last_released: '2025-01-15' });
+    expect(rows[0]).toEqual({ reporter: 'CHN', period: '2024-01', freq: 'M', published: true, records: 100156, first_released: Date.UTC(2024, 0, 28), last_released: Date.UTC(2025, 0, 15) });
+    // release dates are written as Parquet dates and read back as Arrow Date32 (#19 item 8)
+    const schema = await readParquetSchema(join(a.out, 'availability.parquet'));
+    for (const c of ['first_released', 'last_released']) expect(String(schema.fields.find((f) => f.name === c)!.type)).toBe('Date32<DAY>');
     expect(rows.map((r) => `${r.reporter} ${r.period}`).slice(0, 7)).toEqual([
       'CHN 2024-01', 'CHN 2024-02', 'CHN 2024-03', 'CHN 2024-04', 'CHN 2024-05', 'CHN 2024-06', 'THA 2024-01',
     ]);
@@ -244,7 +247,8 @@ describe('tradewatch fetch (CLI)', () => {
     const a = args();
     const r = await quietMain(cli(a));
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('tradewatch: quota reached; 0 of 1 requests done; rerun the same command to resume');
+    // under --log-format json the last line is a JSON cli.exit (level warn: not a failure)
+    expect(JSON.parse(r.stderr.trim().split('\n').at(-1)!)).toMatchObject({ level: 'warn', event: 'cli.exit', exit_code: 4, error: expect.stringMatching(/^quota reached; 0 of 1 requests done; rerun the same command to resume/) });
     expect(r.stderr).not.toContain('failure of tradewatch itself');
     expect(r.stderr).not.toContain(KEY);
 

@@ -217,7 +217,7 @@ await runPipeline(coverage, { trade: [${JSON.stringify(join(process.cwd(), SAMPL
     expect(readdirSync(join(out, 'coverage'))).toEqual(['as_of=2024-02']);
     const s = await readStatus(out, new Date('2026-01-01T02:00:00Z'));
     expect(s.partitions).toEqual([
-      { pipeline: 'coverage', partition: 'as_of=2024-02', status: 'succeeded', age: '2h', rows: { coverage: 10, rejects: 0 }, flags: null },
+      { pipeline: 'coverage', partition: 'as_of=2024-02', status: 'succeeded', age: '2h', finished_at: '2026-01-01T00:00:00.000Z', rows: { coverage: 10, rejects: 0 }, flags: null },
     ]);
   });
 });
@@ -501,12 +501,16 @@ describe('the CLI on a schedule', () => {
     const first = spawnSync(process.execPath, args, { encoding: 'utf8' });
     expect(first.status).toBe(0);
     const events = first.stderr.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events.map((e) => e.event)).toEqual(['ingest.file', 'stage.done', 'stage.start', 'stage.done', 'run.published']);
+    expect(events.map((e) => e.event).slice(0, 5)).toEqual(['ingest.file', 'stage.done', 'stage.start', 'stage.done', 'run.published']);
     expect(events[4]).toMatchObject({ pipeline: 'coverage', partition: 'as_of=2024-02', run_id: expect.any(String) });
-    expect(first.stdout).toMatch(/^done  .*coverage\/as_of=2024-02\n$/);
+    expect(events.at(-1)).toMatchObject({ event: 'run.result', level: 'info', status: 'succeeded' });
+    // under json the result lines on stdout are JSON too
+    expect(first.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ level: 'info', event: 'result', status: 'done', path: expect.stringMatching(/coverage\/as_of=2024-02$/) }),
+    ]);
     const second = spawnSync(process.execPath, args, { encoding: 'utf8' });
     expect(second.status).toBe(0);
-    expect(second.stdout).toMatch(/^skipped  /);
+    expect(JSON.parse(second.stdout)).toMatchObject({ event: 'result', status: 'skipped' });
     const bad = spawnSync(process.execPath, [...args.slice(0, 4), 'nope', '--out', out], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown pipeline 'nope' \(known: coverage, declarations, mirror-gaps, transshipment, all\)/);

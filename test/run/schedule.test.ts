@@ -277,6 +277,7 @@ describe('schedule config', () => {
       retryMaxSeconds: 900,
       stateFile: '.tradewatch/schedule-state.json',
       pollSeconds: 60,
+      noDataRetryHours: 24,
     });
   });
 
@@ -330,8 +331,9 @@ describe('tradewatch schedule (CLI)', () => {
     const missing = await setup({ jobs: [{ name: 'cov', pipeline: 'coverage', cron: '0 6 * * *', trade: [join(root, 'nowhere.csv')], out: join(root, 'cli-out') }], retryBaseSeconds: 0 });
     const f = await quietMain(['schedule', '--once', '--config', missing.config, '--log-format', 'json']);
     expect(f.code).toBe(1);
-    expect(f.stdout).toMatch(/^failed {2}cov {2}\d{4}-\d{2}-\d{2}T06:00:00\.000Z\n$/);
-    expect(f.stderr).toMatch(/tradewatch: schedule --once: 1 job\(s\) failed after their retries: cov/);
+    // under --log-format json the result lines and the last line on stderr are JSON too
+    expect(JSON.parse(f.stdout)).toMatchObject({ level: 'info', event: 'result', status: 'failed', job: 'cov', tick: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T06:00:00\.000Z$/) });
+    expect(JSON.parse(f.stderr)).toMatchObject({ level: 'error', event: 'cli.exit', exit_code: 1, error: expect.stringMatching(/^schedule --once: 1 job\(s\) failed after their retries: cov/) });
     expect(f.stderr).not.toMatch(/failure of tradewatch itself/);
   });
 
@@ -351,7 +353,9 @@ describe('tradewatch schedule (CLI)', () => {
     const events = stderr.trim().split('\n').map((l) => JSON.parse(l) as { event: string; reason?: string });
     expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['schedule.stopping', 'schedule.done', 'schedule.stopped']));
     expect(events.at(-1)).toMatchObject({ event: 'schedule.stopped', reason: 'signal' });
-    expect(stdout).toBe(`done  ${join(out, 'coverage', 'as_of=2024-02')}\n`);
+    expect(stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ event: 'result', status: 'done', job: 'cov', path: join(out, 'coverage', 'as_of=2024-02') }),
+    ]);
     expect(existsSync(join(out, 'coverage', 'as_of=2024-02', '_SUCCESS'))).toBe(true);
     expect(Object.keys((await readState(stateFile)).jobs)).toEqual(['cov']);
   });
