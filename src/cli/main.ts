@@ -71,7 +71,7 @@ export function buildCli(): Command {
 
   program
     .command('run')
-    .description('Run a pipeline (or all) into OUT/<pipeline>/as_of=YYYY-MM/, skipped when that partition already succeeded with the same inputs, config and tradewatch version.')
+    .description(`Run a pipeline (${pipelineNames().join(', ')}) or all into OUT/<pipeline>/as_of=YYYY-MM/, skipped when that partition already succeeded with the same inputs, config and tradewatch version.`)
     .argument('<pipeline>', `a pipeline (${pipelineNames().join(', ')}), or all`)
     .requiredOption('--out <dir>', 'output folder')
     .option('--trade <path...>', 'trade statistics: files, folders or globs')

@@ -56,6 +56,8 @@ describe('the bin through a symlink, as npm links it', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    // the pipelines are named on the first page, not only under `run --help`
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(`Run a pipeline (${[...PIPELINES].sort().join(', ')}) or all`);
     const v = exec(link, ['--version'], cwd);
     expect([v.status, v.stdout.trim()]).toEqual([0, pkg.version]);
   });
