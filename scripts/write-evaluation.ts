@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../src/io/atomic.ts';
-import { type AtlasMirrorTop, renderAtlasMirrorTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
+import { type AtlasMirrorTop, type RealRoutesTop, renderAtlasMirrorTop, renderRealRoutesTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
 import { loadReference } from '../src/run/backtest-data.ts';
 import { runBacktest } from '../src/run/backtest.ts';
 import { loadPipelines } from '../src/run/registry.ts';
@@ -59,6 +59,37 @@ if (!only.length || only.includes('atlas-mirror')) {
   };
   await writeFileAtomic(join(root, 'docs/evaluation/atlas-mirror.json'), `${JSON.stringify(top, null, 1)}\n`);
   page = replaceGeneratedBlock(page, 'atlas-mirror', renderAtlasMirrorTop(top));
+}
+// the top routes of the atlas records and of BACI, as `run transshipment` scores them, with every link of the chain
+for (const src of [
+  { name: 'atlas-routes', format: 'mapped:comtrade-atlas', files: ['2022', '2024'].map((y) => `comtrade-atlas/raw_comtrade/comtrade_${y}.csv`), what: 'comtrade-atlas/raw_comtrade 2022 and 2024, --format mapped:comtrade-atlas' },
+  { name: 'baci-routes', format: 'mapped:atlas-baci', files: ['2022', '2024'].map((y) => `comtrade-atlas/baci_recon/baci_${y}.csv`), what: 'comtrade-atlas/baci_recon 2022 and 2024 (BACI, HS2017), --format mapped:atlas-baci' },
+].filter((x) => !only.length || only.includes(x.name))) {
+  const data = resolve(process.env.TRADEWATCH_REAL_DATA ?? join(root, '../shared/data'));
+  const config = resolvedRunConfig({ out: '' }, undefined);
+  const inputs = await hashInputs('trade', src.files.map((f) => join(data, f)), root);
+  const { result, comparators } = await readTrade(inputs, { format: src.format, params: config.ingest, log: () => {} });
+  const def = (await loadPipelines()).get('transshipment')!;
+  const out = await def.run({ trade: tradeInScope({ ...result, comparators }, def).trade, reference: await loadReference() }, def.params(config), (_s, fn) => fn(), () => {});
+  const all = out.routes_all;
+  const get = (c: string, i: number) => all.getChild(c)!.get(i);
+  const top: RealRoutesTop = {
+    source: `${src.what}, run transshipment with the default config (@catalog, the comparators read beside it)`,
+    candidates: all.numRows,
+    flagged: out.flagged_routes.numRows,
+    rows: Array.from({ length: Math.min(10, all.numRows) }, (_, i) => ({
+      rank: get('rank', i), origin: get('origin', i), hub: get('hub', i), destination: get('destination', i), hs6: get('hs6', i),
+      control_id: get('control_id', i), freq: get('freq', i), period_end: get('period_end', i), flagged: get('flagged', i),
+      score: get('score', i), at_stake_usd: get('at_stake_usd', i), weakest_link_z: get('weakest_link_z', i),
+      chain: [...get('chain', i).toArray()].map((l: { toJSON(): Record<string, unknown> }) => {
+        const j = l.toJSON();
+        return { link: j.link as string, role: j.role as string, status: j.status as string, z: (j.z as number | null) ?? null };
+      }),
+      links_missing: [...get('links_missing', i).toArray()],
+    })),
+  };
+  await writeFileAtomic(join(root, `docs/evaluation/${src.name}.json`), `${JSON.stringify(top, null, 1)}\n`);
+  page = replaceGeneratedBlock(page, src.name, renderRealRoutesTop(top));
 }
 await writeFileAtomic(pagePath, page);
 process.stdout.write(`${pagePath}\n`);

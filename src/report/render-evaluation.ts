@@ -129,3 +129,37 @@ export function renderAtlasMirrorTop(t: AtlasMirrorTop): string {
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/** The top candidate routes of a real data set, each with every link of its chain (docs/evaluation/*-routes.json). */
+export interface RealRoutesTop {
+  source: string;
+  candidates: number;
+  flagged: number;
+  rows: {
+    rank: number; origin: string; hub: string; destination: string; hs6: string; control_id: string; freq: string; period_end: string;
+    flagged: boolean; score: number; at_stake_usd: number; weakest_link_z: number | null;
+    chain: { link: string; role: string; status: string; z: number | null }[]; links_missing: string[];
+  }[];
+}
+
+/**
+ * A real data set's top routes (flagged first, then by score) as a markdown table: every link of the chain with its
+ * status and z, required links first, so an unflagged route shows which link failed or could not be judged. Pure.
+ */
+export function renderRealRoutesTop(t: RealRoutesTop): string {
+  const z = (v: number | null) => (v === null || !Number.isFinite(v) ? '' : ` z ${v.toFixed(1)}`);
+  const chain = (c: RealRoutesTop['rows'][number]['chain']) =>
+    c.map((l) => `${l.role === 'required' ? '**' : ''}${l.link}${l.role === 'required' ? '**' : ''}: ${l.status}${z(l.z)}`).join('; ');
+  const lines = [
+    `${t.source}: ${t.candidates.toLocaleString('en-US')} candidate routes, ${t.flagged} flagged; the top ${t.rows.length} (required links in bold):`,
+    '',
+    '| rank | route | HS6 | control (lead), window end | flagged | at stake, USD m | weakest z | chain |',
+    '|---:|---|---|---|---|---:|---:|---|',
+    ...t.rows.map(
+      (r) =>
+        `| ${r.rank} | ${r.origin} → ${r.hub} → ${r.destination} | ${r.hs6} | ${r.control_id} ${r.freq} ${r.period_end} | ${r.flagged ? 'yes' : 'no'} | ${(r.at_stake_usd / 1e6).toFixed(2)} | ${r.weakest_link_z === null || !Number.isFinite(r.weakest_link_z) ? '-' : r.weakest_link_z.toFixed(1)} | ${chain(r.chain)} |`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BacktestResults } from '../../src/detect/backtest-summary.ts';
-import { type AtlasMirrorTop, generatedBlock, renderAtlasMirrorTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
+import { type AtlasMirrorTop, type RealRoutesTop, generatedBlock, renderAtlasMirrorTop, renderRealRoutesTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
 
 const PAGE = readFileSync('docs/evaluation.md', 'utf8');
 
@@ -19,6 +19,24 @@ describe('docs/evaluation.md', () => {
     expect(top.rows).toHaveLength(20);
     expect(top.pairs_flagged).toBeLessThanOrEqual(100);
     expect(top.rows.some((r) => r.exporter === 'CHN' && r.importer === 'USA' && r.hs6 === '811292')).toBe(true);
+  });
+
+  it.each(['atlas-routes', 'baci-routes'])('shows the %s top routes as committed, each with every link of its chain', (name) => {
+    const top = JSON.parse(readFileSync(`docs/evaluation/${name}.json`, 'utf8')) as RealRoutesTop;
+    expect(generatedBlock(PAGE, name)).toBe(renderRealRoutesTop(top));
+    expect(top.rows.every((r) => r.chain.filter((l) => l.role === 'required').length === 4)).toBe(true);
+  });
+
+  it('renders a route\'s chain with the required links in bold and each z', () => {
+    const md = renderRealRoutesTop({
+      source: 'x', candidates: 3, flagged: 1,
+      rows: [{
+        rank: 1, origin: 'CHN', hub: 'THA', destination: 'USA', hs6: '811010', control_id: 'cn-2024-33', freq: 'M', period_end: '2025-10', flagged: true,
+        score: 1, at_stake_usd: 2.5e6, weakest_link_z: 2.34, links_missing: ['counterfactual'],
+        chain: [{ link: 'second_leg_rose', role: 'required', status: 'holds', z: 3.14 }, { link: 'timing', role: 'supporting', status: 'unavailable', z: null }],
+      }],
+    });
+    expect(md).toContain('| 1 | CHN → THA → USA | 811010 | cn-2024-33 M 2025-10 | yes | 2.50 | 2.3 | **second_leg_rose**: holds z 3.1; timing: unavailable |');
   });
 
   it('the wild results are on test seeds 101–120 with thresholds tuned on 1–5, tradewatch and both baselines', () => {
