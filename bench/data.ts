@@ -21,23 +21,26 @@ import { Rng } from '../src/synth/random.ts';
 import { dictionaryVector, float64Vector, int8Vector } from '../src/table/columns.ts';
 
 /** Bumped whenever a generator's output changes, so stale data is regenerated. */
-const VERSION = 4;
+const VERSION = 5;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** Sizes of the generated inputs (the issue's, unless a smaller run is asked for). */
 export interface BenchSizes {
   comtradeRows: number;
+  /** Rows of the sparse monthly panel over many reporters and the catalog's codes (issue 18 item 6). */
+  sparseRows: number;
   mirrorFlowsPerSide: number;
   declarations: number[];
 }
 
 /** The issue's sizes. */
-export const fullSizes: BenchSizes = { comtradeRows: 2_000_000, mirrorFlowsPerSide: 1_000_000, declarations: [200_000, 1_000_000] };
+export const fullSizes: BenchSizes = { comtradeRows: 2_000_000, sparseRows: 1_200_000, mirrorFlowsPerSide: 1_000_000, declarations: [200_000, 1_000_000] };
 
 /** Where each generated input is and what it holds. */
 export interface BenchData {
   dir: string;
   comtrade: { path: string; rows: number; bytes: number; catalogRows: number; catalogCodes: string[] };
+  sparse: { path: string; rows: number; bytes: number };
   mirror: { path: string; rows: number; bytes: number };
   declarations: { path: string; rows: number; bytes: number }[];
 }
@@ -48,7 +51,7 @@ export async function ensureBenchData(dir: string, sizes: BenchSizes, log: (s: s
   const manifestPath = join(dir, 'manifest.json');
   const old = await readFile(manifestPath, 'utf8').then((t) => JSON.parse(t) as { version: number; sizes: BenchSizes; data: BenchData }, () => null);
   if (old && old.version === VERSION && JSON.stringify(old.sizes) === JSON.stringify(sizes) && old.data.dir === dir) {
-    const present = await Promise.all([old.data.comtrade.path, old.data.mirror.path, ...old.data.declarations.map((d) => d.path)].map((p) => stat(p).then(() => true, () => false)));
+    const present = await Promise.all([old.data.comtrade.path, old.data.sparse.path, old.data.mirror.path, ...old.data.declarations.map((d) => d.path)].map((p) => stat(p).then(() => true, () => false)));
     if (present.every(Boolean)) return old.data;
   }
   const catalog = await loadCatalog();
@@ -56,6 +59,9 @@ export async function ensureBenchData(dir: string, sizes: BenchSizes, log: (s: s
   let t0 = performance.now();
   const comtrade = await writeComtrade(join(dir, 'comtrade_plus.csv'), sizes.comtradeRows, catalogCodes);
   log(`generated ${comtrade.path}: ${comtrade.rows.toLocaleString('en')} rows, ${mb(comtrade.bytes)} MB in ${secs(t0)} s`);
+  t0 = performance.now();
+  const sparse = await writeSparse(join(dir, 'comtrade_plus_sparse.csv'), sizes.sparseRows, catalogCodes);
+  log(`generated ${sparse.path}: ${sparse.rows.toLocaleString('en')} rows, ${mb(sparse.bytes)} MB in ${secs(t0)} s`);
   t0 = performance.now();
   const mirror = await writeMirrorFlows(join(dir, 'mirror_flows.parquet'), sizes.mirrorFlowsPerSide);
   log(`generated ${mirror.path}: ${mirror.rows.toLocaleString('en')} flows, ${mb(mirror.bytes)} MB in ${secs(t0)} s`);
@@ -66,7 +72,7 @@ export async function ensureBenchData(dir: string, sizes: BenchSizes, log: (s: s
     log(`generated ${d.path}: ${d.rows.toLocaleString('en')} declarations, ${mb(d.bytes)} MB in ${secs(t0)} s`);
     declarations.push(d);
   }
-  const data: BenchData = { dir, comtrade: { ...comtrade, catalogCodes }, mirror, declarations };
+  const data: BenchData = { dir, comtrade: { ...comtrade, catalogCodes }, sparse, mirror, declarations };
   await writeFile(manifestPath, JSON.stringify({ version: VERSION, sizes, data }, null, 2));
   return data;
 }
@@ -100,6 +106,40 @@ class TextSink {
     await new Promise<void>((resolve, reject) => this.out.end((e?: Error | null) => (e ? reject(e) : resolve())));
     await rename(`${this.path}.tmp`, this.path);
   }
+}
+
+/**
+ * The sparse shape of issue 18 item 6: monthly Comtrade Plus totals over 150 reporters × 150 partners × the
+ * catalog's codes × 36 months, each key at most once, drawn at random: most pairs have a record in a few months
+ * only, so every record opens its own rolling windows.
+ */
+async function writeSparse(path: string, rows: number, catalogCodes: string[]) {
+  const rng = new Rng('bench:sparse');
+  const areas = (await comtradeCountries()).slice(0, 150);
+  const sink = new TextSink(path);
+  await sink.write(`${COMTRADE_PLUS_HEADER}\n`);
+  const seen = new Set<number>();
+  const n = areas.length;
+  let written = 0;
+  while (written < rows) {
+    const r = Math.floor(rng.next() * n), p = Math.floor(rng.next() * n), c = Math.floor(rng.next() * catalogCodes.length), t = Math.floor(rng.next() * 36);
+    const m = rng.next() < 0.5;
+    if (r === p) continue;
+    const key = (((r * n + p) * catalogCodes.length + c) * 36 + t) * 2 + (m ? 1 : 0);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const period = `${2022 + Math.floor(t / 12)}${String((t % 12) + 1).padStart(2, '0')}`;
+    const v = (1000 + rng.next() * 1e6).toFixed(2), kg = (100 + rng.next() * 1e5).toFixed(3);
+    const rep = areas[r], par = areas[p];
+    await sink.write(
+      `C,M,${period}01,${period.slice(0, 4)},${Number(period.slice(4))},${period},${rep.code},${rep.iso3},${quote(rep.name)},${m ? 'M' : 'X'},${m ? 'Import' : 'Export'},` +
+        `${par.code},${par.iso3},${quote(par.name)},0,W00,World,H6,HS,True,${catalogCodes[c]},,6,True,C00,TOTAL CPC,0,0,TOTAL MOT,8,kg,${kg},False,-1,N/A,,False,` +
+        `${kg},False,,False,${m ? v : ''},${m ? '' : v},${v},0,True,False\n`,
+    );
+    written++;
+  }
+  await sink.close();
+  return { path, rows: written, bytes: (await stat(path)).size };
 }
 
 interface Area {

@@ -98,6 +98,14 @@ const STAGES: StageDef[] = [
     target: { text: '< 30 s, peak RSS < 1.5 GB', met: (o) => o.medianMs < 30_000 && o.peakRssMiB * 2 ** 20 < 1.5e9 },
   },
   {
+    id: 'mirror_sparse',
+    label: (d) => `\`run mirror-gaps\` on ${M(d.sparse.rows)} sparse monthly rows, 150 reporters × 150 partners × the catalog (whole process)`,
+    input: (d) => ({ rows: d.sparse.rows, bytes: d.sparse.bytes }),
+    duckdb: false,
+    // issue 18 item 6: memory follows what a stage needs at once
+    target: { text: 'peak RSS < 2 GB', met: (o) => o.peakRssMiB * 2 ** 20 < 2e9 },
+  },
+  {
     id: 'cli_help',
     label: () => '`tradewatch --help` (the compiled bin, whole process)',
     input: () => ({ rows: 0, bytes: 0 }),
@@ -128,7 +136,7 @@ const check = process.argv.includes('--check');
 const quick = process.argv.includes('--quick');
 const runs = Number(arg('--runs') ?? 5);
 const only = arg('--only')?.split(',');
-const sizes: BenchSizes = quick ? { comtradeRows: 200_000, mirrorFlowsPerSide: 100_000, declarations: [20_000, 100_000] } : fullSizes;
+const sizes: BenchSizes = quick ? { comtradeRows: 200_000, sparseRows: 120_000, mirrorFlowsPerSide: 100_000, declarations: [20_000, 100_000] } : fullSizes;
 const dataDir = arg('--data') ?? join(root, '.scratch', quick ? 'bench-data-quick' : 'bench-data');
 const unknown = only?.filter((id) => !STAGES.some((s) => s.id === id)) ?? [];
 if (unknown.length) {

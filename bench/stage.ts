@@ -86,6 +86,17 @@ async function ours(): Promise<Result> {
       fitIsolationForest(cols, isolationDefaults); // JIT warm-up: the figure is the fit, not the compiler
       return time(async () => (fitIsolationForest(cols, isolationDefaults), cols[0].length));
     }
+    case 'mirror_sparse': {
+      const { runCommand } = await import('../src/run/run-command.ts');
+      const out = await mkdtemp(join(tmpdir(), 'tw-bench-sparse-'));
+      try {
+        const results = await runCommand('mirror-gaps', { trade: [data.sparse.path], out, force: true }, { log: () => {}, concurrency: 1 });
+        // the whole process: what `tradewatch run mirror-gaps` costs on a sparse panel
+        return { rows: results.length, ms: performance.now() };
+      } finally {
+        await rm(out, { recursive: true, force: true });
+      }
+    }
     case 'run_all': {
       const { runCommand } = await import('../src/run/run-command.ts');
       const out = await mkdtemp(join(tmpdir(), 'tw-bench-run-'));
