@@ -9,7 +9,7 @@ import { groupMedianMad, robustZByGroup, type GroupStats } from './robust-stats.
 
 /** Screening rules in the order of their columns; each fires as a reason of the same name. */
 export const DECLARATION_RULES = [
-  'misclassified_description', 'misclassified_unit_value', 'banned_destination', 'via_flagged_hub', 'origin_flagged_hub',
+  'misclassified_description', 'misclassified_unit_value', 'banned_destination', 'banned_destination_via_third', 'via_flagged_hub', 'origin_flagged_hub',
   'unit_value_outlier', 'mass_quantity_mismatch', 'value_quantity_outlier', 'split_shipment', 'new_consignee',
 ] as const;
 export type DeclarationRule = (typeof DECLARATION_RULES)[number];
@@ -80,6 +80,8 @@ export const declarationRuleDefaults: DeclarationRuleParams = {
     misclassified_description: 0.8,
     misclassified_unit_value: 0.6,
     banned_destination: 0.9,
+    // weaker than an export into the ban: goods of the origin may have left it before the ban, or under licence
+    banned_destination_via_third: 0.4,
     via_flagged_hub: 0.6,
     origin_flagged_hub: 0.5,
     unit_value_outlier: 0.5,
@@ -237,7 +239,7 @@ export function screenDeclarations(decl: Table, catalog: Catalog, routes: Table 
     const d = text(date, i);
     const dest = text(destination, i);
     if (!h || !d || !dest || !/^\d{6}$/.test(h) || !/^\d{4}-\d{2}-\d{2}$/.test(d)) continue;
-    if (controlsInForce(catalog, h, dest, d).some((iv) => iv.destinations !== '*' && iv.origin === p.controlOrigin)) fire('banned_destination', i);
+    if (controlsInForce(catalog, h, dest, d).some((iv) => iv.destinations !== '*' && iv.origin === p.controlOrigin)) fire(exported ? 'banned_destination' : 'banned_destination_via_third', i);
   }
 
   // flagged routes: origin ≠ departure through a flagged hub, and a flagged hub declared as the origin — each only on

@@ -31,6 +31,7 @@ export const REASONS: Readonly<Record<string, string>> = {
   misclassified_description: 'The goods description names a controlled mineral, but the declared code is not one of its codes.',
   misclassified_unit_value: 'The price per kg is far outside the declared code’s usual range and inside a controlled code’s.',
   banned_destination: 'An export of Chinese goods to a destination under a ban in force on that date.',
+  banned_destination_via_third: 'An import of Chinese-origin controlled goods, through a third country, into a destination under a ban in force on that date: what transshipment around the ban looks like to the importing agency.',
   via_flagged_hub: 'The goods travelled origin → departure → destination along a route flagged for transshipment.',
   origin_flagged_hub: 'The declared origin is a flagged hub for this product and destination that sold little there before.',
   unit_value_outlier: 'The price per kg is far from that of comparable declarations (same line, description, origin).',
@@ -64,7 +65,8 @@ export const TERMS: Readonly<Record<string, string>> = {
 /** A reason code as a badge whose tooltip explains it. */
 export function reasonBadge(code: string): string {
   const text = REASONS[code];
-  return `<span class="badge b-reason"${text ? ` title="${esc(text)}"` : ''}>${esc(code)}</span>`;
+  // a long code may break after its underscores (a narrow ranking column must not overflow)
+  return `<span class="badge b-reason"${text ? ` title="${esc(text)}"` : ''}>${esc(code).replaceAll('_', '_<wbr>')}</span>`;
 }
 
 /** The glossary section: the reasons that appear on this page (all known ones when `used` is null), then the terms. */

@@ -34,7 +34,7 @@ given) is high. Each reason is shown with the number behind it.</p>`;
   const counts = new Map<string, number>();
   for (let i = 0; i < rows.length; i++) for (const r of rows.list<string>('reasons', i)) counts.set(String(r), (counts.get(String(r)) ?? 0) + 1);
   const byRule = htmlTable(
-    [{ label: 'rule' }, { label: 'declarations', numeric: true }, { label: 'what it means' }],
+    [{ label: 'rule' }, { label: 'declarations', numeric: true }, { label: 'what it means', wrap: 'wide' }],
     [...counts].sort((a, b) => b[1] - a[1]).map(([r, n]) => [reasonBadge(r), esc(n.toLocaleString('en-US')), esc(REASONS[r] ?? '')]),
   );
   // the ranking first: rank, declaration, score, reasons, then the route and the goods
@@ -102,6 +102,8 @@ function numbersOf(r: string, rows: Rows, i: number): string {
       return `priced like ${s('looks_like_hs6') ?? '?'} (|z| ${formatNumber(n('looks_like_abs_z'))} there, ${formatNumber(n('unit_value_robust_z'))} under its own code)`;
     case 'banned_destination':
       return `to ${s('destination') ?? '?'}`;
+    case 'banned_destination_via_third':
+      return `${s('origin') ?? '?'} → ${s('departure') ?? '?'} → ${s('destination') ?? '?'}`;
     case 'via_flagged_hub':
       return `${s('origin') ?? '?'} → ${s('departure') ?? '?'} → ${s('destination') ?? '?'}`;
     case 'origin_flagged_hub':

@@ -131,7 +131,7 @@ describe('flagged routes count only on dates a flagged judgement of the route ho
   });
 });
 
-describe('banned_destination reads imports as well as exports', () => {
+describe('a ban reads imports as well as exports (banned_destination_via_third)', () => {
   it('fires on an import of Chinese-origin gallium into the USA through a third country while the ban is in force — not before it, not while suspended, not into Germany, not a direct import', async () => {
     const g = { declared_code: '8112929010', description: 'Gallium', origin: 'CHN' };
     const t = await decl([
@@ -143,7 +143,10 @@ describe('banned_destination reads imports as well as exports', () => {
       line({ ...g, declaration_id: 'JPN', date: '2025-03-01', origin: 'JPN', departure: 'JPN' }),
     ]);
     const out = screenDeclarations(t, catalog, null, p());
-    expect(fired(out.table, 'banned_destination')).toEqual([true, false, false, false, false, false]);
-    expect(out.counts['rule.banned_destination']).toBe(1);
+    expect(fired(out.table, 'banned_destination_via_third')).toEqual([true, false, false, false, false, false]);
+    expect(out.counts['rule.banned_destination_via_third']).toBe(1);
+    // its own reason, weaker than an export into the ban
+    expect(fired(out.table, 'banned_destination')).toEqual([false, false, false, false, false, false]);
+    expect(p().weights.banned_destination_via_third).toBeLessThan(p().weights.banned_destination);
   });
 });

@@ -62,7 +62,7 @@ describe('declaration rules on synthetic worlds (hard preset, seeds 101–105, n
       const hits = fired[x].flatMap((f, i) => (f ? [i] : []));
       const others = hits.filter((i) => !injected.has(i));
       if (x === 'unit_value_outlier') expect(others.length / Math.max(1, hits.length), `${x} on ordinary declarations`).toBeLessThanOrEqual(0.3);
-      else if (x === 'banned_destination') expect(others.filter((i) => !throughThirdCountryUnderBan(i)).length, `${x} on ordinary declarations not under a ban`).toBe(0);
+      else if (x === 'banned_destination_via_third') expect(others.filter((i) => !throughThirdCountryUnderBan(i)).length, `${x} on ordinary declarations not under a ban`).toBe(0);
       else expect(others.length, `${x} on ordinary declarations`).toBe(0);
     }
   });
