@@ -1,6 +1,7 @@
 import type { CountryCodeIndex } from '../reference/country-codes.ts';
 import { TextInterner } from '../table/text-interner.ts';
 import { VALUE_REJECTS } from './context.ts';
+import { rejectedFor } from './file-rejects.ts';
 import type { DeclarationIngestParams } from './declaration-params.ts';
 import { DeclarationRows, INT8_NULL, type ExtraColumn, type ExtraType } from './declaration-rows.ts';
 import { RejectRows } from './flow-rows.ts';
@@ -214,8 +215,7 @@ export class DeclarationContext {
 
   /** Share of the rows read that were rejected for bad values (0–1); records `rejected_values`. */
   rejectRate(): number {
-    let bad = 0;
-    for (const [k, v] of Object.entries(this.counts)) if (k.startsWith('rejected.') && DECLARATION_VALUE_REJECTS.has(k.slice(9))) bad += v;
+    const bad = rejectedFor(this.counts, DECLARATION_VALUE_REJECTS);
     const read = this.counts.rows_read ?? 0;
     this.counts.rejected_values = bad;
     return read > 0 ? bad / read : 0;

@@ -291,8 +291,7 @@ function mergeParts(ctx: IngestContext, display: string, parts: readonly TradePa
 
 function checkRejectRate(ctx: IngestContext): void {
   const examined = (ctx.counts.rows_read ?? 0) - (ctx.counts.filtered_hs ?? 0);
-  let bad = 0;
-  for (const [k, v] of Object.entries(ctx.counts)) if (k.startsWith('rejected.') && VALUE_REJECTS.has(k.slice(9))) bad += v;
+  const bad = rejectedFor(ctx.counts, VALUE_REJECTS);
   ctx.counts.rows_examined = examined;
   ctx.counts.rejected_values = bad;
   const rate = examined > 0 ? bad / examined : 0;
