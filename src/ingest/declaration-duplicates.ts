@@ -3,6 +3,7 @@ import { DECLARATION_COLUMNS } from '../schema.ts';
 import { groupRows, type KeyColumn } from '../table/group.ts';
 import { readCodes, readFloats } from '../table/read.ts';
 import { rowsWhere, takeTable } from '../table/take-table.ts';
+import { pathRanks } from './path-order.ts';
 
 /** Columns that say where a row was read, not what it declares. */
 const PROVENANCE = new Set(['source_file', 'source_line']);
@@ -28,7 +29,7 @@ export function dropDuplicateDeclarations(table: Table): { table: Table; dropped
   }
   const g = groupRows(keys, n);
   // each content group belongs to the first file (in path order) that holds it
-  const rank = pathRank(files.values);
+  const rank = pathRanks(files.values);
   const owner = new Int32Array(g.groups).fill(-1);
   for (let i = 0; i < n; i++) {
     const r = files.codes[i] < 0 ? -1 : rank[files.codes[i]];
@@ -38,11 +39,4 @@ export function dropDuplicateDeclarations(table: Table): { table: Table; dropped
   const keep = rowsWhere(n, (i) => (files.codes[i] < 0 ? -1 : rank[files.codes[i]]) === owner[g.groupOf[i]]);
   if (keep.length === n) return { table, dropped: 0 };
   return { table: takeTable(table, keep), dropped: n - keep.length };
-}
-
-function pathRank(names: readonly string[]): Int32Array {
-  const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
-  const rank = new Int32Array(names.length);
-  order.forEach((i, k) => (rank[i] = k));
-  return rank;
 }

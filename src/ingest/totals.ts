@@ -1,6 +1,7 @@
 import type { CountryResolver } from '../reference/countries.ts';
 import { groupRows } from '../table/group.ts';
 import type { IngestContext } from './context.ts';
+import { pathRanks } from './path-order.ts';
 import { ROW_KIND, type FlowRows } from './flow-rows.ts';
 
 /** Where a parsed row ends up. */
@@ -148,14 +149,6 @@ export function resolveTotals(ctx: IngestContext): TotalsResult {
 }
 
 /** Rows from sources without breakdown columns: their totals are found from the rows of each key. */
-/** Each input file's rank in path order (the display names sorted), by file code. */
-function pathRanks(names: readonly string[]): Int32Array {
-  const sorted = names.map((n, i) => [n, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const rank = new Int32Array(names.length);
-  sorted.forEach(([, i], k) => (rank[i] = k));
-  return rank;
-}
-
 function hasNoBreakdowns(kind: number): boolean {
   return kind === ROW_KIND.unknown || kind === ROW_KIND.consignmentUnknown;
 }
