@@ -1,6 +1,5 @@
 import type { Table } from 'apache-arrow';
-import { readCodes } from '../table/read.ts';
-import { rowsWhere, takeTable } from '../table/take-table.ts';
+import { dropRowsByValue } from '../table/take-table.ts';
 import type { Catalog } from '../reference/catalog.ts';
 import type { GeoTable } from '../reference/geo.ts';
 import type { HsCorrespondence } from '../reference/hs-correspondence.ts';
@@ -169,13 +168,9 @@ export function tradeInScope(trade: TradeInput, def: Pick<PipelineDef, 'readsCom
   const drop = new Set(codes);
   let left = 0;
   const cut = (t: Table): Table => {
-    if (!t.numRows) return t;
-    const { codes: hs, values } = readCodes(t, 'hs6', 'tradeInScope');
-    const out = values.map((v) => drop.has(v));
-    if (!out.some(Boolean)) return t;
-    const rows = rowsWhere(t.numRows, (i) => hs[i] < 0 || !out[hs[i]]);
-    left += t.numRows - rows.length;
-    return takeTable(t, rows);
+    const r = dropRowsByValue(t, 'hs6', (v) => drop.has(v), 'tradeInScope');
+    left += r.dropped;
+    return r.table;
   };
   return { trade: { flows: cut(trade.flows), areas: cut(trade.areas), subflows: cut(trade.subflows), consignment: cut(trade.consignment) }, left };
 }

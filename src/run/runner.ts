@@ -19,7 +19,7 @@ import {
   recoverPartition,
 } from '../io/partitions.ts';
 import { renderRunSummary } from '../report/render-run-summary.ts';
-import { rowsWhere, takeTable } from '../table/take-table.ts';
+import { dropRowsByValue } from '../table/take-table.ts';
 import { readCodes } from '../table/read.ts';
 import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
 import { exitCodeOf, InputError, InterruptedError, throwIfInterrupted, UsageError } from './errors.ts';
@@ -541,12 +541,9 @@ export function latestPeriod(flows: Table): string {
 
 /** Drops rows whose period is after `asOf` (annual `YYYY` is complete at `YYYY-12`). */
 function cutAfter(t: Table, asOf: string, count: (n: number) => void): Table {
-  const { codes, values } = readCodes(t, 'period', 'cutAfter');
-  const late = values.map((v) => (v.length === 4 ? `${v}-12` : v) > asOf);
-  if (!late.some(Boolean)) return t;
-  const rows = rowsWhere(t.numRows, (i) => codes[i] < 0 || !late[codes[i]]);
-  count(t.numRows - rows.length);
-  return takeTable(t, rows);
+  const { table, dropped } = dropRowsByValue(t, 'period', (v) => (v.length === 4 ? `${v}-12` : v) > asOf, 'cutAfter');
+  if (dropped) count(dropped);
+  return table;
 }
 
 function dataChecks(trade: TradeInput | undefined, counts: Record<string, number>, declarations: Table | undefined, ingest: IngestParams): DataCheck[] {

@@ -1,3 +1,4 @@
+import { readCodes } from './read.ts';
 import { DataType, Table, makeData, makeVector, vectorFromArray, type Data, type Vector } from 'apache-arrow';
 
 /**
@@ -47,6 +48,19 @@ function readOrder(rows: Int32Array, numRows: number): ReadOrder | null {
     to[k] = i;
   }
   return { from, to };
+}
+
+/**
+ * `table` without the rows whose text column `name` holds a value `drop` says yes to (null is kept), and how many
+ * rows that dropped; the table itself when none. `drop` is asked once per dictionary value, not per row.
+ */
+export function dropRowsByValue(table: Table, name: string, drop: (value: string) => boolean, who = 'dropRowsByValue'): { table: Table; dropped: number } {
+  if (!table.numRows) return { table, dropped: 0 };
+  const { codes, values } = readCodes(table, name, who);
+  const out = values.map(drop);
+  if (!out.some(Boolean)) return { table, dropped: 0 };
+  const rows = rowsWhere(table.numRows, (i) => codes[i] < 0 || !out[codes[i]]);
+  return { table: takeTable(table, rows), dropped: table.numRows - rows.length };
 }
 
 /** Row indexes where `keep` is true. */

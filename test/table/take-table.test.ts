@@ -1,8 +1,8 @@
 import { Field, List, Struct, Table, makeData, makeVector, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { dictionaryVector } from '../../src/table/columns.ts';
+import { dictionaryVector, float64Vector } from '../../src/table/columns.ts';
 import { readCodes } from '../../src/table/read.ts';
-import { takeTable } from '../../src/table/take-table.ts';
+import { dropRowsByValue, takeTable } from '../../src/table/take-table.ts';
 
 describe('takeTable', () => {
   it('keeps the dictionaries of a list of structs whose fields share a dictionary type with a column (mirror_gaps `windows`)', () => {
@@ -18,5 +18,16 @@ describe('takeTable', () => {
     expect(readCodes(back, 'window').values.length).toBeGreaterThan(0);
     expect([0, 1].map((i) => String(back.getChild('window')!.get(i)))).toEqual(['Y', 'R3']);
     expect([0, 1].map((i) => String((back.getChild('windows')!.get(i) as { get(k: number): { window: string } }).get(0).window))).toEqual(['Y', 'R3']);
+  });
+});
+
+describe('dropRowsByValue', () => {
+  it('drops the rows whose value the test says yes to, keeps nulls, and returns the table itself when none goes', () => {
+    const t = new Table({ hs6: dictionaryVector(Int32Array.from([0, 1, -1, 0, 2]), ['811292', '811231', '250490']), v: float64Vector(Float64Array.from([1, 2, 3, 4, 5])) });
+    const r = dropRowsByValue(t, 'hs6', (v) => v === '811292' || v === '250490');
+    expect(r.dropped).toBe(3);
+    expect([...r.table.getChild('v')!.toArray()]).toEqual([2, 3]);
+    const none = dropRowsByValue(t, 'hs6', () => false);
+    expect(none).toEqual({ table: t, dropped: 0 });
   });
 });
