@@ -84,11 +84,18 @@ export async function listLocks(out: string): Promise<{ pipeline: string; path: 
  * removed only after the new one is in place, so a reader sees the old or the new, never a mix.
  */
 export async function publishPartition(paths: PartitionPaths): Promise<void> {
-  const aside = `${paths.staging}.old`;
-  const hadOld = await exists(paths.final);
-  if (hadOld) await rename(paths.final, aside);
-  await mkdirFor(paths.final);
-  await rename(paths.staging, paths.final);
+  await swapFolderIn(paths.staging, paths.final, `${paths.staging}.old`);
+}
+
+/**
+ * Swaps a complete folder `staging` in as `final`: the old `final` is moved to `aside` first and removed only
+ * after the new one is in place, so a reader sees the old or the new, never a mix (a partition; an ingest's set).
+ */
+export async function swapFolderIn(staging: string, final: string, aside: string): Promise<void> {
+  const hadOld = await exists(final);
+  if (hadOld) await rename(final, aside);
+  await mkdirFor(final);
+  await rename(staging, final);
   if (hadOld) await rm(aside, { recursive: true, force: true });
 }
 

@@ -6,6 +6,7 @@ import type { Table } from 'apache-arrow';
 import { readConfigFile } from '../io/config-file.ts';
 import { encodeParquetInSlices } from '../io/parquet.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { swapFolderIn } from '../io/partitions.ts';
 import { policyDropCheck, type IngestResult } from '../ingest/ingest-trade.ts';
 import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
 import { InputError, InterruptedError, throwIfInterrupted, UsageError } from './errors.ts';
@@ -107,7 +108,7 @@ export async function runIngest(args: IngestArgs, fx: IngestEffects = {}): Promi
     const manifest = ingestManifest({ runId, started, finished, inputs: inputs.records, config, hsCodes, comparators, result, outputs, args });
     await write(join(staging, 'manifest.json'), stableStringify(manifest, 2) + '\n');
     checkpoint(); // the last safe point: the swap runs to its end
-    await swapIn(staging, outDir, runId);
+    await swapFolderIn(staging, outDir, `${outDir}.old-${runId}`);
   } catch (e) {
     if (e instanceof InterruptedError) interrupted = e;
     throw e;
@@ -166,16 +167,6 @@ async function recoverIngestFolder(outDir: string): Promise<string[]> {
     }
   }
   return done;
-}
-
-/** Moves the old set aside, the new one in, then removes the old: a reader sees one set or the other. */
-async function swapIn(staging: string, outDir: string, runId: string): Promise<void> {
-  await mkdir(dirname(outDir), { recursive: true });
-  const aside = `${outDir}.old-${runId}`;
-  const hadOld = existsSync(outDir);
-  if (hadOld) await rename(outDir, aside);
-  await rename(staging, outDir);
-  if (hadOld) await rm(aside, { recursive: true, force: true });
 }
 
 async function writeTables(outDir: string, result: IngestResult, write: (path: string, data: Uint8Array | string) => Promise<void>) {
