@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComtradeRequestError, QuotaError } from '../../src/io/comtrade-api.ts';
 import { loadCatalog } from '../../src/io/catalog.ts';
 import { readParquet, readParquetSchema } from '../../src/io/parquet.ts';
@@ -11,6 +10,7 @@ import { resolveHsSelector } from '../../src/reference/catalog.ts';
 import { runFetch, type FetchArgs, type FetchEffects } from '../../src/run/fetch.ts';
 import { rowsOf } from '../helpers.ts';
 import { makeAvailability, makeRecords, startFakeComtrade, type FakeComtrade } from '../io/fake-comtrade.ts';
+import { quietMain as captured } from '../cli/quiet-main.ts';
 
 const KEY = 'k-7c2e-secret';
 const MONTHS = ['202401', '202402', '202403', '202404', '202405', '202406'];
@@ -225,17 +225,13 @@ describe('fetch comtrade: arguments and the keyless preview', () => {
 });
 
 describe('tradewatch fetch (CLI)', () => {
+  /** The CLI with the key in the environment, as a user runs it. */
   async function quietMain(argv: string[]): Promise<{ code: number; stderr: string }> {
-    let stderr = '';
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const before = process.env.COMTRADE_API_KEY;
     process.env.COMTRADE_API_KEY = KEY;
     try {
-      return { code: await main(argv), stderr };
+      return await captured(argv);
     } finally {
-      err.mockRestore();
-      out.mockRestore();
       if (before === undefined) delete process.env.COMTRADE_API_KEY;
       else process.env.COMTRADE_API_KEY = before;
     }

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/io/lock.ts';
 import { SCHEDULE_STATE_SCHEMA, type ScheduleState } from '../../src/io/schedule-state.ts';
 import { resolveConfig } from '../../src/run/config.ts';
@@ -12,6 +11,7 @@ import { UsageError } from '../../src/run/errors.ts';
 import { memoryLog } from '../../src/run/log.ts';
 import type { RunArgs, RunResult } from '../../src/run/runner.ts';
 import { retryDelaySeconds, runSchedule, type ScheduledRun } from '../../src/run/schedule.ts';
+import { quietMain } from '../cli/quiet-main.ts';
 
 const SAMPLE = 'test/fixtures/comtrade_plus_small.csv';
 const PIPELINES = ['coverage', 'mirror-gaps', 'transshipment'];
@@ -309,19 +309,6 @@ describe('schedule config', () => {
 });
 
 describe('tradewatch schedule (CLI)', () => {
-  async function quietMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-    try {
-      return { code: await main(args), stdout, stderr };
-    } finally {
-      err.mockRestore();
-      out.mockRestore();
-    }
-  }
-
   it('exits 2 without jobs, and 1 with --once when a job failed (a missing input)', async () => {
     const empty = await setup({ jobs: [] });
     const r = await quietMain(['schedule', '--once', '--config', empty.config]);
