@@ -40,6 +40,7 @@ export default definePipeline({
       scoreMirrorGaps(pairs, params.gaps, {
         cifFobRatio, flatRatio: params.cifFob.flatRatio, hsScopeChanged, reliability: global?.reliability,
         fobImporters: reference.fobImportReporters, entrepots: reference.entrepots, reviewBudget: params.reviewBudget,
+        confidentialCoverShare: params.match.confidentialCoverShare,
       }),
     );
     for (const [k, n] of Object.entries(scored.counts)) count(k, n);

@@ -5,6 +5,7 @@ import { NumberMap } from '../table/number-map.ts';
 import { readCodes, readFloats, type CodedColumn } from '../table/read.ts';
 import { listVector } from '../table/list.ts';
 import { cifFobDefaults } from './cif-fob.ts';
+import { mirrorMatchDefaults } from './mirror-pairs.ts';
 import { sha256Hex } from './flag-id.ts';
 import { flaggedPairs } from './mirror-pair-flags.ts';
 import { NOISE_SOURCES, sizeBands, windowNoise } from './mirror-noise.ts';
@@ -19,14 +20,22 @@ export interface MirrorGapParams {
   flagWindows: ('M' | 'R3' | 'R12' | 'Y')[];
   /** A matched window can be flagged when |ln(importer FOB / exporter)| reaches this (default ln 1.5 ≈ 0.405). */
   minAbsLogRatio: number;
-  /** …and, where the pair's own history gives its noise (`noise_source` pair_history), its |log ratio| is at least this many σ of it (default 4; see `minZComparable`). */
+  /** …and, where the pair's own history gives its noise (`noise_source` pair_history), its |log ratio| is at least this many σ of it (default 4.5; see `minZComparable`). */
   minZ: number;
   /**
-   * …or, where comparable flows give it (a history too short), this many σ of theirs: another flow's noise says less
-   * of this one (default 2). Both chosen on wild tuning seeds 1–5 (grid minZ 3–5 × 0–3) for the best mean
-   * precision@k, 0.79 (recall 0.80); the best F1 (4, 3) had precision@k 0.78.
+   * …or, where comparable flows give it (a history too short), this many σ of theirs (default 4). Both, with
+   * `minAbsQuantityLogRatio`, chosen on wild tuning seeds 1–5 (grid minZ 3–5, minZComparable 2–4.5, quantity
+   * ln ratio 0.22–0.4) for the best mean precision@k, 0.890 (recall 0.901); of the two tied settings
+   * (minZComparable 3.5 and 4), the one with fewer false flags.
    */
   minZComparable: number;
+  /**
+   * A matched window under the level test is also flagged when one side's records fall short in value and in
+   * weight alike: both log ratios at least this, in the same direction, the weights' by `minZ` / `minZComparable`
+   * σ of their own noise (a shipment left out of one side's records, or under-recorded, shows in both; a
+   * valuation difference shows in value alone). Default ln 1.35 ≈ 0.30.
+   */
+  minAbsQuantityLogRatio: number;
   /** …and the larger side reaches this, USD (noise floor, default 100,000). */
   minValueUsd: number;
   /** …and |gap| reaches this, USD (default 50,000). */
@@ -47,8 +56,9 @@ export interface MirrorGapParams {
 export const mirrorGapDefaults: MirrorGapParams = {
   flagWindows: ['R3', 'R12', 'Y'],
   minAbsLogRatio: Math.log(1.5),
-  minZ: 4,
-  minZComparable: 2,
+  minZ: 4.5,
+  minZComparable: 4,
+  minAbsQuantityLogRatio: Math.log(1.35),
   minValueUsd: 100_000,
   minGapUsd: 50_000,
   ghostMinValueUsd: 100_000,
@@ -102,6 +112,8 @@ export function scoreMirrorGaps(
     fobImporters?: ReadonlySet<string>;
     /** Entrepôts (data/reference/entrepots.csv): a gap there is shown with reason `entrepot`, not discounted by its reliability. */
     entrepots?: ReadonlySet<string>;
+    /** The share of a gap the lower side's residual must cover for a partner going confidential to explain it (config `mirror.match.confidentialCoverShare`, as the matcher's missing sides). */
+    confidentialCoverShare?: number;
     /** Flagged pairs at most (config `mirror.reviewBudget`, default 100). */
     reviewBudget?: number;
   } = {},
@@ -237,16 +249,24 @@ export function scoreMirrorGaps(
   const matchedWindow = (i: number) =>
     status.codes[i] === matched && big[i] >= p.minValueUsd && Math.abs(gap[i]) >= p.minGapUsd && Math.abs(lrLag[i]) >= p.minAbsLogRatio &&
     beyondNoise(z[i], noise.source[i]);
+  // value and weight short on the same side: the quantity itself is missing from one side's records
+  const quantityWindow = (i: number) =>
+    status.codes[i] === matched && big[i] >= p.minValueUsd && Math.abs(gap[i]) >= p.minGapUsd &&
+    Math.abs(lrLag[i]) >= p.minAbsQuantityLogRatio && Math.abs(kgLag[i]) >= p.minAbsQuantityLogRatio && Math.sign(kgLag[i]) === Math.sign(lrLag[i]) &&
+    beyondNoise(zKg[i], kgNoise.source[i]);
   const weightWindow = (i: number) =>
     status.codes[i] === matched && big[i] >= p.minValueUsd && Math.abs(lrLag[i]) < p.minAbsLogRatio && Math.abs(kgLag[i]) >= p.maxAbsLogKgRatio &&
     beyondNoise(zKg[i], kgNoise.source[i]);
+  const coverShare = opts.confidentialCoverShare ?? mirrorMatchDefaults.confidentialCoverShare;
   // a partner that goes confidential: windows of the pair that end before its last possibly-confidential one,
   // whose gap the lower side's residual (World less its partners) covers, are that going, not an anomaly
   const periodTime = Int32Array.from(pEnd.values, (v) => (v.length === 4 ? Number(v) * 12 + 11 : Number(v.slice(0, 4)) * 12 + Number(v.slice(5, 7)) - 1));
   const lastConfidential = new Int32Array(n).fill(-1); // by pair-window group
   for (let i = 0; i < n; i++) if (status.codes[i] === confidential) lastConfidential[pairWindow[i]] = Math.max(lastConfidential[pairWindow[i]], periodTime[pEnd.codes[i]]);
   const goingConfidential = (i: number) =>
-    lastConfidential[pairWindow[i]] >= periodTime[pEnd.codes[i]] && (lrLag[i] > 0 ? resX[i] : resM[i]) >= Math.abs(gap[i]);
+    lastConfidential[pairWindow[i]] >= periodTime[pEnd.codes[i]] && (lrLag[i] > 0 ? resX[i] : resM[i]) >= coverShare * Math.abs(gap[i]);
+  // the gap a month's lag leaves (confidentiality explains a missing side, which the pair's status already weighed)
+  const lagGapOf = (i: number) => (lrLag[i] === lr[i] ? gap[i] : x[i] * (Math.exp(lrLag[i]) - 1));
   // a rolling window counts only when the next one shows the same (no closure per row: this loop sees every window)
   const needsNext = (i: number) => rollingOf[win.codes[i]] === 1 && p.requirePersistence;
   for (let i = 0; i < n; i++) {
@@ -258,9 +278,10 @@ export function scoreMirrorGaps(
     const chained = !needsNext(i);
     if (matchedWindow(i) && !goingConfidential(i) && (chained || (j >= 0 && matchedWindow(j) && Math.sign(lrLag[j]) === Math.sign(lrLag[i])))) {
       r = [lrLag[i] > 0 ? 'importer_exceeds' : 'exporter_exceeds'];
-      // the gap a month's lag leaves (confidentiality explains a missing side, which the pair's status already weighed)
-      const lagGap = lrLag[i] === lr[i] ? gap[i] : x[i] * (Math.exp(lrLag[i]) - 1);
-      stake = Math.abs(lagGap) * perYear;
+      stake = Math.abs(lagGapOf(i)) * perYear;
+    } else if (quantityWindow(i) && !goingConfidential(i) && (chained || (j >= 0 && quantityWindow(j) && Math.sign(lrLag[j]) === Math.sign(lrLag[i])))) {
+      r = [lrLag[i] > 0 ? 'importer_exceeds' : 'exporter_exceeds', 'quantity_gap'];
+      stake = Math.abs(lagGapOf(i)) * perYear;
     } else if (status.codes[i] === ghost && big[i] >= p.ghostMinValueUsd && (chained || (j >= 0 && status.codes[j] === ghost))) {
       r = ['ghost', missingSide.values[missingSide.codes[i]] === 'exporter' ? 'ghost_imports' : 'ghost_exports'];
       stake = big[i] * perYear;
@@ -271,7 +292,7 @@ export function scoreMirrorGaps(
     }
     // nothing beyond what CIF/FOB, timing and confidentiality explain: no flag
     if (!r || !(stake > 0)) continue;
-    if (r[0] !== 'weight_gap' && Math.abs(kgLr[i]) >= p.maxAbsLogKgRatio) r.push('weight_mismatch');
+    if (r[0] !== 'weight_gap' && r[1] !== 'quantity_gap' && Math.abs(kgLr[i]) >= p.maxAbsLogKgRatio) r.push('weight_mismatch');
     if (uvX[i] > 0 && uvM[i] > 0 && Math.abs(Math.log(uvM[i] / uvX[i])) >= p.maxAbsLogKgRatio) r.push('unit_value_mismatch');
     const a = xRev.codes[i] >= 0 ? xRev.values[xRev.codes[i]] : null;
     const b = mRev.codes[i] >= 0 ? mRev.values[mRev.codes[i]] : null;

@@ -72,6 +72,7 @@ const mirrorGapSchema = z
     minAbsLogRatio: z.number().min(0),
     minZ: z.number().min(0),
     minZComparable: z.number().min(0),
+    minAbsQuantityLogRatio: z.number().min(0),
     minValueUsd: z.number().min(0),
     minGapUsd: z.number().min(0),
     ghostMinValueUsd: z.number().min(0),

@@ -123,6 +123,34 @@ describe('scoreMirrorGaps: one flag per pair, ranked by what is at stake', () =>
     expect(rowsOf(score(pairsOf(await flowsOf(under)), { minZ: 0, minZComparable: 0 }).gaps, ['importer'])).toEqual([{ importer: 'FRA' }]);
   });
 
+  it('flags a quantity gap: the exporter records 70 % of the value and of the weight (under the level test\'s ln 1.5), not a value-only difference', async () => {
+    // CHN → USA: value and kilograms both at 0.7 of the importer's; CHN → JPN: value at 0.7, the weights agree (a valuation difference)
+    const rows: Parameters<typeof annual>[0] = [[156, 842, 700_000, 1_060_000, 70_000, 100_000], [156, 392, 700_000, 1_060_000, 100_000, 100_000]];
+    const s = score(pairsOf(await flowsOf(annual(rows, [2023, 2024]))));
+    const g = rowsOf(s.gaps, ['importer', 'reasons', 'value_at_stake_usd']);
+    expect(g.map((r) => [r.importer, list(r.reasons)])).toEqual([['USA', ['importer_exceeds', 'quantity_gap']]]);
+    // what is at stake is the value gap: 1 m / 1.06 − 0.7 m a year
+    expect(g[0].value_at_stake_usd as number).toBeCloseTo(1_000_000 - 700_000, 0);
+    // the same pair with the weight gap under the bar is not flagged
+    const small = score(pairsOf(await flowsOf(annual([[156, 842, 700_000, 1_060_000, 90_000, 100_000]], [2023, 2024]))));
+    expect(small.gaps.numRows).toBe(0);
+  });
+
+  it('does not flag a partner going confidential when the residual covers most of the gap (confidentialCoverShare), as a missing side', async () => {
+    // as above, but World keeps only 60 % of what France's records show beyond Germany's in 2023: noise and CIF take the rest
+    const lines = [
+      ...annual([[276, 392, 1_000_000, 1_060_000]], [2022, 2023, 2024]),
+      ...[2022, 2023, 2024].map((y) => `${y},251,276,811010,M,1060000,100`),
+      '2022,276,251,811010,X,1000000,100', '2023,276,251,811010,X,500000,50',
+      '2022,276,0,811010,X,2000000,200', '2023,276,0,811010,X,1800000,200', '2024,276,0,811010,X,1900000,200',
+    ];
+    const s = scoreMirrorGaps(pairsOf(await flowsOf(lines)), { ...mirrorGapDefaults, minZ: 0, minZComparable: 0 }, { fobImporters: FOB, entrepots: ENTREPOTS, confidentialCoverShare: 0.5 });
+    expect(s.gaps.numRows).toBe(0);
+    // a cover share of 1 asks the residual for the whole gap: 2023 is then a gap
+    const strict = scoreMirrorGaps(pairsOf(await flowsOf(lines)), { ...mirrorGapDefaults, minZ: 0, minZComparable: 0 }, { fobImporters: FOB, entrepots: ENTREPOTS, confidentialCoverShare: 1 });
+    expect(rowsOf(strict.gaps, ['importer', 'last_flagged_period'])).toEqual([{ importer: 'FRA', last_flagged_period: '2023' }]);
+  });
+
   it('handles an empty pair table', async () => {
     const s = score(pairsOf(await flowsOf([])));
     expect([s.pairs.numRows, s.gaps.numRows, s.reliability.numRows]).toEqual([0, 0, 0]);

@@ -122,7 +122,7 @@ describe('scoreMirrorGaps', () => {
   });
 
   it('flags exactly at the thresholds and not below the noise floors', async () => {
-    const p: MirrorGapParams = { ...mirrorGapDefaults, minAbsLogRatio: Math.log(1.5), minValueUsd: 100_000, minGapUsd: 0, minZ: 0 };
+    const p: MirrorGapParams = { ...mirrorGapDefaults, minAbsLogRatio: Math.log(1.5), minValueUsd: 100_000, minGapUsd: 0, minZ: 0, minZComparable: 0 };
     const at15 = await flowsOf(['2024,156,842,811010,X,100000,1', `2024,842,156,811010,M,${150000 * 1.06},1`]);
     expect(scoreMirrorGaps(pairsOf(at15), p).gaps.numRows).toBe(1);
     const small = await flowsOf(['2024,156,842,811010,X,1000,1', '2024,842,156,811010,M,9000,1']);
@@ -224,13 +224,15 @@ describe.skipIf(!REAL_DATA)('mirror gaps on the real atlas records', () => {
     expect(row.status).toBe('matched');
   });
 
-  it('flags China → USA 811292 once, as importer_exceeds; over every code China\'s exports of 2024 are off so widely that 2024 is within its noise', () => {
-    const rows = rowsOf(scored.gaps, ['exporter', 'importer', 'hs6', 'reasons']);
-    const k = rows.findIndex((r) => r.exporter === 'CHN' && r.importer === 'USA' && r.hs6 === '811292');
-    expect(k).toBeGreaterThanOrEqual(0);
-    // 2022: 3.4×, z 2.0 against the two reporters' expected gap; 2024: 5.5×, but China's exporter σ that year is ~1.0 (z 1.3)
-    expect(windowsOf(scored.gaps, k).map((w) => w.period_end)).toEqual(['2022']);
-    expect([...(rows[k].reasons as { toArray(): string[] }).toArray()]).toContain('importer_exceeds');
+  it('over every code, China → USA 811292 stays within noise: China\'s exports are off so widely that year that 3–5× is under the comparable bar (the pipeline\'s catalog scope flags it: test/real-cases)', () => {
+    const w = at(scored.pairs, { exporter: 'CHN', importer: 'USA', hs6: '811292' });
+    const y = (p: string) => w.find((r) => r.period_end === p)!;
+    // the US books 3.4× (2022) and 5.5× (2024) what China reports, but China's exporter σ over every code is wide
+    expect(Math.exp(y('2022').log_ratio as number)).toBeGreaterThan(3);
+    expect(Math.exp(y('2024').log_ratio as number)).toBeGreaterThan(5);
+    expect(w.map((r) => r.noise_source)).toEqual(['reporters', 'reporters']);
+    expect(w.map((r) => Math.abs(r.z as number) < mirrorGapDefaults.minZComparable)).toEqual([true, true]);
+    expect(w.map((r) => r.window_flagged)).toEqual([false, false]);
   });
 
   it('reconciles closer to BACI than the plain mean of both sides, in both years', async () => {
