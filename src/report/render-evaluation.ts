@@ -1,6 +1,7 @@
 import { type BacktestResults, type SeedGroup, detectorsOf, familyOrder, summarizeBacktest } from '../detect/backtest-summary.ts';
 import { SYNTH_FAMILIES, WILD_DRAWS } from '../synth/wild-knobs.ts';
 import { UNEXPLAINED } from '../detect/backtest-families.ts';
+import type { MirrorHoldOutResults, MirrorPointFigures } from '../detect/hold-out.ts';
 
 /**
  * The tables of `docs/evaluation.md` for one backtest's results (`backtest.json`): per target the overall
@@ -163,3 +164,29 @@ export function renderRealRoutesTop(t: RealRoutesTop): string {
   return `${lines.join('\n')}\n`;
 }
 
+
+/**
+ * The mirror hold-out as a markdown table: per family left out of the tuning worlds, the point chosen without it,
+ * the test figures at that point, and the family's own count on the test seeds beside its count under the full
+ * tuning (the first row). Pure.
+ */
+export function renderMirrorHoldOut(res: MirrorHoldOutResults): string {
+  const full = res.rows.find((r) => r.family === null);
+  if (!full) throw new Error('renderMirrorHoldOut: no row tuned with every family');
+  const keys = Object.keys(res.grid);
+  const grid = keys.map((k) => `\`${k}\` ${res.grid[k].join(', ')}`).join('; ');
+  const count = (f: MirrorPointFigures, family: string) => {
+    const c = f.families[family];
+    return c ? `${c.flagged} / ${c.present}` : '-';
+  };
+  const lines = [
+    `Preset \`${res.preset}\`: for each family, the worlds of tuning seeds ${ranges(res.tuning_seeds)} made without it, the grid (${grid}) swept over them and the point with the best mean precision@k kept (then the fewer false flags); that point judged on test seeds ${ranges(res.test_seeds)}, which keep the family. The first row tunes with every family. The last two columns: the family found (or, for a legitimate gap or distractor, wrongly flagged) / present on the test seeds, tuned without it and with it.`,
+    '',
+    `| family left out | role | chosen (${keys.join(' / ')}) | recall (test) | precision@k (test) | false flags (test) | the family, tuned without it | tuned with it |`,
+    '|---|---|---|---:|---:|---:|---:|---:|',
+    ...res.rows.map((r) =>
+      `| ${r.family ?? '(none)'} | ${r.role ?? '-'} | ${keys.map((k) => r.chosen[k]).join(' / ')} | ${r.test.recall.toFixed(2)} | ${r.test.precision_at_k.toFixed(2)} | ${r.test.false_flags} | ${r.family ? count(r.test, r.family) : '-'} | ${r.family ? count(full.test, r.family) : '-'} |`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BacktestResults } from '../../src/detect/backtest-summary.ts';
-import { type AtlasMirrorTop, type RealRoutesTop, generatedBlock, renderAtlasMirrorTop, renderRealRoutesTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
+import type { MirrorHoldOutResults } from '../../src/detect/hold-out.ts';
+import { SYNTH_FAMILIES } from '../../src/synth/wild-knobs.ts';
+import { type AtlasMirrorTop, type RealRoutesTop, generatedBlock, renderAtlasMirrorTop, renderMirrorHoldOut, renderRealRoutesTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
 
 const PAGE = readFileSync('docs/evaluation.md', 'utf8');
 
@@ -19,6 +21,16 @@ describe('docs/evaluation.md', () => {
     expect(top.rows).toHaveLength(20);
     expect(top.pairs_flagged).toBeLessThanOrEqual(100);
     expect(top.rows.some((r) => r.exporter === 'CHN' && r.importer === 'USA' && r.hs6 === '811292')).toBe(true);
+  });
+
+  it('shows the mirror hold-out as committed: a row tuned with every family, then one per mirror family and legitimate gap left out', () => {
+    const res = JSON.parse(readFileSync('docs/evaluation/mirror-holdout.json', 'utf8')) as MirrorHoldOutResults;
+    expect(res.schema).toBe('tradewatch/mirror-holdout/v1');
+    expect(generatedBlock(PAGE, 'mirror-holdout')).toBe(renderMirrorHoldOut(res));
+    expect(res.rows[0].family).toBeNull();
+    expect(res.rows.slice(1).map((r) => r.family)).toEqual(SYNTH_FAMILIES.filter((f) => f.role === 'mirror' || f.role === 'legitimate_gap').map((f) => f.name));
+    expect(res.tuning_seeds).toEqual([1, 2, 3, 4, 5]);
+    expect(res.test_seeds).toEqual(Array.from({ length: 20 }, (_, i) => 101 + i));
   });
 
   it.each(['atlas-routes', 'baci-routes'])('shows the %s top routes as committed, each with every link of its chain', (name) => {
