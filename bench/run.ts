@@ -7,7 +7,7 @@
  *   npm run bench -- [--check] [--runs N] [--only ingest_catalog,mirror_join,…] [--data DIR] [--quick]
  *
  * `--quick` uses inputs a tenth of the size (a smoke test of the harness: its figures are not the targets').
- * The stages `cli_help` and `run_tiny` time the installed command (the compiled bin/tradewatch.js, built first by
+ * The stages `cli_help`, `run_tiny` and `synth_hard` time the installed command (the compiled bin/tradewatch.js, built first by
  * `npm run build`) as a whole fresh process, from its start to its exit: what every scheduled call pays before and
  * around its work. They need no generated inputs (`--only cli_help,run_tiny` runs in seconds).
  * The micro-benchmarks (`npx tsx bench/<name>.bench.ts`) measure single kernels in one process.
@@ -120,6 +120,15 @@ const STAGES: StageDef[] = [
     duckdb: false,
     target: { text: '< 0.6 s', met: (o) => o.medianMs < 600 },
     bin: (out) => ['run', 'mirror-gaps', '--trade', TINY_INPUT, '--out', out],
+  },
+  {
+    id: 'synth_hard',
+    label: () => '`tradewatch synth --preset hard --seed 1` (the compiled bin, whole process: a world for a test or a backtest)',
+    input: () => ({ rows: 0, bytes: 0 }),
+    duckdb: false,
+    // was a timed assertion in test/synth/synth-world.test.ts (< 10 s); speed belongs here
+    target: { text: '< 10 s', met: (o) => o.medianMs < 10_000 },
+    bin: (out) => ['synth', '--preset', 'hard', '--seed', '1', '--out', out],
   },
 ];
 

@@ -45,20 +45,15 @@ describe('synthWorld: files and determinism', () => {
     expect(out.truth.row_counts['trade/comtrade_3.csv']).toBe(out.files['trade/comtrade_3.csv'].trimEnd().split('\n').length - 1);
   });
 
-  it('sizes: easy is a few thousand trade rows over 33 months, hard tens of thousands, both fast', () => {
-    const t0 = performance.now();
+  it('sizes: easy is a few thousand trade rows over 33 months, hard tens of thousands (speed: npm run bench, stage synth_hard)', () => {
     const easy = synthWorld({ seed: 1, preset: 'easy' }, catalog).truth;
-    const t1 = performance.now();
     const hard = synthWorld({ seed: 1, preset: 'hard' }, catalog).truth;
-    const t2 = performance.now();
     expect(easy.periods).toHaveLength(33);
     expect(easy.countries).toHaveLength(20);
     expect(easy.row_counts['trade/comtrade_1.csv']).toBeGreaterThan(2000);
     expect(easy.row_counts['trade/comtrade_1.csv']).toBeLessThan(9000);
     expect(hard.row_counts['trade/comtrade_1.csv']).toBeGreaterThan(20000);
     expect(hard.periods).toHaveLength(60);
-    expect(t1 - t0).toBeLessThan(3000);
-    expect(t2 - t1).toBeLessThan(10000);
   });
 
   it('hard worlds hold small routes and silent hubs; easy ones neither', () => {
