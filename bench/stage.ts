@@ -49,7 +49,7 @@ async function ours(): Promise<Result> {
     case 'ingest_all': {
       const { resolveInputs } = await import('../src/io/inputs.ts');
       const { readTrade } = await import('../src/run/trade.ts');
-      const { configDefaults } = await import('../src/run/config.ts');
+      const { configDefaults } = await import('../src/config/config.ts');
       return time(async () => {
         const files = await resolveInputs([data.comtrade.path]);
         const hs = stage === 'ingest_catalog' ? '@catalog' : 'all';
@@ -68,7 +68,7 @@ async function ours(): Promise<Result> {
       const { resolveInputs } = await import('../src/io/inputs.ts');
       const { readDeclarationInputs } = await import('../src/run/declarations-input.ts');
       const { loadCatalog } = await import('../src/io/catalog.ts');
-      const { configDefaults } = await import('../src/run/config.ts');
+      const { configDefaults } = await import('../src/config/config.ts');
       const { screenDeclarations } = await import('../src/detect/declaration-rules.ts');
       const { scoreDeclarations } = await import('../src/detect/declaration-score.ts');
       return time(async () => {

@@ -1,5 +1,5 @@
 import { summarizeCoverage } from '../src/detect/coverage.ts';
-import { definePipeline } from '../src/run/pipeline.ts';
+import { definePipeline } from '../src/pipeline.ts';
 
 /** Per reporter × flow × period publication coverage: the run machinery's worked example. */
 export default definePipeline({

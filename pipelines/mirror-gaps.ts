@@ -1,7 +1,7 @@
 import { matchMirrorFlows } from '../src/detect/mirror-pairs.ts';
 import { scoreMirrorGaps } from '../src/detect/mirror-gaps.ts';
 import { cifFobObservations, estimatePairMargins } from '../src/detect/pair-margins.ts';
-import { definePipeline } from '../src/run/pipeline.ts';
+import { definePipeline } from '../src/pipeline.ts';
 
 /**
  * Both sides of every flow, coverage-aware, with reliability and reconciled values; flags the gaps. With

@@ -1,7 +1,7 @@
 import { MIRROR_EVIDENCE_COLUMNS, MirrorEvidence } from '../src/detect/mirror-evidence.ts';
 import { matchMirrorFlows } from '../src/detect/mirror-pairs.ts';
 import { scoreTransshipmentRoutes } from '../src/detect/transshipment.ts';
-import { definePipeline } from '../src/run/pipeline.ts';
+import { definePipeline } from '../src/pipeline.ts';
 
 /** Origin → hub → destination routes around each control, signal by signal, scored and flagged. */
 export default definePipeline({

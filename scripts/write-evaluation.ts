@@ -14,7 +14,7 @@ import { runBacktest } from '../src/run/backtest.ts';
 import { loadPipelines } from '../src/run/registry.ts';
 import { resolvedRunConfig } from '../src/run/runner.ts';
 import { hashInputs, readTrade } from '../src/run/trade.ts';
-import { tradeInScope } from '../src/run/pipeline.ts';
+import { tradeInScope } from '../src/pipeline.ts';
 import type { SynthPreset } from '../src/synth/knobs.ts';
 import { SYNTH_FAMILIES } from '../src/synth/wild-knobs.ts';
 import { mirrorHoldOut } from '../src/run/mirror-hold-out.ts';

@@ -8,8 +8,8 @@
  * a `preAction` hook of the program that commander awaits before any action runs; those are live bindings.
  */
 import type { Command } from 'commander';
-import type * as ConfigModule from '../run/config.ts';
-import type * as LogModule from '../run/log.ts';
+import type * as ConfigModule from '../config/config.ts';
+import type * as LogModule from '../base/log.ts';
 import type * as Yaml from 'yaml';
 
 type AsyncFn = (...args: never[]) => Promise<unknown>;
@@ -46,9 +46,9 @@ export let toYaml: typeof Yaml.stringify;
  * every command, the config defaults and YAML for `config`.
  */
 export async function loadCommandModules(_program: Command, action: Command): Promise<void> {
-  log ??= await import('../run/log.ts');
+  log ??= await import('../base/log.ts');
   if (action.name() === 'config' && !configDefaults) {
-    const [config, yaml] = await Promise.all([import('../run/config.ts'), import('yaml')]);
+    const [config, yaml] = await Promise.all([import('../config/config.ts'), import('yaml')]);
     configDefaults = config.configDefaults;
     toYaml = yaml.stringify;
   }

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { asEnvironmentError, EnvironmentError, EXIT, exitCodeOf, ScheduledRunsFailedError } from '../run/errors.ts';
+import { asEnvironmentError, EnvironmentError, EXIT, exitCodeOf, ScheduledRunsFailedError } from '../base/errors.ts';
 import { pipelineNames } from '../run/registry.ts';
 import { formatStatus, StatusCheckError } from '../run/status.ts';
 import { VERSION } from '../run/version.ts';

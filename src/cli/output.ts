@@ -5,7 +5,7 @@
  * lines, so that `2>&1 >> tradewatch.jsonl` stays one JSON object per line. Small on purpose: the CLI loads it at start.
  */
 import type { Command } from 'commander';
-import { EXIT, type StopSignal } from '../run/errors.ts';
+import { EXIT, type StopSignal } from '../base/errors.ts';
 
 /** `--log-format` of the command line, read before commander parses it (a usage error must follow it too). */
 export type OutputFormat = 'text' | 'json';

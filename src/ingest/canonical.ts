@@ -1,5 +1,5 @@
 import type { Table, Vector } from 'apache-arrow';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { TRADE_FLOWS, type IngestContext } from './context.ts';
 import { ROW_KIND } from './flow-rows.ts';
 

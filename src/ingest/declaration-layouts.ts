@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { CsvRecord } from '../io/csv-scanner.ts';
-import { InputError, UsageError } from '../run/errors.ts';
+import { InputError, UsageError } from '../base/errors.ts';
 import { scaleExact } from './context.ts';
 import { FIELDS, FIELD_COUNT, INVALID, REQUIRED_DECLARATION_FIELDS, type DeclarationContext, type FieldAccess } from './declaration-context.ts';
 import { CANONICAL_DECLARATION_MAPPING, KCS_DECLARATION_MAPPING, type DeclarationIngestParams, type DeclarationMapping } from './declaration-params.ts';

@@ -1,5 +1,5 @@
 import { DataType, type Table } from 'apache-arrow';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { DECLARATION_COLUMNS } from '../schema.ts';
 import { readCodes, readFloats } from '../table/read.ts';
 import { FIELDS, INVALID, REQUIRED_DECLARATION_FIELDS, type DeclarationContext, type FieldAccess } from './declaration-context.ts';

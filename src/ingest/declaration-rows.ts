@@ -1,5 +1,5 @@
 import { Table, type Vector } from 'apache-arrow';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { DECLARATION_COLUMNS, type DeclarationTable } from '../schema.ts';
 import {
   Float64Builder,

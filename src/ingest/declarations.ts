@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { CsvSyntaxError, scanCsv } from '../io/csv-scanner.ts';
 import type { CountryCodeIndex } from '../reference/country-codes.ts';
-import { InputError, UsageError } from '../run/errors.ts';
+import { InputError, UsageError } from '../base/errors.ts';
 import type { DeclarationTable, RejectTable } from '../schema.ts';
 import { DECLARATION_VALUE_REJECTS, DeclarationContext } from './declaration-context.ts';
 import { FileRejectTracker, rejectedFor } from './file-rejects.ts';

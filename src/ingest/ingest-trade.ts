@@ -2,7 +2,7 @@ import type { Table } from 'apache-arrow';
 import { CsvSyntaxError, scanCsv } from '../io/csv-scanner.ts';
 import type { CountryNameIndex } from '../reference/country-names.ts';
 import type { CountryResolver } from '../reference/countries.ts';
-import { InputError, UsageError } from '../run/errors.ts';
+import { InputError, UsageError } from '../base/errors.ts';
 import type { AreaFlowTable, RejectTable, TradeFlowTable } from '../schema.ts';
 import { baciLayout } from './baci.ts';
 import { appendCanonical } from './canonical.ts';

@@ -1,5 +1,5 @@
 import type { CsvRecord } from '../io/csv-scanner.ts';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import type { IngestContext } from './context.ts';
 
 /** A CSV layout tradewatch can read: how to recognise its header and how to turn its records into flow rows. */

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { CsvRecord } from '../io/csv-scanner.ts';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { isCalendarDay, TRADE_FLOWS, type CodeList, type CountryCodeSystem, type IngestContext } from './context.ts';
 import { ROW_KIND } from './flow-rows.ts';
 import { HeaderIndex, type CsvLayout } from './layout.ts';

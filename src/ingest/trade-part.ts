@@ -7,7 +7,7 @@
 import { CsvScanner, CsvSyntaxError } from '../io/csv-scanner.ts';
 import type { CountryNameIndex } from '../reference/country-names.ts';
 import type { CountryResolver } from '../reference/countries.ts';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import type { Float64Builder, Int8Builder, Int32Builder, StringDictionary } from '../table/columns.ts';
 import { IngestContext } from './context.ts';
 import type { FlowRows } from './flow-rows.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { asEnvironmentError } from '../run/errors.ts';
+import { asEnvironmentError } from '../base/errors.ts';
 
 /** Writes bytes to `path` through a temporary file in the same folder and a rename, so readers never see a half-written file. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {

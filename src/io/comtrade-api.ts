@@ -1,5 +1,5 @@
-import { EXIT } from '../run/errors.ts';
-import { silentLog, type Log } from '../run/log.ts';
+import { EXIT } from '../base/errors.ts';
+import { silentLog, type Log } from '../base/log.ts';
 
 /**
  * One GET to the UN Comtrade API as tradewatch sends it and caches it: a path and a query with sorted

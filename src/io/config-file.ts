@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../run/errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 /** Reads a config file (YAML or JSON, by content); throws {@link UsageError} naming the file and the line of a syntax error. */
 export async function readConfigFile(path: string): Promise<unknown> {

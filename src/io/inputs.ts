@@ -5,7 +5,7 @@ import { relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 
 /** One input file found from the command line. */
 export interface InputFile {

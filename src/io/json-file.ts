@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 
 /** Reads a JSON file, such as a synthetic world's `truth.json`; throws {@link InputError} (exit 2) when it cannot be read or parsed. */
 export async function readJsonFile(path: string): Promise<unknown> {

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 // The package's "node" export condition loads the Node build, which instantiates its WASM at import time (no initWasm()).
 import * as pq from 'parquet-wasm';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { writeFileAtomic } from './atomic.ts';
 
 /*

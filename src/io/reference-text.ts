@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 
 /** Reads a reference table's text; a missing or unreadable file is an {@link InputError} naming it. */
 export async function readReferenceText(path: string): Promise<string> {

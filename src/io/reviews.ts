@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { splitCsvLine } from '../reference/csv-line.ts';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { readParquet } from './parquet.ts';
 
 /** One row of a reviews file as written: `score` is optional (the score the reviewer saw). */

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { writeFileAtomic } from './atomic.ts';
 
 /** Schema version of the scheduler's state file. */

@@ -1,4 +1,4 @@
-import { UsageError } from '../run/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { type Catalog, type ControlInterval, comparatorCodesFor, resolveHsSelector, type Specificity } from './catalog.ts';
 
 /** One control interval of a looked-up code: a row of `controls.csv`. */

@@ -1,4 +1,4 @@
-import { InputError, UsageError } from '../run/errors.ts';
+import { InputError, UsageError } from '../base/errors.ts';
 import { splitCsvLine } from './csv-line.ts';
 
 /** How much of an HS6 code the controlled goods are (../shared/docs/domain.md §1, "Specificity"). */

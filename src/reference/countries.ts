@@ -1,4 +1,4 @@
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { splitCsvLine } from './csv-line.ts';
 
 /** What a trade area code stands for: a country, the World total, a non-country area, or a group of countries. */

@@ -1,4 +1,4 @@
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import type { CountryResolver } from './countries.ts';
 
 /** One row of `iso2_countries.csv`: an ISO 3166-1 alpha-2 code and its alpha-3 code. */

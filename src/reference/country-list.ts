@@ -1,4 +1,4 @@
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { splitCsvLine } from './csv-line.ts';
 
 const HEADER = 'iso3,name,source';

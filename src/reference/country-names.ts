@@ -1,4 +1,4 @@
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import type { AreaRow } from './countries.ts';
 import { splitCsvLine } from './csv-line.ts';
 

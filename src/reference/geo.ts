@@ -1,4 +1,4 @@
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 
 /** One row of `geo.csv`: a country's main-city point (degrees) and whether it has no sea coast. */
 export interface GeoRow {

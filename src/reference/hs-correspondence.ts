@@ -1,4 +1,4 @@
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 
 /** How codes of two HS revisions correspond, seen from the first: `n:1` = several codes merge into one. */
 export type HsRelation = '1:1' | 'n:1' | '1:n' | 'n:n';

@@ -1,4 +1,4 @@
-import { InputError } from '../run/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { splitCsvLine } from './csv-line.ts';
 
 /** Parses `hs6_descriptions.csv` (hs_revision,hs6,description) into hs6 → description, HS2022 wording first. */

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { listPartitions, readJsonIfExists } from '../io/partitions.ts';
-import { checkManifest, type RunManifest } from '../run/manifest.ts';
+import { checkManifest, type RunManifest } from '../base/manifest.ts';
 import { renderRunIndex, type RunIndexEntry } from './render-run-index.ts';
 
 /** A pipeline the combined report lists: its name and the flagged outputs its `report` declares. */

@@ -1,4 +1,4 @@
-import type { RunManifest } from '../run/manifest.ts';
+import type { RunManifest } from '../base/manifest.ts';
 import { PIPELINES } from './glossary.ts';
 import { esc, htmlPage, htmlTable } from './html.ts';
 

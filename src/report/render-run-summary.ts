@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import type { RunManifest } from '../run/manifest.ts';
+import type { RunManifest } from '../base/manifest.ts';
 import { partitionOfInput, reportHref } from './anchors.ts';
 import { Rows } from './cells.ts';
 import type { ControlDate } from './control-dates.ts';

@@ -27,11 +27,11 @@ import type { SynthPreset } from '../synth/knobs.ts';
 import { synthWorld } from '../synth/synth-world.ts';
 import { holdOutOverrides } from '../synth/wild-knobs.ts';
 import { SYNTH_TRUTH_SCHEMA } from '../synth/truth.ts';
-import { hashConfig, type Config } from './config.ts';
+import { hashConfig, type Config } from '../config/config.ts';
 import { readDeclarationInputs } from './declarations-input.ts';
-import { InputError, UsageError } from './errors.ts';
-import type { Log } from './log.ts';
-import { tradeInScope, type PipelineDef, type PipelineInputs, type ReferenceInput, type StageFn, type TradeInput } from './pipeline.ts';
+import { InputError, UsageError } from '../base/errors.ts';
+import type { Log } from '../base/log.ts';
+import { tradeInScope, type PipelineDef, type PipelineInputs, type ReferenceInput, type StageFn, type TradeInput } from '../pipeline.ts';
 import { hashInputs, readTrade } from './trade.ts';
 
 /** What a backtest judges: transshipment routes, mirror gaps, declarations. */

@@ -3,7 +3,7 @@ import { readParquet } from '../io/parquet.ts';
 import { loadCountryCodeIndex } from '../io/reference.ts';
 import type { DeclarationIngestParams } from '../ingest/declaration-params.ts';
 import { readDeclarations, type DeclarationReadResult, type DeclarationSource } from '../ingest/declarations.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../base/log.ts';
 import type { HashedInputs } from './trade.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../io/project-paths.ts';
 import { runIngest } from './ingest.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../base/log.ts';
 import { runCommand } from './run-command.ts';
 
 /** The project's bundled sample (`data/sample/`), found from this file so it works from any working directory. */

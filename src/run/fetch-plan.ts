@@ -1,5 +1,5 @@
 import { normalizeRequest, type ApiRequest } from '../io/comtrade-api.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 /** Frequency of a fetch: monthly or annual. */
 export type Freq = 'M' | 'A';

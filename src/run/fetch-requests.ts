@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { ComtradeRequestError, describeRequest, parseApiBody, type ApiAnswer, type ApiRequest } from '../io/comtrade-api.ts';
 import { ResponseCache } from '../io/fetch-cache.ts';
 import { availabilityRequest, dataRequest, planQueries, splitQuery, type DataQuery, type QuerySettings } from './fetch-plan.ts';
-import type { Log } from './log.ts';
+import type { Log } from '../base/log.ts';
 
 /** One request of a fetch, as `fetch-state.json` lists it. */
 export interface RequestRecord {

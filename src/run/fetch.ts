@@ -15,12 +15,12 @@ import { comtradeJsonToCsv } from '../ingest/comtrade-json.ts';
 import { ingestTrade, type TradeSource } from '../ingest/ingest-trade.ts';
 import { comparatorCodesFor, resolveHsSelector } from '../reference/catalog.ts';
 import { parseAreaTable } from '../reference/countries.ts';
-import { hashConfig, resolveConfig, stableStringify } from './config.ts';
-import { UsageError } from './errors.ts';
+import { hashConfig, resolveConfig, stableStringify } from '../config/config.ts';
+import { UsageError } from '../base/errors.ts';
 import { parsePeriodRange } from './fetch-plan.ts';
 import { fetchAnswers } from './fetch-requests.ts';
-import { silentLog } from './log.ts';
-import type { ManifestInput } from './manifest.ts';
+import { silentLog } from '../base/log.ts';
+import type { ManifestInput } from '../base/manifest.ts';
 import { VERSION } from './version.ts';
 
 /** Arguments of `tradewatch fetch comtrade`. */

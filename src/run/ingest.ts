@@ -8,10 +8,10 @@ import { encodeParquetInSlices } from '../io/parquet.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { swapFolderIn } from '../io/partitions.ts';
 import { policyDropCheck, type IngestResult } from '../ingest/ingest-trade.ts';
-import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
-import { InputError, InterruptedError, throwIfInterrupted, UsageError } from './errors.ts';
-import { silentLog, type Log } from './log.ts';
-import type { ManifestInput } from './manifest.ts';
+import { hashConfig, resolveConfig, stableStringify, type Config } from '../config/config.ts';
+import { InputError, InterruptedError, throwIfInterrupted, UsageError } from '../base/errors.ts';
+import { silentLog, type Log } from '../base/log.ts';
+import type { ManifestInput } from '../base/manifest.ts';
 import { hashInputs, readTrade } from './trade.ts';
 import { VERSION } from './version.ts';
 

@@ -4,7 +4,7 @@ import { matchMirrorTruth } from '../detect/backtest-truth.ts';
 import type { SynthPreset } from '../synth/knobs.ts';
 import { TUNING_SEEDS, datasetLoaders, loadReference, type BacktestDataset } from './backtest-data.ts';
 import { backtestConfig } from './backtest.ts';
-import { tradeInScope, type PipelineDef, type ReferenceInput } from './pipeline.ts';
+import { tradeInScope, type PipelineDef, type ReferenceInput } from '../pipeline.ts';
 import { loadPipelines } from './registry.ts';
 
 /**

@@ -7,7 +7,7 @@ import { buildAvailabilityTable } from '../ingest/availability.ts';
 import { decodeParquet, encodeParquet, readParquetSchema } from '../io/parquet.ts';
 import { loadCountryResolver } from '../io/reference.ts';
 import { runIngest } from './ingest.ts';
-import { silentLog } from './log.ts';
+import { silentLog } from '../base/log.ts';
 import { runCommand } from './run-command.ts';
 
 /** The repository root (where `data/sample/` is). */

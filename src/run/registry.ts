@@ -3,8 +3,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CODE_DIR, MODULE_EXT } from '../io/project-paths.ts';
-import { UsageError } from './errors.ts';
-import type { PipelineDef } from './pipeline.ts';
+import { UsageError } from '../base/errors.ts';
+import type { PipelineDef } from '../pipeline.ts';
 
 /**
  * The project's pipelines: `pipelines/*.ts` from the sources, their compiled `dist/pipelines/*.js` from the compiled

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { writeCombinedReport } from '../report/combined-report.ts';
-import { exitCodeOf, InterruptedError, UsageError } from './errors.ts';
-import type { Log } from './log.ts';
-import type { PipelineDef } from './pipeline.ts';
+import { exitCodeOf, InterruptedError, UsageError } from '../base/errors.ts';
+import type { Log } from '../base/log.ts';
+import type { PipelineDef } from '../pipeline.ts';
 import { dependencyLevels, loadPipelines, pickPipeline } from './registry.ts';
 import { runPipeline, type RunArgs, type RunEffects, type RunResult } from './runner.ts';
 

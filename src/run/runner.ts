@@ -21,12 +21,12 @@ import {
 import { renderRunSummary } from '../report/render-run-summary.ts';
 import { dropRowsByValue } from '../table/take-table.ts';
 import { readCodes } from '../table/read.ts';
-import { hashConfig, resolveConfig, stableStringify, type Config } from './config.ts';
-import { exitCodeOf, InputError, InterruptedError, throwIfInterrupted, UsageError } from './errors.ts';
+import { hashConfig, resolveConfig, stableStringify, type Config } from '../config/config.ts';
+import { exitCodeOf, InputError, InterruptedError, throwIfInterrupted, UsageError } from '../base/errors.ts';
 import { clearFailedRuns, recordFailedRun } from './failed-runs.ts';
-import { silentLog, type Log } from './log.ts';
-import { checkManifest, MANIFEST_SCHEMA, type DataCheck, type ManifestInput, type RunManifest } from './manifest.ts';
-import { tradeInScope, type GlobalTables, type PipelineDef, type TradeInput } from './pipeline.ts';
+import { silentLog, type Log } from '../base/log.ts';
+import { checkManifest, MANIFEST_SCHEMA, type DataCheck, type ManifestInput, type RunManifest } from '../base/manifest.ts';
+import { tradeInScope, type GlobalTables, type PipelineDef, type TradeInput } from '../pipeline.ts';
 import { RejectRows } from '../ingest/flow-rows.ts';
 import { buildRejectTable } from '../ingest/flow-table.ts';
 import { policyDropCheck } from '../ingest/ingest-trade.ts';

@@ -2,14 +2,14 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readConfigFile } from '../io/config-file.ts';
 import { readScheduleState, writeScheduleState, type JobState, type ScheduleState } from '../io/schedule-state.ts';
-import { resolveConfig } from './config.ts';
-import { EXIT, exitCodeOf, UsageError } from './errors.ts';
-import { silentLog, type Log } from './log.ts';
+import { resolveConfig } from '../config/config.ts';
+import { EXIT, exitCodeOf, UsageError } from '../base/errors.ts';
+import { silentLog, type Log } from '../base/log.ts';
 import { loadPipelines } from './registry.ts';
 import { runCommand } from './run-command.ts';
 import type { RunArgs, RunEffects, RunResult } from './runner.ts';
 import { dueTick, nextTick, previousMonth, type DueTick } from './schedule-due.ts';
-import { jobName, type ScheduleJob, type ScheduleParams } from './schedule-params.ts';
+import { jobName, type ScheduleJob, type ScheduleParams } from '../config/schedule-params.ts';
 
 /** Arguments of `tradewatch schedule`. */
 export interface ScheduleArgs {
@@ -128,7 +128,7 @@ export async function runSchedule(args: ScheduleArgs, fx: ScheduleEffects = {}):
 }
 
 // defined with the other errors so that the CLI catches it without loading the scheduler
-export { ScheduledRunsFailedError } from './errors.ts';
+export { ScheduledRunsFailedError } from '../base/errors.ts';
 
 /** Wait before retry `attempt` (1 = first retry): base doubled per retry, capped; seconds. */
 export function retryDelaySeconds(attempt: number, p: Pick<ScheduleParams, 'retryBaseSeconds' | 'retryMaxSeconds'>): number {

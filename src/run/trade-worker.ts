@@ -10,7 +10,7 @@ import type { IngestParams } from '../ingest/params.ts';
 import { partBuffers, scanTradePart, type TradePart } from '../ingest/trade-part.ts';
 import type { CountryNameIndex } from '../reference/country-names.ts';
 import type { CountryResolver } from '../reference/countries.ts';
-import { InputError } from './errors.ts';
+import { InputError } from '../base/errors.ts';
 
 /** One range to read, as the pool posts it. */
 export interface TradeRangeJob {

@@ -11,8 +11,8 @@ import { ingestTrade, type IngestResult, type TradeSource } from '../ingest/inge
 import type { IngestParams } from '../ingest/params.ts';
 import { comparatorCodesFor, resolveHsSelector } from '../reference/catalog.ts';
 import { readCodes } from '../table/read.ts';
-import type { Log } from './log.ts';
-import type { ManifestInput } from './manifest.ts';
+import type { Log } from '../base/log.ts';
+import type { ManifestInput } from '../base/manifest.ts';
 import { parallelIngestDefaults, TradeWorkerPool, type ParallelIngestOptions } from './trade-parallel.ts';
 
 /** Input files with their hashes, found before anything is read (so a run can be skipped early). */

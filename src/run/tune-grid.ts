@@ -1,5 +1,5 @@
-import { configDefaults } from './config.ts';
-import { UsageError } from './errors.ts';
+import { configDefaults } from '../config/config.ts';
+import { UsageError } from '../base/errors.ts';
 
 /** One swept config key and the values it takes. */
 export interface ParamSweep {

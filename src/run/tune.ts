@@ -9,9 +9,9 @@ import { renderTunePlot, type TuneCurve } from '../report/render-tune-plot.ts';
 import { StringDictionary, dictionaryVector, float64Vector, int32Vector } from '../table/columns.ts';
 import { alignColumns, backtestConfig } from './backtest.ts';
 import { BACKTEST_TARGETS, datasetLoaders, evaluateDataset, loadReference, type BacktestSourceArgs, type BacktestTarget, type PipelineMemo } from './backtest-data.ts';
-import type { Config } from './config.ts';
-import { UsageError } from './errors.ts';
-import { silentLog, type Log } from './log.ts';
+import type { Config } from '../config/config.ts';
+import { UsageError } from '../base/errors.ts';
+import { silentLog, type Log } from '../base/log.ts';
 import { loadPipelines } from './registry.ts';
 import { expandGrid, paramColumn, parseParamSpec, type ParamSweep } from './tune-grid.ts';
 

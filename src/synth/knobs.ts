@@ -1,4 +1,4 @@
-import { UsageError } from '../run/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { SYNTH_COUNTRIES } from './countries.ts';
 import { MonthAxis } from './month-axis.ts';
 import { synthProduct } from './products.ts';

@@ -1,5 +1,5 @@
 import type { Catalog } from '../reference/catalog.ts';
-import { UsageError } from '../run/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { applyControls } from './apply-controls.ts';
 import { writeBaciHs17 } from './baci-csv.ts';
 import { buildBaseTrade } from './base-trade.ts';

@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import declarationsPipeline from '../../pipelines/declarations.ts';
 import { loadCatalog } from '../../src/io/catalog.ts';
 import type { Catalog } from '../../src/reference/catalog.ts';
-import { declarationsDefaults } from '../../src/run/params.ts';
-import type { ReferenceInput } from '../../src/run/pipeline.ts';
+import { declarationsDefaults } from '../../src/config/params.ts';
+import type { ReferenceInput } from '../../src/pipeline.ts';
 import { readFloats } from '../../src/table/read.ts';
 import { ORDINARY, declarationLine, declarationTable } from './declaration-lines.ts';
 

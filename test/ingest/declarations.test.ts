@@ -7,7 +7,7 @@ import { loadCountryCodeIndex } from '../../src/io/reference.ts';
 import { declarationIngestDefaults, KCS_EXTRA_COLUMNS, type DeclarationIngestParams } from '../../src/ingest/declaration-params.ts';
 import { readDeclarations, type DeclarationSource } from '../../src/ingest/declarations.ts';
 import { parseIso2Table, type CountryCodeIndex } from '../../src/reference/country-codes.ts';
-import { InputError, UsageError } from '../../src/run/errors.ts';
+import { InputError, UsageError } from '../../src/base/errors.ts';
 import { DECLARATION_COLUMNS } from '../../src/schema.ts';
 import { REAL_DATA, chunksOf, realPath, rowsOf } from '../helpers.ts';
 

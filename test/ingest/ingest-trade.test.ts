@@ -3,7 +3,7 @@ import { loadCountryResolver } from '../../src/io/reference.ts';
 import { ingestTrade, type TradeSource } from '../../src/ingest/ingest-trade.ts';
 import { ingestDefaults, type IngestParams } from '../../src/ingest/params.ts';
 import type { CountryResolver } from '../../src/reference/countries.ts';
-import { InputError, UsageError } from '../../src/run/errors.ts';
+import { InputError, UsageError } from '../../src/base/errors.ts';
 import { PLUS_HEADER, plus } from './plus-rows.ts';
 import { chunksOf, rowsOf } from '../helpers.ts';
 

@@ -11,7 +11,7 @@ import { ingestTrade, type TradeSource } from '../../src/ingest/ingest-trade.ts'
 import { ingestDefaults, type IngestParams } from '../../src/ingest/params.ts';
 import type { CountryCodeIndex } from '../../src/reference/country-codes.ts';
 import type { CountryResolver } from '../../src/reference/countries.ts';
-import { InputError } from '../../src/run/errors.ts';
+import { InputError } from '../../src/base/errors.ts';
 import { rowsOf } from '../helpers.ts';
 
 let resolver: CountryResolver;

@@ -11,7 +11,7 @@ import {
   parseApiBody,
   type ClientOptions,
 } from '../../src/io/comtrade-api.ts';
-import { memoryLog } from '../../src/run/log.ts';
+import { memoryLog } from '../../src/base/log.ts';
 import { QUOTA_BODY, makeRecords, startFakeComtrade, type FakeComtrade } from './fake-comtrade.ts';
 
 const KEY = 'k-3f9a-secret';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findInputs, openInput, resolveInputs, sha256File } from '../../src/io/inputs.ts';
-import { InputError } from '../../src/run/errors.ts';
+import { InputError } from '../../src/base/errors.ts';
 
 describe('resolveInputs', () => {
   it('expands folders recursively and globs, sorted and de-duplicated, with paths relative to the working directory', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock, inspectLock, LockHeldError, type LockInfo } from '../../src/io/lock.ts';
-import { exitCodeOf } from '../../src/run/errors.ts';
+import { exitCodeOf } from '../../src/base/errors.ts';
 
 let dir: string;
 let path: string;

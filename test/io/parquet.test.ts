@@ -14,7 +14,7 @@ import {
   readParquetSchema,
   writeParquet,
 } from '../../src/io/parquet.ts';
-import { InputError } from '../../src/run/errors.ts';
+import { InputError } from '../../src/base/errors.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REAL_DATA = resolve(ROOT, process.env.TRADEWATCH_REAL_DATA ?? '../shared/data');

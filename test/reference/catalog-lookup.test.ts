@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog, loadHs6Descriptions } from '../../src/io/catalog.ts';
 import { formatCatalogLookup, lookupCatalog } from '../../src/reference/catalog-lookup.ts';
-import { UsageError } from '../../src/run/errors.ts';
+import { UsageError } from '../../src/base/errors.ts';
 
 const catalog = await loadCatalog();
 const descriptions = await loadHs6Descriptions();

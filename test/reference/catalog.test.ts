@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/io/catalog.ts';
 import { comparatorCodesFor, controlsInForce, isBanned, parseCatalog, resolveHsSelector } from '../../src/reference/catalog.ts';
-import { InputError, UsageError } from '../../src/run/errors.ts';
+import { InputError, UsageError } from '../../src/base/errors.ts';
 
 const catalog = await loadCatalog();
 const ids = (hs6: string, dest: string, date: string) => controlsInForce(catalog, hs6, dest, date).map((iv) => iv.controlId);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryLog } from '../../src/run/log.ts';
+import { memoryLog } from '../../src/base/log.ts';
 import { runCommand } from '../../src/run/run-command.ts';
 
 // issue 19 item 7: the combined OUT/report went stale after a single pipeline's re-run and said nothing of when it was made

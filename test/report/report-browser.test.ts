@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { memoryLog } from '../../src/run/log.ts';
+import { memoryLog } from '../../src/base/log.ts';
 import { runCommand } from '../../src/run/run-command.ts';
 
 // issue 19 item 7 in the browser: at 1,400 and 1,000 px nothing of a ranking is cut off, the ranking comes first with

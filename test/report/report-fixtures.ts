@@ -1,5 +1,5 @@
 import { Field, Float64, List, Utf8, vectorFromArray, type DataType } from 'apache-arrow';
-import { MANIFEST_SCHEMA, type RunManifest } from '../../src/run/manifest.ts';
+import { MANIFEST_SCHEMA, type RunManifest } from '../../src/base/manifest.ts';
 
 /** A succeeded transshipment manifest for as_of=2024-06; fields overridable. */
 export function manifest(over: Partial<RunManifest> = {}): RunManifest {

@@ -10,7 +10,7 @@ import { controlMarkers, type ControlDate } from '../../src/report/control-dates
 import { dateOnAxis, renderLineChart } from '../../src/report/render-line-chart.ts';
 import { renderRunIndex } from '../../src/report/render-run-index.ts';
 import { renderRunSummary, type ReportSection } from '../../src/report/render-run-summary.ts';
-import { memoryLog } from '../../src/run/log.ts';
+import { memoryLog } from '../../src/base/log.ts';
 import { runCommand } from '../../src/run/run-command.ts';
 import { list, manifest, num, text } from './report-fixtures.ts';
 

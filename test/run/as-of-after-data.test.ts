@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import coverage from '../../pipelines/coverage.ts';
-import { memoryLog } from '../../src/run/log.ts';
+import { memoryLog } from '../../src/base/log.ts';
 import { runPipeline } from '../../src/run/runner.ts';
 import { runSchedule } from '../../src/run/schedule.ts';
 import { quietMain as cli } from '../cli/quiet-main.ts';

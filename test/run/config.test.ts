@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configDefaults, hashConfig, resolveConfig } from '../../src/run/config.ts';
-import { UsageError } from '../../src/run/errors.ts';
+import { configDefaults, hashConfig, resolveConfig } from '../../src/config/config.ts';
+import { UsageError } from '../../src/base/errors.ts';
 
 describe('resolveConfig', () => {
   it('returns the defaults, frozen, when nothing is given', () => {

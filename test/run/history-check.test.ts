@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { memoryLog } from '../../src/run/log.ts';
+import { memoryLog } from '../../src/base/log.ts';
 import { loadPipelines } from '../../src/run/registry.ts';
 import { runPipeline } from '../../src/run/runner.ts';
 

@@ -12,7 +12,7 @@ import { declarationIngestDefaults } from '../../src/ingest/declaration-params.t
 import { readDeclarationInputs } from '../../src/run/declarations-input.ts';
 import { runCommand } from '../../src/run/run-command.ts';
 import { hashInputs } from '../../src/run/trade.ts';
-import { silentLog } from '../../src/run/log.ts';
+import { silentLog } from '../../src/base/log.ts';
 import { dictColumn, rowsOf } from '../helpers.ts';
 
 const SAMPLE = resolve('data/sample');

@@ -4,8 +4,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import coverage from '../../pipelines/coverage.ts';
-import { exitCodeOf, UsageError } from '../../src/run/errors.ts';
-import { memoryLog } from '../../src/run/log.ts';
+import { exitCodeOf, UsageError } from '../../src/base/errors.ts';
+import { memoryLog } from '../../src/base/log.ts';
 import { runPipeline } from '../../src/run/runner.ts';
 
 const SAMPLE = 'test/fixtures/comtrade_plus_small.csv';

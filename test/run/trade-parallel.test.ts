@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineAlignedRanges, readCsvHeader } from '../../src/io/byte-ranges.ts';
 import { encodeParquet } from '../../src/io/parquet.ts';
 import { ingestDefaults, type IngestParams } from '../../src/ingest/params.ts';
-import { InputError } from '../../src/run/errors.ts';
+import { InputError } from '../../src/base/errors.ts';
 import { hashInputs, readTrade } from '../../src/run/trade.ts';
 import { parallelIngestDefaults } from '../../src/run/trade-parallel.ts';
 import { rowsOf } from '../helpers.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/run/errors.ts';
+import { UsageError } from '../../src/base/errors.ts';
 import { selectSynthControls } from '../../src/synth/controls.ts';
 import { SYNTH_COUNTRIES, distanceClass } from '../../src/synth/countries.ts';
 import { csvText } from '../../src/synth/csv-text.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/run/errors.ts';
+import { UsageError } from '../../src/base/errors.ts';
 import { COMTRADE_PLUS_HEADER } from '../../src/synth/comtrade-csv.ts';
 import { DECLARATIONS_HEADER } from '../../src/synth/declarations-csv.ts';
 import { SYNTH_PRESETS } from '../../src/synth/knobs.ts';

@@ -1,9 +1,9 @@
 import type { Table } from 'apache-arrow';
-import { dropRowsByValue } from '../table/take-table.ts';
-import type { Catalog } from '../reference/catalog.ts';
-import type { GeoTable } from '../reference/geo.ts';
-import type { HsCorrespondence } from '../reference/hs-correspondence.ts';
-import type { Config } from './config.ts';
+import { dropRowsByValue } from './table/take-table.ts';
+import type { Catalog } from './reference/catalog.ts';
+import type { GeoTable } from './reference/geo.ts';
+import type { HsCorrespondence } from './reference/hs-correspondence.ts';
+import type { Config } from './config/config.ts';
 
 /** Input kinds a pipeline can declare; `src/run/` reads them. */
 export type InputKind =

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ingestDefaults, ingestParamsSchema } from '../ingest/params.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../base/errors.ts';
 import {
   declarationsDefaults,
   declarationsParamsSchema,
