@@ -1,5 +1,5 @@
 /** Isolation forest: fit on 100k × 8 and score 1 M × 8 seeded rows (median of 3 runs), then the cost of NaN rows under `drop_feature`. */
-import { fitIsolationForest, isolationDefaults, scoreIsolation, scoreQuantile } from '../src/detect/isolation.ts';
+import { fitIsolationForest, isolationDefaults, scoreIsolation, scoreQuantile } from '../src/detect/ml/isolation.ts';
 import { Rng } from '../src/synth/random.ts';
 
 const rng = new Rng('bench:isolation');

@@ -2,8 +2,8 @@
  * Mirror matching on 1 M exporter-side and 1 M importer-side annual flows (50 countries × 500 HS6 codes,
  * seeded), built straight as canonical columns. Median of 3 runs of the match and of the scoring.
  */
-import { mirrorGapDefaults, scoreMirrorGaps } from '../src/detect/mirror-gaps.ts';
-import { matchMirrorFlows, mirrorMatchDefaults } from '../src/detect/mirror-pairs.ts';
+import { mirrorGapDefaults, scoreMirrorGaps } from '../src/detect/mirror/mirror-gaps.ts';
+import { matchMirrorFlows, mirrorMatchDefaults } from '../src/detect/mirror/mirror-pairs.ts';
 import { mirrorFlows } from './data.ts';
 
 const N = 1_000_000;

@@ -59,7 +59,7 @@ async function ours(): Promise<Result> {
     }
     case 'mirror_join': {
       const { readParquet } = await import('../src/io/parquet.ts');
-      const { matchMirrorFlows, mirrorMatchDefaults } = await import('../src/detect/mirror-pairs.ts');
+      const { matchMirrorFlows, mirrorMatchDefaults } = await import('../src/detect/mirror/mirror-pairs.ts');
       return time(async () => matchMirrorFlows(await readParquet(data.mirror.path), null, mirrorMatchDefaults).pairs.numRows);
     }
     case 'declarations_small':
@@ -69,8 +69,8 @@ async function ours(): Promise<Result> {
       const { readDeclarationInputs } = await import('../src/run/declarations-input.ts');
       const { loadCatalog } = await import('../src/io/catalog.ts');
       const { configDefaults } = await import('../src/config/config.ts');
-      const { screenDeclarations } = await import('../src/detect/declaration-rules.ts');
-      const { scoreDeclarations } = await import('../src/detect/declaration-score.ts');
+      const { screenDeclarations } = await import('../src/detect/declarations/declaration-rules.ts');
+      const { scoreDeclarations } = await import('../src/detect/declarations/declaration-score.ts');
       return time(async () => {
         const p = configDefaults.declarations;
         const read = await readDeclarationInputs({ files: await resolveInputs([d.path]), records: [] }, { params: p.ingest, log: () => {} });
@@ -79,7 +79,7 @@ async function ours(): Promise<Result> {
       });
     }
     case 'isolation_fit': {
-      const { fitIsolationForest, isolationDefaults } = await import('../src/detect/isolation.ts');
+      const { fitIsolationForest, isolationDefaults } = await import('../src/detect/ml/isolation.ts');
       const { Rng } = await import('../src/synth/random.ts');
       const rng = new Rng('bench:isolation');
       const cols = Array.from({ length: 8 }, () => Float64Array.from({ length: 100_000 }, () => rng.normal(0, 1)));

@@ -1,4 +1,4 @@
-import { summarizeCoverage } from '../src/detect/coverage.ts';
+import { summarizeCoverage } from '../src/detect/mirror/coverage.ts';
 import { definePipeline } from '../src/pipeline.ts';
 
 /** Per reporter × flow × period publication coverage: the run machinery's worked example. */

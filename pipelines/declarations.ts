@@ -1,7 +1,7 @@
-import { screenDeclarations } from '../src/detect/declaration-rules.ts';
-import { fitDeclarationModel, scoreDeclarationModel } from '../src/detect/declaration-model.ts';
-import { scoreDeclarations } from '../src/detect/declaration-score.ts';
-import { earlierLabelledRows } from '../src/detect/declaration-history.ts';
+import { screenDeclarations } from '../src/detect/declarations/declaration-rules.ts';
+import { fitDeclarationModel, scoreDeclarationModel } from '../src/detect/declarations/declaration-model.ts';
+import { scoreDeclarations } from '../src/detect/declarations/declaration-score.ts';
+import { earlierLabelledRows } from '../src/detect/declarations/declaration-history.ts';
 import { definePipeline } from '../src/pipeline.ts';
 
 /** Customs declarations ranked for inspection: named rules with their numbers, an isolation score, and a learned model when history has outcomes. */

@@ -1,6 +1,6 @@
-import { matchMirrorFlows } from '../src/detect/mirror-pairs.ts';
-import { scoreMirrorGaps } from '../src/detect/mirror-gaps.ts';
-import { cifFobObservations, estimatePairMargins } from '../src/detect/pair-margins.ts';
+import { matchMirrorFlows } from '../src/detect/mirror/mirror-pairs.ts';
+import { scoreMirrorGaps } from '../src/detect/mirror/mirror-gaps.ts';
+import { cifFobObservations, estimatePairMargins } from '../src/detect/mirror/pair-margins.ts';
 import { definePipeline } from '../src/pipeline.ts';
 
 /**

@@ -1,6 +1,6 @@
-import { MIRROR_EVIDENCE_COLUMNS, MirrorEvidence } from '../src/detect/mirror-evidence.ts';
-import { matchMirrorFlows } from '../src/detect/mirror-pairs.ts';
-import { scoreTransshipmentRoutes } from '../src/detect/transshipment.ts';
+import { MIRROR_EVIDENCE_COLUMNS, MirrorEvidence } from '../src/detect/mirror/mirror-evidence.ts';
+import { matchMirrorFlows } from '../src/detect/mirror/mirror-pairs.ts';
+import { scoreTransshipmentRoutes } from '../src/detect/routes/transshipment.ts';
 import { definePipeline } from '../src/pipeline.ts';
 
 /** Origin → hub → destination routes around each control, signal by signal, scored and flagged. */

@@ -18,7 +18,7 @@ import { tradeInScope } from '../src/pipeline.ts';
 import type { SynthPreset } from '../src/synth/knobs.ts';
 import { SYNTH_FAMILIES } from '../src/synth/wild-knobs.ts';
 import { mirrorHoldOut } from '../src/run/mirror-hold-out.ts';
-import type { MirrorGrid } from '../src/detect/hold-out.ts';
+import type { MirrorGrid } from '../src/evaluate/hold-out.ts';
 
 /** The backtests the page shows: name (the block and the file), preset and seeds. */
 export const EVALUATION_RUNS: { name: string; preset: SynthPreset; seeds: number[] }[] = [
@@ -26,7 +26,7 @@ export const EVALUATION_RUNS: { name: string; preset: SynthPreset; seeds: number
   { name: 'hard', preset: 'hard', seeds: [1, 2, 3, 4, 5, ...Array.from({ length: 10 }, (_, i) => 101 + i)] },
 ];
 
-/** The grid the mirror hold-out re-chooses thresholds on: around the defaults, as they were chosen (src/detect/mirror-gaps.ts). */
+/** The grid the mirror hold-out re-chooses thresholds on: around the defaults, as they were chosen (src/detect/mirror/mirror-gaps.ts). */
 export const MIRROR_HOLD_OUT_GRID: MirrorGrid = { minZ: [4, 4.5, 5], minZComparable: [3, 4], minAbsQuantityLogRatio: [0.26, 0.3, 0.34] };
 
 const root = resolve(import.meta.dirname, '..');

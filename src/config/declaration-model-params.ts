@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isolationParamsSchema } from './isolation-params.ts';
-import { DECLARATION_NUMERIC_FEATURES } from '../detect/declaration-features.ts';
-import { declarationEvaluationDefaults, type DeclarationEvaluationParams } from '../detect/declaration-evaluation.ts';
-import { declarationModelDefaults, type DeclarationModelParams } from '../detect/declaration-model.ts';
+import { DECLARATION_NUMERIC_FEATURES } from '../detect/declarations/declaration-features.ts';
+import { declarationEvaluationDefaults, type DeclarationEvaluationParams } from '../evaluate/declaration-evaluation.ts';
+import { declarationModelDefaults, type DeclarationModelParams } from '../detect/declarations/declaration-model.ts';
 
 const numericFeature = z.enum(DECLARATION_NUMERIC_FEATURES);
 const yearMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { IsolationParams } from '../detect/isolation.ts';
+import type { IsolationParams } from '../detect/ml/isolation.ts';
 
-/** Config schema of an isolation forest's settings (see src/detect/isolation.ts); every detector that uses one shares it. */
+/** Config schema of an isolation forest's settings (see src/detect/ml/isolation.ts); every detector that uses one shares it. */
 export const isolationParamsSchema = z
   .object({
     trees: z.number().int().min(1).max(1000),

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { cifFobDefaults, type CifFobParams } from '../detect/cif-fob.ts';
-import { transshipmentDefaults, type TransshipmentParams } from '../detect/transshipment.ts';
-import { mirrorGapDefaults, type MirrorGapParams } from '../detect/mirror-gaps.ts';
-import { mirrorMatchDefaults, type MirrorMatchParams } from '../detect/mirror-pairs.ts';
-import { DECLARATION_RULES, declarationRuleDefaults, type DeclarationRuleParams } from '../detect/declaration-rules.ts';
-import { declarationScoreDefaults, type DeclarationScoreParams } from '../detect/declaration-score.ts';
+import { cifFobDefaults, type CifFobParams } from '../detect/mirror/cif-fob.ts';
+import { transshipmentDefaults, type TransshipmentParams } from '../detect/routes/transshipment.ts';
+import { mirrorGapDefaults, type MirrorGapParams } from '../detect/mirror/mirror-gaps.ts';
+import { mirrorMatchDefaults, type MirrorMatchParams } from '../detect/mirror/mirror-pairs.ts';
+import { DECLARATION_RULES, declarationRuleDefaults, type DeclarationRuleParams } from '../detect/declarations/declaration-rules.ts';
+import { declarationScoreDefaults, type DeclarationScoreParams } from '../detect/declarations/declaration-score.ts';
 import { declarationIngestDefaults, declarationIngestSchema } from '../ingest/declaration-params.ts';
-import { declarationModelDefaults } from '../detect/declaration-model.ts';
+import { declarationModelDefaults } from '../detect/declarations/declaration-model.ts';
 import { declarationModelSchema } from './declaration-model-params.ts';
 import { isolationParamsSchema } from './isolation-params.ts';
 

@@ -1,4 +1,4 @@
-import { DECLARATION_RULES } from '../detect/declaration-rules.ts';
+import { DECLARATION_RULES } from '../detect/declarations/declaration-rules.ts';
 import { REASONS } from './glossary.ts';
 
 /**

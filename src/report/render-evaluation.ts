@@ -1,7 +1,7 @@
-import { type BacktestResults, type SeedGroup, detectorsOf, familyOrder, summarizeBacktest } from '../detect/backtest-summary.ts';
+import { type BacktestResults, type SeedGroup, detectorsOf, familyOrder, summarizeBacktest } from '../evaluate/backtest-summary.ts';
 import { SYNTH_FAMILIES, WILD_DRAWS } from '../synth/wild-knobs.ts';
-import { UNEXPLAINED } from '../detect/backtest-families.ts';
-import type { MirrorHoldOutResults, MirrorPointFigures } from '../detect/hold-out.ts';
+import { UNEXPLAINED } from '../evaluate/backtest-families.ts';
+import type { MirrorHoldOutResults, MirrorPointFigures } from '../evaluate/hold-out.ts';
 
 /**
  * The tables of `docs/evaluation.md` for one backtest's results (`backtest.json`): per target the overall

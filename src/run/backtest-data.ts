@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
-import type { FamilyFigure } from '../detect/backtest-families.ts';
-import { backtestMetrics, type BacktestMetrics } from '../detect/backtest-metrics.ts';
-import { coverageMirrorDefaults, scoreCoverageMirrorThreshold } from '../detect/baselines/coverage-mirror-threshold.ts';
-import { scoreTwoLegRule, twoLegRuleDefaults } from '../detect/baselines/two-leg-rule.ts';
+import type { FamilyFigure } from '../evaluate/backtest-families.ts';
+import { backtestMetrics, type BacktestMetrics } from '../evaluate/backtest-metrics.ts';
+import { coverageMirrorDefaults, scoreCoverageMirrorThreshold } from '../evaluate/baselines/coverage-mirror-threshold.ts';
+import { scoreTwoLegRule, twoLegRuleDefaults } from '../evaluate/baselines/two-leg-rule.ts';
 import {
   chooseDeclarationTruth,
   matchDeclarationTruth,
@@ -14,7 +14,7 @@ import {
   flagIdsOf,
   matchReviewTruth,
   type ReviewedFlag,
-} from '../detect/backtest-truth.ts';
+} from '../evaluate/backtest-truth.ts';
 import { loadCatalog, loadHs6Descriptions, loadHsCorrespondence } from '../io/catalog.ts';
 import { loadGeo } from '../io/geo.ts';
 import { loadCountryCodeIndex, loadCountryNameIndex, loadCountryNames, loadCountryResolver, loadFobImportReporters, loadEntrepots } from '../io/reference.ts';

@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Table } from 'apache-arrow';
-import { metricEntries } from '../detect/backtest-metrics.ts';
+import { metricEntries } from '../evaluate/backtest-metrics.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { readConfigFile } from '../io/config-file.ts';
 import { writeParquet } from '../io/parquet.ts';
 import { StringDictionary, dictionaryVector, float64Vector, int32Vector } from '../table/columns.ts';
 import { TUNING_SEEDS, datasetLoaders, evaluateDataset, loadReference, type BacktestSourceArgs, type TargetResult } from './backtest-data.ts';
-import { type BacktestResults, BACKTEST_RESULTS_SCHEMA, formatFamilyTable } from '../detect/backtest-summary.ts';
+import { type BacktestResults, BACKTEST_RESULTS_SCHEMA, formatFamilyTable } from '../evaluate/backtest-summary.ts';
 import { hashConfig, type Config } from '../config/config.ts';
 import { silentLog, type Log } from '../base/log.ts';
 import { loadPipelines } from './registry.ts';

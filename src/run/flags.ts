@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Table } from 'apache-arrow';
-import { compareFlags } from '../detect/flag-changes.ts';
-import { applyVerdicts, withoutVerdicts, type ReviewParams, type Verdict } from '../detect/reviews.ts';
+import { compareFlags } from '../flags/flag-changes.ts';
+import { applyVerdicts, withoutVerdicts, type ReviewParams, type Verdict } from '../flags/reviews.ts';
 import { readParquet, readParquetSchema } from '../io/parquet.ts';
 import { listPartitions, readJsonIfExists } from '../io/partitions.ts';
 import { readReviewsFile } from '../io/reviews.ts';

@@ -1,6 +1,6 @@
-import { backtestMetrics } from '../detect/backtest-metrics.ts';
-import { choosePoint, gridPoints, type MirrorGrid, type MirrorHoldOutResults, type MirrorHoldOutRow, type MirrorPointFigures } from '../detect/hold-out.ts';
-import { matchMirrorTruth } from '../detect/backtest-truth.ts';
+import { backtestMetrics } from '../evaluate/backtest-metrics.ts';
+import { choosePoint, gridPoints, type MirrorGrid, type MirrorHoldOutResults, type MirrorHoldOutRow, type MirrorPointFigures } from '../evaluate/hold-out.ts';
+import { matchMirrorTruth } from '../evaluate/backtest-truth.ts';
 import type { SynthPreset } from '../synth/knobs.ts';
 import { TUNING_SEEDS, datasetLoaders, loadReference, type BacktestDataset } from './backtest-data.ts';
 import { backtestConfig } from './backtest.ts';

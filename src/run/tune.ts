@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Table, type Vector } from 'apache-arrow';
 import pLimit from 'p-limit';
-import { metricEntries, type BacktestMetrics } from '../detect/backtest-metrics.ts';
+import { metricEntries, type BacktestMetrics } from '../evaluate/backtest-metrics.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeParquet } from '../io/parquet.ts';
 import { renderTunePlot, type TuneCurve } from '../report/render-tune-plot.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { BacktestResults } from '../../src/detect/backtest-summary.ts';
-import type { MirrorHoldOutResults } from '../../src/detect/hold-out.ts';
+import type { BacktestResults } from '../../src/evaluate/backtest-summary.ts';
+import type { MirrorHoldOutResults } from '../../src/evaluate/hold-out.ts';
 import { SYNTH_FAMILIES } from '../../src/synth/wild-knobs.ts';
 import { type AtlasMirrorTop, type RealRoutesTop, generatedBlock, renderAtlasMirrorTop, renderMirrorHoldOut, renderRealRoutesTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../../src/report/render-evaluation.ts';
 

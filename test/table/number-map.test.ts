@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankFlags } from '../../src/detect/rank-flags.ts';
+import { rankFlags } from '../../src/flags/rank-flags.ts';
 import { mulberry32 } from '../../src/table/mulberry32.ts';
 import { NumberMap } from '../../src/table/number-map.ts';
 import { radixOrderDescending } from '../../src/table/radix-order.ts';
