@@ -20,7 +20,7 @@ import { UsageError } from '../base/errors.ts';
 import { parsePeriodRange } from './fetch-plan.ts';
 import { fetchAnswers } from './fetch-requests.ts';
 import { silentLog } from '../base/log.ts';
-import type { ManifestInput } from '../base/manifest.ts';
+import { MANIFEST_SCHEMA, type FetchManifest, type ManifestInput } from '../base/manifest.ts';
 import { VERSION } from './version.ts';
 
 /** Arguments of `tradewatch fetch comtrade`. */
@@ -168,8 +168,9 @@ export async function runFetch(args: FetchArgs, fx: FetchEffects = {}): Promise<
   });
   const finished = now();
   await writeFileAtomic(join(outDir, 'fetch-state.json'), state('complete'));
-  const manifest = {
-    schema: 'tradewatch/run-manifest/v1',
+  const manifest: FetchManifest = {
+    schema: MANIFEST_SCHEMA,
+    kind: 'fetch',
     tradewatch_version: VERSION,
     command: 'fetch comtrade',
     run_id: runId,

@@ -11,7 +11,7 @@ import { policyDropCheck, type IngestResult } from '../ingest/ingest-trade.ts';
 import { hashConfig, resolveConfig, stableStringify, type Config } from '../config/config.ts';
 import { InputError, InterruptedError, throwIfInterrupted, UsageError } from '../base/errors.ts';
 import { silentLog, type Log } from '../base/log.ts';
-import type { ManifestInput } from '../base/manifest.ts';
+import { MANIFEST_SCHEMA, type IngestManifest, type ManifestInput } from '../base/manifest.ts';
 import { hashInputs, readTrade } from './trade.ts';
 import { VERSION } from './version.ts';
 
@@ -191,9 +191,10 @@ function ingestManifest(m: {
   result: IngestResult;
   outputs: { path: string; rows: number; sha256: string }[];
   args: IngestArgs;
-}) {
+}): IngestManifest {
   return {
-    schema: 'tradewatch/run-manifest/v1',
+    schema: MANIFEST_SCHEMA,
+    kind: 'ingest',
     tradewatch_version: VERSION,
     command: 'ingest',
     run_id: m.runId,

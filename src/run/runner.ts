@@ -246,6 +246,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
   const dataThrough = [trade ? latestPeriod(trade.flows) : '', declarations ? latestPeriod(declarations) : ''].sort().at(-1) ?? '';
   const base = {
     schema: MANIFEST_SCHEMA,
+    kind: 'pipeline',
     tradewatch_version: VERSION,
     pipeline: def.name,
     partition,

@@ -25,7 +25,7 @@ describe('tradewatch ingest', () => {
       'areas.parquet', 'consignment.parquet', 'flows.parquet', 'manifest.json', 'rejects.parquet', 'subflows.parquet',
     ]);
     const m = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
-    expect(m).toMatchObject({ schema: 'tradewatch/run-manifest/v1', command: 'ingest', status: 'succeeded', run_id: 'test-run' });
+    expect(m).toMatchObject({ schema: 'tradewatch/run-manifest/v2', kind: 'ingest', command: 'ingest', status: 'succeeded', run_id: 'test-run' });
     expect(m.inputs).toEqual([{ kind: 'trade', path: SAMPLE, bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), layout: 'comtrade' }]);
     expect(m.counts).toMatchObject({ rows_read: 25, duplicate_exact: 1, breakdown_row: 2, zero_weight_nulled: 1, 'out.flows': 18 });
     expect(m.outputs.find((o: { path: string }) => o.path === 'flows.parquet')).toMatchObject({ rows: 18 });

@@ -44,7 +44,8 @@ describe('runPipeline', () => {
     expect(readdirSync(dir).sort()).toEqual(['_SUCCESS', 'coverage.parquet', 'manifest.json', 'rejects.parquet', 'report.html']);
     const m = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     expect(m).toMatchObject({
-      schema: 'tradewatch/run-manifest/v1',
+      schema: 'tradewatch/run-manifest/v2',
+      kind: 'pipeline',
       pipeline: 'coverage',
       status: 'succeeded',
       as_of: '2024-02',
