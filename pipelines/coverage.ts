@@ -10,7 +10,7 @@ export default definePipeline({
   stages: [{ name: 'summarize_coverage', produces: ['coverage'] }],
   outputs: ['coverage'],
   run({ trade }, _params, stage) {
-    const coverage = stage('summarize_coverage', () => summarizeCoverage(trade!.flows));
+    const coverage = stage('summarize_coverage', () => summarizeCoverage(trade.flows));
     return { coverage };
   },
 });

@@ -9,7 +9,6 @@ export default definePipeline({
   name: 'declarations',
   description: 'Ranks customs declarations for inspection: rules with their numbers, an isolation-forest score, and a model learned from earlier outcomes.',
   inputs: { declarations: 'required', routes: 'optional' },
-  dependsOn: ['transshipment'],
   params: (config) => config.declarations,
   stages: [
     { name: 'screen_rules' },
@@ -26,12 +25,12 @@ export default definePipeline({
     },
   ],
   run({ declarations, routes, history, reference }, params, stage, count) {
-    const screened = stage('screen_rules', () => screenDeclarations(declarations!, reference.catalog, routes ?? null, params.rules, history ?? null));
+    const screened = stage('screen_rules', () => screenDeclarations(declarations, reference.catalog, routes ?? null, params.rules, history ?? null));
     for (const [k, n] of Object.entries(screened.counts)) count(k, n);
     // the learned model only from outcomes of periods before the first declaration screened
     const modelScore = stage('fit_model', () => {
       if (!history) return null;
-      const { rows, later, unlabelled, positives } = earlierLabelledRows(history, declarations!);
+      const { rows, later, unlabelled, positives } = earlierLabelledRows(history, declarations);
       count('history_rows_not_earlier', later);
       count('history_rows_unlabelled', unlabelled);
       // a history without one labelled row before the first declaration (no label column filled, or only later
@@ -46,9 +45,9 @@ export default definePipeline({
         return null;
       }
       count('history_rows_fitted', rows.length);
-      return scoreDeclarationModel(fitDeclarationModel(history, rows, params.model), declarations!);
+      return scoreDeclarationModel(fitDeclarationModel(history, rows, params.model), declarations);
     });
-    const scored = stage('score_declarations', () => scoreDeclarations(declarations!, screened.table, params.score, modelScore));
+    const scored = stage('score_declarations', () => scoreDeclarations(declarations, screened.table, params.score, modelScore));
     for (const [k, n] of Object.entries(scored.counts)) count(k, n);
     return { declarations_scored: scored.scored, flagged_declarations: scored.flagged };
   },

@@ -28,11 +28,11 @@ export default definePipeline({
     },
   ],
   run({ trade, global, availability, reference }, params, stage, count) {
-    const { pairs, counts } = stage('match_mirror_flows', () => matchMirrorFlows(trade!.flows, trade!.areas, params.match, { coverage: global?.coverage, availability }));
+    const { pairs, counts } = stage('match_mirror_flows', () => matchMirrorFlows(trade.flows, trade.areas, params.match, { coverage: global?.coverage, availability }));
     for (const [k, n] of Object.entries(counts)) count(k, n);
     // the fit sample of this run's rows is written either way; a shared one (over every product) is used when given
     const { observations, cifFobRatio } = stage('estimate_pair_margins', () => {
-      const own = cifFobObservations(trade!.flows, reference.fobImportReporters);
+      const own = cifFobObservations(trade.flows, reference.fobImportReporters);
       return { observations: own, cifFobRatio: estimatePairMargins(global?.cifFobObservations ?? own, pairs, reference.geo, params.cifFob) };
     });
     const hsScopeChanged = (hs6: string, a: string, b: string) => reference.hsCorrespondence.scopeChange(hs6, a, b) === true;

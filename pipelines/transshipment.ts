@@ -8,10 +8,9 @@ export default definePipeline({
   name: 'transshipment',
   description: 'Scores origin → hub → destination routes around each export control for transshipment, with every signal as a column.',
   inputs: { trade: 'required', mirror: 'optional', global: 'optional', availability: 'optional' },
-  mirrorColumns: MIRROR_EVIDENCE_COLUMNS,
+  columns: { mirror: MIRROR_EVIDENCE_COLUMNS },
   // the uncontrolled comparators of the selected codes (811231 beside 811292): the counterfactual's first choice
   readsComparators: true,
-  dependsOn: ['mirror-gaps'],
   params: (config) => ({ routes: config.transshipment, mirrorMatch: config.mirror.match }),
   stages: [{ name: 'mirror_pairs' }, { name: 'score_routes', produces: ['routes_all', 'flagged_routes'] }],
   outputs: ['routes_all', 'flagged_routes'],
@@ -32,19 +31,19 @@ export default definePipeline({
       }
       // coverage over every product (--global) and Comtrade's availability table (--availability) when given: a
       // reporter that published other products counts as reporting
-      const { pairs } = matchMirrorFlows(trade!.flows, trade!.areas, params.mirrorMatch, { coverage: global?.coverage, availability });
+      const { pairs } = matchMirrorFlows(trade.flows, trade.areas, params.mirrorMatch, { coverage: global?.coverage, availability });
       count('mirror_pairs_computed', pairs.numRows);
       return new MirrorEvidence(pairs, params.routes.cifFobRatio);
     });
     const scored = stage('score_routes', () =>
       scoreTransshipmentRoutes(
-        { flows: trade!.flows, consignment: trade!.consignment, subflows: trade!.subflows, mirror: evidence },
+        { flows: trade.flows, consignment: trade.consignment, subflows: trade.subflows, mirror: evidence },
         reference.catalog,
         params.routes,
         {
           country: reference.countryNames, hs6: reference.hs6Descriptions,
           scopeChanged: (hs6, a, b) => reference.hsCorrespondence.scopeChange(hs6, a, b) === true,
-          sourcePaths: trade!.sourcePaths,
+          sourcePaths: trade.sourcePaths,
         },
       ),
     );

@@ -4,21 +4,41 @@ import type { Catalog } from './reference/catalog.ts';
 import type { GeoTable } from './reference/geo.ts';
 import type { HsCorrespondence } from './reference/hs-correspondence.ts';
 import type { Config } from './config/config.ts';
+import type { HandoffKey } from './datasets.ts';
 
-/** Input kinds a pipeline can declare; `src/run/` reads them. */
-export type InputKind =
-  /** Canonical trade flows from `--trade` (ingested with the run's config), with `areas`, `subflows`, `consignment`. */
-  | 'trade'
-  /** Declarations from `--declarations`. */
-  | 'declarations'
-  /** A previous pipeline's output directory (`--mirror`), optional. */
-  | 'mirror'
-  /** A flagged-routes file (`--routes`), optional. */
-  | 'routes'
-  /** Tables computed once over every product and shared with partition runs (`--global DIR`), optional. */
-  | 'global'
-  /** Comtrade's data-availability table (`--availability FILE`, the `availability.parquet` of `tradewatch fetch`), optional. */
-  | 'availability';
+/**
+ * The inputs a pipeline can declare, and whether it needs them: trade flows from `--trade` (ingested with the
+ * run's config, with `areas`, `subflows`, `consignment`), declarations from `--declarations` (with `--history`),
+ * the shared tables of a run over every product (`--global DIR`), Comtrade's data-availability table
+ * (`--availability FILE`), and the datasets other pipelines write (`src/datasets.ts`: `--mirror`, `--routes`, …).
+ */
+export type InputDecl = {
+  trade?: 'required' | 'optional';
+  declarations?: 'required' | 'optional';
+  global?: 'optional';
+  availability?: 'optional';
+} & { [K in HandoffKey]?: 'optional' };
+
+/** What each input is when given. */
+export type InputValues = {
+  trade: TradeInput;
+  /** Canonical declarations, cut at the partition's as-of. */
+  declarations: Table;
+  global: GlobalTables;
+  /** What each reporter published per period (reporter, period, freq, published, …). */
+  availability: Table;
+} & { [K in HandoffKey]: Table };
+
+/**
+ * What a pipeline with the declaration `D` receives: each required input present, each optional one when it was
+ * given, the earlier declarations with outcomes (`--history`) beside declarations, and the reference data.
+ */
+export type InputsOf<D extends InputDecl> = { [K in keyof D & keyof InputValues as D[K] extends 'required' ? K : never]: InputValues[K] } & {
+  [K in keyof D & keyof InputValues as D[K] extends 'required' ? never : K]?: InputValues[K];
+} & { history?: Table; reference: ReferenceInput };
+
+/** What the executor hands any pipeline: every input optional (a pipeline's own declaration narrows it). */
+export type PipelineInputs = { [K in keyof InputValues]?: InputValues[K] } & { history?: Table; reference: ReferenceInput };
 
 /** The trade tables a `trade` input hands to a pipeline. */
 export interface TradeInput {
@@ -67,24 +87,6 @@ export interface GlobalTables {
   cifFobObservations: Table;
 }
 
-/** What `src/run/` hands a pipeline: the inputs it declared that were given, and the reference data. */
-export interface PipelineInputs {
-  trade?: TradeInput;
-  /** `mirror_pairs.parquet` of an earlier mirror-gaps run (`--mirror DIR`). */
-  mirror?: Table;
-  /** A `flagged_routes.parquet` (`--routes FILE`). */
-  routes?: Table;
-  /** Canonical declarations (`--declarations`), cut at the partition's as-of. */
-  declarations?: Table;
-  /** Earlier declarations with outcomes (`--history`). */
-  history?: Table;
-  /** Shared tables of a run over every product (`--global DIR`). */
-  global?: GlobalTables;
-  /** What each reporter published per period (`--availability FILE`: reporter, period, freq, published, …). */
-  availability?: Table;
-  reference: ReferenceInput;
-}
-
 /** Names and times one stage, counts the rows it returns, and returns its value. */
 export type StageFn = <T>(name: string, fn: () => T) => T;
 
@@ -98,26 +100,22 @@ export interface StageDecl {
 }
 
 /** A pipeline: what it reads, its stages, what it writes, which config slice it takes. */
-export interface PipelineDef<P = unknown> {
+export interface PipelineDef<P = unknown, D extends InputDecl = InputDecl> {
   /** Equals the file name in `pipelines/`. */
   name: string;
   description: string;
-  /** Inputs by kind; `trade` is required by every current pipeline. */
-  inputs: {
-    trade?: 'required' | 'optional'; declarations?: 'required' | 'optional'; mirror?: 'optional'; routes?: 'optional'; global?: 'optional'; availability?: 'optional';
-  };
+  /** Its inputs; a dataset another pipeline writes (`src/datasets.ts`) makes `run all` run this one after that one. */
+  inputs: D;
   /**
-   * The columns of `--mirror`'s `mirror_pairs.parquet` the pipeline uses: only those are read (a file
-   * without one of them gives a table without it, for the detector to name). Without it, every column.
+   * Of a dataset another pipeline writes, the columns this one uses: only those are read (a file without one of
+   * them gives a table without it, for the detector to name). Absent: every column.
    */
-  mirrorColumns?: readonly string[];
+  columns?: { [K in HandoffKey]?: readonly string[] };
   /**
    * True when the pipeline uses the uncontrolled comparator codes read beside the `--hs` selection (the
    * transshipment counterfactual); the others get the trade tables without them ({@link tradeInScope}).
    */
   readsComparators?: boolean;
-  /** Pipelines whose outputs this one may read (for `run all` ordering). */
-  dependsOn?: readonly string[];
   /** Its slice of the resolved config. */
   params: (config: Config) => P;
   stages: readonly StageDecl[];
@@ -125,7 +123,7 @@ export interface PipelineDef<P = unknown> {
   outputs: readonly string[];
   /** Flagged outputs shown at the top of the run's report.html, with the columns an analyst reads first. */
   report?: readonly { output: string; title: string; columns: readonly string[] }[];
-  run(inputs: PipelineInputs, params: P, stage: StageFn, count: CountFn): Record<string, Table> | Promise<Record<string, Table>>;
+  run(inputs: InputsOf<D>, params: P, stage: StageFn, count: CountFn): Record<string, Table> | Promise<Record<string, Table>>;
 }
 
 /** Thrown for a pipeline declaration that cannot run; the message says how to fix it. */
@@ -137,7 +135,7 @@ export class PipelineDeclarationError extends Error {
  * Declares a pipeline and checks it at load time: stage names must be unique snake_case, every output
  * must be produced by a declared stage, and names must be valid file names.
  */
-export function definePipeline<P>(def: PipelineDef<P>): PipelineDef<P> {
+export function definePipeline<P, const D extends InputDecl>(def: PipelineDef<P, D>): PipelineDef<P, D> {
   const where = `pipeline '${def.name}'`;
   if (!/^[a-z][a-z0-9-]*$/.test(def.name)) throw new PipelineDeclarationError(`${where}: the name must be kebab-case and equal the file name in pipelines/`);
   const seen = new Set<string>();

@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { asEnvironmentError, EnvironmentError, EXIT, exitCodeOf, ScheduledRunsFailedError } from '../base/errors.ts';
+import { HANDOFFS, HANDOFF_KEYS } from '../datasets.ts';
 import { pipelineNames } from '../run/registry.ts';
 import { formatStatus, StatusCheckError } from '../run/status.ts';
 import { VERSION } from '../run/version.ts';
@@ -69,16 +70,17 @@ export function buildCli(): Command {
       process.stdout.write(`  manifest.json\n`);
     });
 
-  program
+  const run = program
     .command('run')
     .description(`Run a pipeline (${pipelineNames().join(', ')}) or all into OUT/<pipeline>/as_of=YYYY-MM/, skipped when that partition already succeeded with the same inputs, config and tradewatch version.`)
     .argument('<pipeline>', `a pipeline (${pipelineNames().join(', ')}), or all`)
     .requiredOption('--out <dir>', 'output folder')
     .option('--trade <path...>', 'trade statistics: files, folders or globs')
     .option('--global <dir>', "mirror-gaps, transshipment: the output root of a run over every product whose coverage, reporter reliability and CIF/FOB observations to use instead of estimating them from this run's products")
-    .option('--availability <file>', "mirror-gaps, transshipment: the availability.parquet of 'tradewatch fetch' (what each reporter published per period), taken as coverage over what the rows show")
-    .option('--mirror <dir>', "transshipment: a mirror-gaps partition (or output root) whose mirror_pairs.parquet to use (default: match mirror pairs in the run; 'run all' uses its own mirror-gaps run)")
-    .option('--routes <file>', "declarations: a flagged_routes.parquet from a transshipment run ('run all' uses its own)")
+    .option('--availability <file>', "mirror-gaps, transshipment: the availability.parquet of 'tradewatch fetch' (what each reporter published per period), taken as coverage over what the rows show");
+  // the datasets one pipeline writes and another reads (src/datasets.ts): a flag each
+  for (const k of HANDOFF_KEYS) run.option(`--${k} <path>`, `pipelines that read ${HANDOFFS[k].output}: ${HANDOFFS[k].help}`);
+  run
     .option('--declarations <path...>', 'declarations: customs declarations to screen (canonical CSV/Parquet, Korea Customs, or a mapping in config)')
     .option('--history <path...>', 'declarations: earlier declarations with inspection outcomes (label) to learn from')
     .option('--reviews <file>', 'analysts\' verdicts (CSV or Parquet: flag_id, verdict confirmed|dismissed|watch, note, reviewer, date[, score])')
@@ -96,7 +98,8 @@ export function buildCli(): Command {
     .action(async (name: string, o) => {
       const log = cliLog(o.logFormat);
       const args = {
-        out: o.out, trade: o.trade, mirror: o.mirror, global: o.global, availability: o.availability, routes: o.routes, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
+        ...Object.fromEntries(HANDOFF_KEYS.map((k) => [k, o[k] as string | undefined])),
+        out: o.out, trade: o.trade, global: o.global, availability: o.availability, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, asOf: o.asOf, hs: o.hs, config: o.config, set: o.set,
         force: o.force, keep: o.keep, maxRejectRate: o.maxRejectRate, allowAsOfAfterData: o.allowAsOfAfterData,
       };
       // SIGINT/SIGTERM: the run in progress releases its lock and removes its staging folder, exit 130/143

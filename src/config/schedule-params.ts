@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { HANDOFF_KEYS, type HandoffKey } from '../datasets.ts';
 
 /** One scheduled job: a pipeline (or `all`), when it runs, and the arguments of its `run`. */
 export const scheduleJobSchema = z
@@ -23,14 +24,10 @@ export const scheduleJobSchema = z
     history: z.array(z.string().min(1)).default([]),
     /** Analysts' verdicts, as `run --reviews` (default none). */
     reviews: z.string().min(1).optional(),
-    /** A mirror-gaps partition or output root, as `run --mirror` (default: `all` uses its own run). */
-    mirror: z.string().min(1).optional(),
     /** The output root of a run over every product, as `run --global` (default none). */
     global: z.string().min(1).optional(),
     /** The availability.parquet of `tradewatch fetch`, as `run --availability` (default none). */
     availability: z.string().min(1).optional(),
-    /** A flagged_routes.parquet, as `run --routes` (default: `all` uses its own run). */
-    routes: z.string().min(1).optional(),
     /** Input layout, as `run --format` (default: detected from the header). */
     format: z.string().min(1).optional(),
     /** Output folder, as `run --out`. */
@@ -47,7 +44,13 @@ export const scheduleJobSchema = z
     /** Config overrides for this job's runs only, as `run --set key=value` (default none). */
     set: z.array(z.string().min(1)).default([]),
   })
+  // a dataset another pipeline writes (src/datasets.ts: mirror, routes, …), as `run --<key>` (default: `all` uses its own run)
+  .extend(handoffJobKeys())
   .strict();
+
+function handoffJobKeys(): { [K in HandoffKey]: z.ZodOptional<z.ZodString> } {
+  return Object.fromEntries(HANDOFF_KEYS.map((k) => [k, z.string().min(1).optional()])) as { [K in HandoffKey]: z.ZodOptional<z.ZodString> };
+}
 
 /** A resolved scheduled job. */
 export type ScheduleJob = z.infer<typeof scheduleJobSchema>;

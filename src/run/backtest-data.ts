@@ -32,10 +32,15 @@ import { readDeclarationInputs } from './declarations-input.ts';
 import { InputError, UsageError } from '../base/errors.ts';
 import type { Log } from '../base/log.ts';
 import { tradeInScope, type PipelineDef, type PipelineInputs, type ReferenceInput, type StageFn, type TradeInput } from '../pipeline.ts';
+import { HANDOFFS, HANDOFF_KEYS } from '../datasets.ts';
+import { dependencyLevels, producersOf } from './registry.ts';
 import { hashInputs, readTrade } from './trade.ts';
 
 /** What a backtest judges: transshipment routes, mirror gaps, declarations. */
 export type BacktestTarget = 'routes' | 'mirror_gaps' | 'declarations';
+
+/** The pipeline whose outputs judge each target. */
+export const TARGET_PIPELINES: Record<BacktestTarget, string> = { routes: 'transshipment', mirror_gaps: 'mirror-gaps', declarations: 'declarations' };
 
 /** Targets in the order tables and printouts give them. */
 export const BACKTEST_TARGETS: readonly BacktestTarget[] = ['routes', 'mirror_gaps', 'declarations'];
@@ -152,27 +157,45 @@ export async function evaluateDataset(
   ctx: { pipelines: Map<string, PipelineDef>; reference: ReferenceInput; memo?: PipelineMemo; baselines?: boolean },
 ): Promise<TargetResult[]> {
   const memo = ctx.memo ?? new Map();
-  const run = (name: string, inputs: Omit<PipelineInputs, 'reference'>, upstream: string): { key: string; out: Promise<Record<string, Table>> } => {
+  // every pipeline a target is judged on, and those whose datasets they read, in the order `run all` runs them,
+  // each fed the datasets its producers wrote here (src/datasets.ts), as `run all` hands them on
+  const judgedOn = new Set(Object.values(TARGET_PIPELINES));
+  const needed = new Set<string>();
+  const need = (name: string) => {
     const def = ctx.pipelines.get(name);
-    if (!def) throw new Error(`backtest: pipeline '${name}' not found in pipelines/`);
+    if (!def || needed.has(name)) return;
+    needed.add(name);
+    for (const p of producersOf(def)) need(p);
+  };
+  for (const name of judgedOn) need(name);
+  const outputs = new Map<string, { key: string; out: Record<string, Table> }>();
+  for (const def of dependencyLevels(ctx.pipelines).flat().filter((d) => needed.has(d.name))) {
+    if ((def.inputs.trade === 'required' && !ds.trade) || (def.inputs.declarations === 'required' && !ds.declarations)) continue;
+    const inputs: Omit<PipelineInputs, 'reference'> = {};
+    if (def.inputs.trade && ds.trade) inputs.trade = tradeInScope(ds.trade, def).trade; // the comparators reach only the pipeline that uses them
+    if (def.inputs.declarations && ds.declarations) Object.assign(inputs, { declarations: ds.declarations, history: ds.history });
+    const upstream: string[] = [];
+    for (const k of HANDOFF_KEYS) {
+      const from = def.inputs[k] ? outputs.get(HANDOFFS[k].producer) : undefined;
+      if (!from) continue;
+      inputs[k] = from.out[HANDOFFS[k].output];
+      upstream.push(`${k}=${from.key}`);
+    }
     const params = def.params(config);
-    const key = `${name}:${hashConfig(params)}:${upstream}`;
+    const key = `${def.name}:${hashConfig(params)}:${upstream.join(',')}`;
     let out = memo.get(key);
     if (!out) {
-      const stage: StageFn = (s, fn) => {
-        if (!def.stages.some((x) => x.name === s)) throw new Error(`pipeline '${def.name}' ran undeclared stage '${s}'`);
+      const stage: StageFn = (name, fn) => {
+        if (!def.stages.some((x) => x.name === name)) throw new Error(`pipeline '${def.name}' ran undeclared stage '${name}'`);
         return fn();
       };
-      // the comparators read beside the selection reach only the pipeline that uses them, as in a run
-      const scoped = inputs.trade ? { ...inputs, trade: tradeInScope(inputs.trade, def).trade } : inputs;
-      out = Promise.resolve().then(() => def.run({ ...scoped, reference: ctx.reference }, params, stage, () => {}));
+      out = Promise.resolve().then(() => def.run({ ...inputs, reference: ctx.reference }, params, stage, () => {}));
       memo.set(key, out);
     }
-    return { key, out };
-  };
+    outputs.set(def.name, { key, out: await out });
+  }
+  const outOf = (target: BacktestTarget) => outputs.get(TARGET_PIPELINES[target])?.out;
   const results: TargetResult[] = [];
-  let routes: Table | undefined;
-  let routesKey = '';
   // verdicts judge the flags of the output they belong to (the file's `output`, else the output whose rows carry the id)
   const placed = new Set<string>();
   const reviewed = (target: BacktestTarget, output: string, flagged: Table, all: Table) => {
@@ -181,14 +204,10 @@ export async function evaluateDataset(
     for (const v of ds.verdicts) if (v.output === output || (!v.output && known.has(v.flagId))) placed.add(v.flagId);
     results.push({ ...judged(target, matchReviewTruth(flagged, ds.verdicts, output, known), 'labels'), source: 'reviews' });
   };
-  if (ds.trade) {
+  const mgOut = outOf('mirror_gaps');
+  const tsOut = outOf('routes');
+  if (ds.trade && mgOut && tsOut) {
     const truth = ds.truth;
-    const mg = run('mirror-gaps', { trade: ds.trade }, '');
-    const mgOut = await mg.out;
-    const ts = run('transshipment', { trade: ds.trade, mirror: mgOut.mirror_pairs }, mg.key);
-    const tsOut = await ts.out;
-    routes = tsOut.flagged_routes;
-    routesKey = ts.key;
     // truth on codes the run did not read (outside run.hs) is out of scope, not missed
     const codes = resolveHsSelector(config.ingest.hs, ctx.reference.catalog);
     const scope = codes ? new Set(codes) : null;
@@ -208,12 +227,11 @@ export async function evaluateDataset(
     reviewed('routes', 'flagged_routes', tsOut.flagged_routes, tsOut.routes_all);
     reviewed('mirror_gaps', 'mirror_gaps', mgOut.mirror_gaps, mgOut.mirror_pairs);
   }
-  if (ds.declarations) {
-    const d = run('declarations', { declarations: ds.declarations, history: ds.history, routes }, routesKey);
-    const out = await d.out;
+  const dOut = outOf('declarations');
+  if (ds.declarations && dOut) {
     const source = ds.declarationTruth;
-    if (source) results.push(judged('declarations', matchDeclarationTruth(out.declarations_scored, out.flagged_declarations, ds.truth, source), source));
-    reviewed('declarations', 'flagged_declarations', out.flagged_declarations, out.declarations_scored);
+    if (source) results.push(judged('declarations', matchDeclarationTruth(dOut.declarations_scored, dOut.flagged_declarations, ds.truth, source), source));
+    reviewed('declarations', 'flagged_declarations', dOut.flagged_declarations, dOut.declarations_scored);
   }
   // a verdict on a flag no output of this run carries, with no `output` to place it: left out, and said
   if (ds.verdicts) {

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { CODE_DIR, MODULE_EXT } from '../io/project-paths.ts';
 import { UsageError } from '../base/errors.ts';
 import type { PipelineDef } from '../pipeline.ts';
+import { HANDOFFS, HANDOFF_KEYS } from '../datasets.ts';
 
 /**
  * The project's pipelines: `pipelines/*.ts` from the sources, their compiled `dist/pipelines/*.js` from the compiled
@@ -52,10 +53,16 @@ export function dependencyLevels(all: Map<string, PipelineDef>): PipelineDef[][]
   const levels: PipelineDef[][] = [];
   const placed = new Set<string>();
   while (placed.size < all.size) {
-    const level = [...all.values()].filter((d) => !placed.has(d.name) && (d.dependsOn ?? []).every((x) => placed.has(x) || !all.has(x)));
+    const level = [...all.values()].filter((d) => !placed.has(d.name) && producersOf(d).every((x) => placed.has(x) || !all.has(x)));
     if (!level.length) throw new Error(`pipelines depend on each other in a cycle: ${[...all.keys()].filter((k) => !placed.has(k)).join(', ')}`);
     level.forEach((d) => placed.add(d.name));
     levels.push(level);
   }
   return levels;
 }
+
+/** The pipelines whose datasets `def` reads (`src/datasets.ts`): those `run all` runs before it. */
+export function producersOf(def: Pick<PipelineDef, 'inputs'>): string[] {
+  return HANDOFF_KEYS.filter((k) => def.inputs[k]).map((k) => HANDOFFS[k].producer);
+}
+

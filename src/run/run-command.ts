@@ -1,3 +1,4 @@
+import { HANDOFFS, HANDOFF_KEYS, handoffFile } from '../datasets.ts';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { writeCombinedReport } from '../report/combined-report.ts';
@@ -90,12 +91,12 @@ async function runPipelines(
       });
       throw failed[0].error;
     }
-    // later pipelines read this run's mirror pairs and flagged routes, not whatever partition happens to be newest
-    // (a pipeline with no data for the --as-of published nothing to hand on)
-    const mirror = done.find((r) => r.pipeline === 'mirror-gaps' && r.status !== 'no_data');
-    if (mirror && !args.mirror) levelArgs = { ...levelArgs, mirror: mirror.path };
-    const routes = done.find((r) => r.pipeline === 'transshipment' && r.status !== 'no_data');
-    if (routes && !args.routes) levelArgs = { ...levelArgs, routes: join(routes.path, 'flagged_routes.parquet') };
+    // later pipelines read the datasets this run wrote (src/datasets.ts), not whatever partition happens to be newest
+    // (a pipeline with no data for the --as-of published nothing to hand on); one given on the command line stays
+    for (const k of HANDOFF_KEYS) {
+      const wrote = done.find((r) => r.pipeline === HANDOFFS[k].producer && r.status !== 'no_data');
+      if (wrote && !args[k]) levelArgs = { ...levelArgs, [k]: join(wrote.path, handoffFile(k)) };
+    }
   }
   if (!results.length) throw new UsageError(`run all: no pipeline has its inputs (give --trade and/or --declarations)`);
   // the combined report covers the partitions that exist; with no data yet for the --as-of there is none to write

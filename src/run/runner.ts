@@ -1,3 +1,4 @@
+import { GLOBAL_DATASETS, HANDOFFS, HANDOFF_KEYS, handoffFile, type HandoffKey } from '../datasets.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -39,13 +40,16 @@ import { VERSION } from './version.ts';
 import { AVAILABILITY_COLUMNS } from '../schema.ts';
 
 /** Arguments of `tradewatch run <pipeline>` (see the contracts). */
-export interface RunArgs {
+/**
+ * What a run is asked to do. Beside these, a key of `src/datasets.ts` per dataset another pipeline writes
+ * (`mirror`, `routes`, …): the file, the producer's partition folder or an output root holding one, for the
+ * pipelines that read it.
+ */
+export type RunArgs = RunArgsBase & { [K in HandoffKey]?: string };
+
+interface RunArgsBase {
   out: string;
   trade?: string[];
-  /** A mirror-gaps partition folder (or an output root holding `mirror-gaps/as_of=…`) whose `mirror_pairs.parquet` a pipeline reads. */
-  mirror?: string;
-  /** A `flagged_routes.parquet` a pipeline reads. */
-  routes?: string;
   /**
    * The output root (or a folder holding the files) of a run over every product whose coverage, reporter
    * reliability and CIF/FOB observations a partition run uses instead of estimating its own.
@@ -304,11 +308,11 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       entrepots: await loadEntrepots(),
     };
     const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
-    const mirror = extra.mirror ? await readMirrorPairs(extra.mirror, def.mirrorColumns) : undefined;
-    const routes = extra.routes ? await readParquet(extra.routes) : undefined;
+    const handed: { [K in HandoffKey]?: Table } = {};
+    for (const k of HANDOFF_KEYS) if (extra.handoffs[k]) handed[k] = await readColumns(extra.handoffs[k], def.columns?.[k]);
     const global = extra.global ? await readGlobalTables(extra.global) : undefined;
     const availability = extra.availability ? await readParquet(extra.availability) : undefined;
-    const produced = await def.run({ trade, mirror, routes, declarations, history, global, availability, reference }, params, stage, count);
+    const produced = await def.run({ trade, ...handed, declarations, history, global, availability, reference }, params, stage, count);
     // verdicts and the comparison with the previous run, on every flagged output
     const flagged = (def.report ?? []).map((r) => r.output);
     const reviewed = await reviewAndCompare(def.name, produced, { out, asOf, flagged, reviewsPath: extra.reviews, reviews: config.run.reviews });
@@ -387,7 +391,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
 }
 
 /**
- * The optional file inputs a pipeline declared and the run was given (`--mirror`, `--routes`, `--global`,
+ * The optional file inputs a pipeline declared and the run was given (the datasets of `src/datasets.ts`, `--global`,
  * `--availability`), resolved and hashed so they count in the skip decision and the manifest. A pipeline that
  * does not take one ignores it.
  */
@@ -396,7 +400,7 @@ async function optionalInputs(
   args: RunArgs,
   cwd: string,
 ): Promise<{
-  records: ManifestInput[]; mirror?: string; routes?: string; global?: GlobalPaths; availability?: string; declarations?: HashedInputs; history?: HashedInputs; reviews?: string;
+  records: ManifestInput[]; handoffs: { [K in HandoffKey]?: string }; global?: GlobalPaths; availability?: string; declarations?: HashedInputs; history?: HashedInputs; reviews?: string;
 }> {
   const records: ManifestInput[] = [];
   let declarations: HashedInputs | undefined;
@@ -416,16 +420,18 @@ async function optionalInputs(
     history = await hashInputs('history', args.history, cwd);
     records.push(...history.records);
   }
-  let mirror: string | undefined;
-  let routes: string | undefined;
-  if (def.inputs.mirror && args.mirror) {
-    mirror = await findMirrorPairs(resolve(cwd, args.mirror), args.asOf);
-    records.push(...(await hashInputs('mirror', [mirror], cwd)).records);
-  }
-  if (def.inputs.routes && args.routes) {
-    routes = resolve(cwd, args.routes);
-    if (!(await isFile(routes))) throw new UsageError(`--routes ${args.routes}: no such file (give a flagged_routes.parquet)`);
-    records.push(...(await hashInputs('routes', [routes], cwd)).records);
+  // the datasets other pipelines write that this one reads: the file, the producer's partition, or under an output root its newest
+  const handoffs: { [K in HandoffKey]?: string } = {};
+  for (const k of HANDOFF_KEYS) {
+    const given = args[k];
+    if (!def.inputs[k] || !given) continue;
+    const { producer } = HANDOFFS[k];
+    const file = handoffFile(k);
+    const at = resolve(cwd, given);
+    const found = (await isFile(at)) ? at : await findOutput(at, producer, file, args.asOf);
+    if (!found) throw new UsageError(`--${k} ${given}: no ${file} there nor a complete ${producer} partition under it${args.asOf ? ` up to as_of=${args.asOf}` : ''}`);
+    handoffs[k] = found;
+    records.push(...(await hashInputs(k, [found], cwd)).records);
   }
   let global: GlobalPaths | undefined;
   if (def.inputs.global && args.global) {
@@ -441,7 +447,7 @@ async function optionalInputs(
     if (missing.length) throw new UsageError(`--availability ${args.availability}: no column ${missing.join(', ')} (expected the availability.parquet of 'tradewatch fetch': ${AVAILABILITY_COLUMNS.join(', ')})`);
     records.push(...(await hashInputs('availability', [availability], cwd)).records);
   }
-  return { records, mirror, routes, global, availability, declarations, history, reviews };
+  return { records, handoffs, global, availability, declarations, history, reviews };
 }
 
 type GlobalPaths = Record<keyof GlobalTables, string>;
@@ -449,21 +455,15 @@ type GlobalPaths = Record<keyof GlobalTables, string>;
 /** The columns of an availability table that mirror matching reads. */
 const AVAILABILITY_NEEDS = ['reporter', 'period', 'published'] as const;
 
-/** Where each shared table is: `pipeline`'s file name. */
-const GLOBAL_FILES: Record<keyof GlobalTables, { pipeline: string; file: string }> = {
-  coverage: { pipeline: 'coverage', file: 'coverage.parquet' },
-  reliability: { pipeline: 'mirror-gaps', file: 'reporter_reliability.parquet' },
-  cifFobObservations: { pipeline: 'mirror-gaps', file: 'cif_fob_observations.parquet' },
-};
-
 /** `--global`'s three files: in `dir` itself, or under an output root in the newest complete partition of their pipeline not after `asOf`. */
 async function findGlobalTables(dir: string, asOf: string | undefined): Promise<GlobalPaths> {
   const found: Partial<GlobalPaths> = {};
   const missing: string[] = [];
-  for (const [key, { pipeline, file }] of Object.entries(GLOBAL_FILES) as [keyof GlobalTables, { pipeline: string; file: string }][]) {
-    const path = await findOutput(dir, pipeline, file, asOf);
+  for (const [key, { producer, output }] of Object.entries(GLOBAL_DATASETS) as [keyof GlobalTables, { producer: string; output: string }][]) {
+    const file = `${output}.parquet`;
+    const path = await findOutput(dir, producer, file, asOf);
     if (path) found[key] = path;
-    else missing.push(`${file} (${pipeline})`);
+    else missing.push(`${file} (${producer})`);
   }
   if (missing.length) {
     throw new UsageError(
@@ -487,13 +487,6 @@ async function findOutput(dir: string, pipeline: string, file: string, asOf: str
     if (await isFile(join(p.path, file))) return join(p.path, file);
   }
   return null;
-}
-
-/** `DIR/mirror_pairs.parquet`, or under an output root the newest complete mirror-gaps partition not after `asOf`. */
-async function findMirrorPairs(dir: string, asOf: string | undefined): Promise<string> {
-  const found = await findOutput(dir, 'mirror-gaps', 'mirror_pairs.parquet', asOf);
-  if (found) return found;
-  throw new UsageError(`--mirror ${dir}: no mirror_pairs.parquet there nor a complete mirror-gaps partition under it${asOf ? ` up to as_of=${asOf}` : ''}`);
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -624,8 +617,8 @@ function sortKeys(o: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** `--mirror`'s pair table, only the columns the pipeline uses (those the file has). */
-async function readMirrorPairs(path: string, columns: readonly string[] | undefined): Promise<Table> {
+/** A handed-on dataset, only the columns the pipeline uses (those the file has); every column when it names none. */
+async function readColumns(path: string, columns: readonly string[] | undefined): Promise<Table> {
   if (!columns) return readParquet(path);
   const have = new Set((await readParquetSchema(path)).fields.map((f) => f.name));
   return readParquet(path, { columns: columns.filter((c) => have.has(c)) });

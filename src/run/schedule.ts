@@ -1,3 +1,4 @@
+import { HANDOFF_KEYS } from '../datasets.ts';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readConfigFile } from '../io/config-file.ts';
@@ -153,15 +154,14 @@ async function handleTick(job: ScheduleJob, due: DueTick, c: TickContext): Promi
   const tick = due.tick.toISOString();
   const asOf = job.asOf === 'previous-month' ? previousMonth(due.tick, job.timezone) : undefined;
   const runArgs: RunArgs = {
+    ...Object.fromEntries(HANDOFF_KEYS.map((k) => [k, job[k]])),
     out: job.out,
     trade: job.trade.length ? [...job.trade] : undefined,
     declarations: job.declarations.length ? [...job.declarations] : undefined,
     history: job.history.length ? [...job.history] : undefined,
     reviews: job.reviews,
-    mirror: job.mirror,
     global: job.global,
     availability: job.availability,
-    routes: job.routes,
     format: job.format,
     asOf,
     hs: job.hs,

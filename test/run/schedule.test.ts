@@ -292,7 +292,7 @@ describe('schedule config', () => {
     expect(bad({ timezone: 'Mars/Olympus' })).toThrow(`config tw.yaml: 'schedule.jobs.0.timezone': not an IANA time zone (e.g. UTC, Europe/Berlin)`);
     // --keep 0 is refused by run; a job asking for it would fail every tick, so the config refuses it up front
     expect(bad({ keep: 0 })).toThrow(/'schedule\.jobs\.0\.keep': keep must be 1 or more \(leave it out to keep every partition\)/);
-    expect(bad({ asof: 'latest' })).toThrow(/unknown key 'schedule\.jobs\.0\.asof' \(valid keys here: name, pipeline, cron, timezone, trade, declarations, history, reviews, mirror, global, availability, routes, format, out, asOf, hs, keep, set\)/);
+    expect(bad({ asof: 'latest' })).toThrow(/unknown key 'schedule\.jobs\.0\.asof' \(valid keys here: name, pipeline, cron, timezone, trade, declarations, history, reviews, global, availability, format, out, asOf, hs, keep, set, mirror, routes\)/);
     expect(() => resolveConfig({ file: { schedule: { jobs: [job, job] } } })).toThrow(
       "config: 'schedule.jobs.1.name': job name 'coverage' is used twice; give each job a unique name",
     );
