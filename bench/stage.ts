@@ -87,7 +87,7 @@ async function ours(): Promise<Result> {
       return time(async () => (fitIsolationForest(cols, isolationDefaults), cols[0].length));
     }
     case 'mirror_sparse': {
-      const { runCommand } = await import('../src/run/run-command.ts');
+      const { runCommand } = await import('../src/commands/run-command.ts');
       const out = await mkdtemp(join(tmpdir(), 'tw-bench-sparse-'));
       try {
         const results = await runCommand('mirror-gaps', { trade: [data.sparse.path], out, force: true }, { log: () => {}, concurrency: 1 });
@@ -98,7 +98,7 @@ async function ours(): Promise<Result> {
       }
     }
     case 'run_all': {
-      const { runCommand } = await import('../src/run/run-command.ts');
+      const { runCommand } = await import('../src/commands/run-command.ts');
       const out = await mkdtemp(join(tmpdir(), 'tw-bench-run-'));
       try {
         const results = await runCommand('all', { trade: [data.comtrade.path], declarations: [data.declarations[0].path], out, force: true }, { log: () => {}, concurrency: 2 });

@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { type AtlasMirrorTop, type RealRoutesTop, renderAtlasMirrorTop, renderMirrorHoldOut, renderRealRoutesTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
-import { loadReference } from '../src/run/backtest-data.ts';
-import { runBacktest } from '../src/run/backtest.ts';
+import { loadReference } from '../src/commands/backtest-data.ts';
+import { runBacktest } from '../src/commands/backtest.ts';
 import { loadPipelines } from '../src/run/registry.ts';
 import { resolvedRunConfig } from '../src/run/runner.ts';
 import { hashInputs, readTrade } from '../src/run/trade.ts';
 import { tradeInScope } from '../src/pipeline.ts';
 import type { SynthPreset } from '../src/synth/knobs.ts';
 import { SYNTH_FAMILIES } from '../src/synth/wild-knobs.ts';
-import { mirrorHoldOut } from '../src/run/mirror-hold-out.ts';
+import { mirrorHoldOut } from '../src/commands/mirror-hold-out.ts';
 import type { MirrorGrid } from '../src/evaluate/hold-out.ts';
 
 /** The backtests the page shows: name (the block and the file), preset and seeds. */

@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { renderOutputsDoc } from '../src/report/outputs-doc.ts';
-import { collectOutputSchemas } from '../src/run/output-schemas.ts';
+import { collectOutputSchemas } from '../src/commands/output-schemas.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const schemas = await collectOutputSchemas();

@@ -50,7 +50,7 @@ export function addBacktestCommands(program: Command): void {
       .command('backtest')
       .description('Run the pipelines in memory on data with a known truth and print precision, recall, F1 and precision@k for routes, mirror gaps and declarations; writes OUT/backtest.parquet.'),
   ).action(async (o) => {
-    const { formatBacktest, runBacktest } = await import('../run/backtest.ts');
+    const { formatBacktest, runBacktest } = await import('../commands/backtest.ts');
     const summary = await runBacktest(
       { truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset, holdOut: o.holdOut, hs: o.hs, config: o.config, set: o.set, out: o.out },
       { log: cliLog(o.logFormat) },
@@ -67,7 +67,7 @@ export function addBacktestCommands(program: Command): void {
   )
     .addOption(new Option('--concurrency <n>', 'grid points evaluated at once (default: config run.concurrency)').argParser(positive))
     .action(async (o) => {
-      const { formatTune, runTune } = await import('../run/tune.ts');
+      const { formatTune, runTune } = await import('../commands/tune.ts');
       const summary = await runTune(
         {
           params: o.param, truth: o.truth, trade: o.trade, declarations: o.declarations, history: o.history, reviews: o.reviews, format: o.format, seeds: o.seeds, preset: o.preset, holdOut: o.holdOut,

@@ -20,13 +20,13 @@ function deferred<M, K extends AsyncKeys<M>>(load: () => Promise<M>, key: K): M[
   return (async (...args: unknown[]) => ((await load())[key] as (...a: unknown[]) => Promise<unknown>)(...args)) as M[K];
 }
 
-export const runIngest = deferred(() => import('../run/ingest.ts'), 'runIngest');
-export const runCommand = deferred(() => import('../run/run-command.ts'), 'runCommand');
-export const readStatus = deferred(() => import('../run/status.ts'), 'readStatus');
-export const runSynth = deferred(() => import('../run/synth.ts'), 'runSynth');
-export const runDemo = deferred(() => import('../run/demo.ts'), 'runDemo');
-export const runSchedule = deferred(() => import('../run/schedule.ts'), 'runSchedule');
-export const runFetch = deferred(() => import('../run/fetch.ts'), 'runFetch');
+export const runIngest = deferred(() => import('../commands/ingest.ts'), 'runIngest');
+export const runCommand = deferred(() => import('../commands/run-command.ts'), 'runCommand');
+export const readStatus = deferred(() => import('../commands/status.ts'), 'readStatus');
+export const runSynth = deferred(() => import('../commands/synth.ts'), 'runSynth');
+export const runDemo = deferred(() => import('../commands/demo.ts'), 'runDemo');
+export const runSchedule = deferred(() => import('../commands/schedule.ts'), 'runSchedule');
+export const runFetch = deferred(() => import('../commands/fetch.ts'), 'runFetch');
 
 let log: typeof LogModule | undefined;
 

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { asEnvironmentError, EnvironmentError, EXIT, exitCodeOf, ScheduledRunsFailedError } from '../base/errors.ts';
 import { HANDOFFS, HANDOFF_KEYS } from '../datasets.ts';
 import { pipelineNames } from '../run/registry.ts';
-import { formatStatus, StatusCheckError } from '../run/status.ts';
+import { formatStatus, StatusCheckError } from '../commands/status.ts';
 import { VERSION } from '../run/version.ts';
 // the commands' implementations load when their command runs, not at start (--help stays fast): see lazy-modules.ts
 import { cliLog, configDefaults, loadCommandModules, readStatus, runCommand, runDemo, runFetch, runIngest, runSchedule, runSynth, toYaml } from './lazy-modules.ts';

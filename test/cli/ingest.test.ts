@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quietMain } from './quiet-main.ts';
 import { readParquet } from '../../src/io/parquet.ts';
-import { runIngest } from '../../src/run/ingest.ts';
+import { runIngest } from '../../src/commands/ingest.ts';
 import { rowsOf } from '../helpers.ts';
 
 const SAMPLE = 'test/fixtures/comtrade_plus_small.csv';

@@ -3,7 +3,7 @@ import type { Schema } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeColumn, OUTPUT_TABLES } from '../../src/report/columns.ts';
 import { renderOutputsDoc, undescribedColumns, unusedDescriptions, writtenColumns } from '../../src/report/outputs-doc.ts';
-import { collectOutputSchemas } from '../../src/run/output-schemas.ts';
+import { collectOutputSchemas } from '../../src/commands/output-schemas.ts';
 
 /** The schemas of every table a run on the bundled sample writes (ingest, run all, fetch's availability). */
 let schemas: Map<string, Schema>;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLog } from '../../src/base/log.ts';
-import { runCommand } from '../../src/run/run-command.ts';
+import { runCommand } from '../../src/commands/run-command.ts';
 
 // issue 19 item 7: the combined OUT/report went stale after a single pipeline's re-run and said nothing of when it was made
 

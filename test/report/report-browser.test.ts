@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { memoryLog } from '../../src/base/log.ts';
-import { runCommand } from '../../src/run/run-command.ts';
+import { runCommand } from '../../src/commands/run-command.ts';
 
 // issue 19 item 7 in the browser: at 1,400 and 1,000 px nothing of a ranking is cut off, the ranking comes first with
 // rank, route, score, why, the reports link each other by anchors that exist, and the fonts name a CJK one

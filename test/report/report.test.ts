@@ -11,7 +11,7 @@ import { dateOnAxis, renderLineChart } from '../../src/report/render-line-chart.
 import { renderRunIndex } from '../../src/report/render-run-index.ts';
 import { renderRunSummary, type ReportSection } from '../../src/report/render-run-summary.ts';
 import { memoryLog } from '../../src/base/log.ts';
-import { runCommand } from '../../src/run/run-command.ts';
+import { runCommand } from '../../src/commands/run-command.ts';
 import { list, manifest, num, text } from './report-fixtures.ts';
 
 const SERIES = new Struct([new Field('leg', new Utf8()), new Field('period', new Utf8()), new Field('window', new Utf8()), new Field('value_usd', new Float64(), true)]);

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import coverage from '../../pipelines/coverage.ts';
 import { memoryLog } from '../../src/base/log.ts';
 import { runPipeline } from '../../src/run/runner.ts';
-import { runSchedule } from '../../src/run/schedule.ts';
+import { runSchedule } from '../../src/commands/schedule.ts';
 import { quietMain as cli } from '../cli/quiet-main.ts';
 
 // the sample's flows end at 2024-02 (its periods are 2024-01 and 2024-02)

@@ -5,7 +5,7 @@ import { Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDOFFS, HANDOFF_KEYS } from '../../src/datasets.ts';
 import { definePipeline } from '../../src/pipeline.ts';
-import { runCommand } from '../../src/run/run-command.ts';
+import { runCommand } from '../../src/commands/run-command.ts';
 import { dependencyLevels, loadPipelines, producersOf } from '../../src/run/registry.ts';
 import { runPipeline } from '../../src/run/runner.ts';
 import { dictionaryVector, int32Vector } from '../../src/table/columns.ts';

@@ -10,7 +10,7 @@ import { loadCountryNames } from '../../src/io/reference.ts';
 import { finishOutputs } from '../../src/run/output-types.ts';
 import { declarationIngestDefaults } from '../../src/ingest/declaration-params.ts';
 import { readDeclarationInputs } from '../../src/run/declarations-input.ts';
-import { runCommand } from '../../src/run/run-command.ts';
+import { runCommand } from '../../src/commands/run-command.ts';
 import { hashInputs } from '../../src/run/trade.ts';
 import { silentLog } from '../../src/base/log.ts';
 import { dictColumn, rowsOf } from '../helpers.ts';

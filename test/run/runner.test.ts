@@ -12,11 +12,11 @@ import { readParquet, writeParquet } from '../../src/io/parquet.ts';
 import { memoryLog } from '../../src/base/log.ts';
 import { definePipeline, PipelineDeclarationError } from '../../src/pipeline.ts';
 import { loadPipelines } from '../../src/run/registry.ts';
-import { runCommand } from '../../src/run/run-command.ts';
+import { runCommand } from '../../src/commands/run-command.ts';
 import { runPipeline } from '../../src/run/runner.ts';
 import { loadCatalog } from '../../src/io/catalog.ts';
 import { synthWorld } from '../../src/synth/synth-world.ts';
-import { readStatus } from '../../src/run/status.ts';
+import { readStatus } from '../../src/commands/status.ts';
 
 const SAMPLE = 'test/fixtures/comtrade_plus_small.csv';
 let n = 0;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import coverage from '../../pipelines/coverage.ts';
 import { runPipeline } from '../../src/run/runner.ts';
-import { formatStatus, readStatus } from '../../src/run/status.ts';
+import { formatStatus, readStatus } from '../../src/commands/status.ts';
 import { quietMain as cli } from '../cli/quiet-main.ts';
 
 const SAMPLE = 'test/fixtures/comtrade_plus_small.csv';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatStatus, readStatus } from '../../src/run/status.ts';
+import { formatStatus, readStatus } from '../../src/commands/status.ts';
 
 let out: string;
 beforeEach(async () => {

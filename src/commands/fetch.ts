@@ -21,7 +21,7 @@ import { parsePeriodRange } from './fetch-plan.ts';
 import { fetchAnswers } from './fetch-requests.ts';
 import { silentLog } from '../base/log.ts';
 import { MANIFEST_SCHEMA, type FetchManifest, type ManifestInput } from '../base/manifest.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../run/version.ts';
 
 /** Arguments of `tradewatch fetch comtrade`. */
 export interface FetchArgs {

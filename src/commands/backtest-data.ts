@@ -28,13 +28,13 @@ import { synthWorld } from '../synth/synth-world.ts';
 import { holdOutOverrides } from '../synth/wild-knobs.ts';
 import { SYNTH_TRUTH_SCHEMA } from '../synth/truth.ts';
 import { hashConfig, type Config } from '../config/config.ts';
-import { readDeclarationInputs } from './declarations-input.ts';
+import { readDeclarationInputs } from '../run/declarations-input.ts';
 import { InputError, UsageError } from '../base/errors.ts';
 import type { Log } from '../base/log.ts';
 import { tradeInScope, type PipelineDef, type PipelineInputs, type ReferenceInput, type StageFn, type TradeInput } from '../pipeline.ts';
 import { HANDOFFS, HANDOFF_KEYS } from '../datasets.ts';
-import { dependencyLevels, producersOf } from './registry.ts';
-import { hashInputs, readTrade } from './trade.ts';
+import { dependencyLevels, producersOf } from '../run/registry.ts';
+import { hashInputs, readTrade } from '../run/trade.ts';
 
 /** What a backtest judges: transshipment routes, mirror gaps, declarations. */
 export type BacktestTarget = 'routes' | 'mirror_gaps' | 'declarations';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSeeds } from '../../src/cli/backtest-commands.ts';
-import { expandGrid, paramColumn, parseParamSpec } from '../../src/run/tune-grid.ts';
+import { expandGrid, paramColumn, parseParamSpec } from '../../src/commands/tune-grid.ts';
 
 describe('--param', () => {
   it.each([

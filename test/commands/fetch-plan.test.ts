@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeRequest } from '../../src/io/comtrade-api.ts';
-import { availabilityRequest, dataRequest, parsePeriodRange, planQueries, splitQuery, type DataQuery } from '../../src/run/fetch-plan.ts';
+import { availabilityRequest, dataRequest, parsePeriodRange, planQueries, splitQuery, type DataQuery } from '../../src/commands/fetch-plan.ts';
 
 describe('parsePeriodRange', () => {
   it('reads month ranges (across a year end), year ranges and single periods', () => {

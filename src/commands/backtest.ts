@@ -10,9 +10,9 @@ import { TUNING_SEEDS, datasetLoaders, evaluateDataset, loadReference, type Back
 import { type BacktestResults, BACKTEST_RESULTS_SCHEMA, formatFamilyTable } from '../evaluate/backtest-summary.ts';
 import { hashConfig, type Config } from '../config/config.ts';
 import { silentLog, type Log } from '../base/log.ts';
-import { loadPipelines } from './registry.ts';
-import { resolvedRunConfig } from './runner.ts';
-import { VERSION } from './version.ts';
+import { loadPipelines } from '../run/registry.ts';
+import { resolvedRunConfig } from '../run/runner.ts';
+import { VERSION } from '../run/version.ts';
 
 /** Arguments of `tradewatch backtest`. */
 export interface BacktestArgs extends BacktestSourceArgs {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { inspectLock, judgeLock, type JudgeOptions } from '../io/lock.ts';
 import { listLocks, listPartitions, listPipelineDirs, listStaging, readJsonIfExists } from '../io/partitions.ts';
 import { EXIT, UsageError } from '../base/errors.ts';
-import { listFailedRuns, type FailedRun } from './failed-runs.ts';
+import { listFailedRuns, type FailedRun } from '../run/failed-runs.ts';
 import type { RunManifest } from '../base/manifest.ts';
 
 /** One line of `tradewatch status`. */

@@ -7,7 +7,7 @@ import { ComtradeRequestError, QuotaError } from '../../src/io/comtrade-api.ts';
 import { loadCatalog } from '../../src/io/catalog.ts';
 import { readParquet, readParquetSchema } from '../../src/io/parquet.ts';
 import { resolveHsSelector } from '../../src/reference/catalog.ts';
-import { runFetch, type FetchArgs, type FetchEffects } from '../../src/run/fetch.ts';
+import { runFetch, type FetchArgs, type FetchEffects } from '../../src/commands/fetch.ts';
 import { rowsOf } from '../helpers.ts';
 import { makeAvailability, makeRecords, startFakeComtrade, type FakeComtrade } from '../io/fake-comtrade.ts';
 import { quietMain as captured } from '../cli/quiet-main.ts';

@@ -5,8 +5,8 @@ import { writeCombinedReport } from '../report/combined-report.ts';
 import { exitCodeOf, InterruptedError, UsageError } from '../base/errors.ts';
 import type { Log } from '../base/log.ts';
 import type { PipelineDef } from '../pipeline.ts';
-import { dependencyLevels, loadPipelines, pickPipeline } from './registry.ts';
-import { runPipeline, type RunArgs, type RunEffects, type RunResult } from './runner.ts';
+import { dependencyLevels, loadPipelines, pickPipeline } from '../run/registry.ts';
+import { runPipeline, type RunArgs, type RunEffects, type RunResult } from '../run/runner.ts';
 
 /** How a whole `run` ended, in its `run.result` event. */
 export type RunOutcome = 'succeeded' | 'skipped' | 'no_new_data' | 'failed' | 'interrupted';

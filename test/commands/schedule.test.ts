@@ -10,7 +10,7 @@ import { resolveConfig } from '../../src/config/config.ts';
 import { UsageError } from '../../src/base/errors.ts';
 import { memoryLog } from '../../src/base/log.ts';
 import type { RunArgs, RunResult } from '../../src/run/runner.ts';
-import { retryDelaySeconds, runSchedule, type ScheduledRun } from '../../src/run/schedule.ts';
+import { retryDelaySeconds, runSchedule, type ScheduledRun } from '../../src/commands/schedule.ts';
 import { quietMain } from '../cli/quiet-main.ts';
 
 const SAMPLE = 'test/fixtures/comtrade_plus_small.csv';

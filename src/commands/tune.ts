@@ -12,7 +12,7 @@ import { BACKTEST_TARGETS, datasetLoaders, evaluateDataset, loadReference, type 
 import type { Config } from '../config/config.ts';
 import { UsageError } from '../base/errors.ts';
 import { silentLog, type Log } from '../base/log.ts';
-import { loadPipelines } from './registry.ts';
+import { loadPipelines } from '../run/registry.ts';
 import { expandGrid, paramColumn, parseParamSpec, type ParamSweep } from './tune-grid.ts';
 
 /** Arguments of `tradewatch tune`. */

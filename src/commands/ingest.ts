@@ -12,8 +12,8 @@ import { hashConfig, resolveConfig, stableStringify, type Config } from '../conf
 import { InputError, InterruptedError, throwIfInterrupted, UsageError } from '../base/errors.ts';
 import { silentLog, type Log } from '../base/log.ts';
 import { MANIFEST_SCHEMA, type IngestManifest, type ManifestInput } from '../base/manifest.ts';
-import { hashInputs, readTrade } from './trade.ts';
-import { VERSION } from './version.ts';
+import { hashInputs, readTrade } from '../run/trade.ts';
+import { VERSION } from '../run/version.ts';
 
 /** Arguments of `tradewatch ingest`. */
 export interface IngestArgs {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readParquet } from '../../src/io/parquet.ts';
-import { runBacktest, type BacktestSummary } from '../../src/run/backtest.ts';
+import { runBacktest, type BacktestSummary } from '../../src/commands/backtest.ts';
 import { UsageError } from '../../src/base/errors.ts';
-import { runTune } from '../../src/run/tune.ts';
+import { runTune } from '../../src/commands/tune.ts';
 import { rowsOf } from '../helpers.ts';
 import { quietMain } from '../cli/quiet-main.ts';
 

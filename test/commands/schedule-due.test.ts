@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueTick, MAX_COUNTED, nextTick, previousMonth } from '../../src/run/schedule-due.ts';
+import { dueTick, MAX_COUNTED, nextTick, previousMonth } from '../../src/commands/schedule-due.ts';
 
 const d = (iso: string) => new Date(iso);
 const utc = (cron: string) => ({ cron, timezone: 'UTC' });

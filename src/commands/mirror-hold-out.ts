@@ -5,7 +5,7 @@ import type { SynthPreset } from '../synth/knobs.ts';
 import { TUNING_SEEDS, datasetLoaders, loadReference, type BacktestDataset } from './backtest-data.ts';
 import { backtestConfig } from './backtest.ts';
 import { tradeInScope, type PipelineDef, type ReferenceInput } from '../pipeline.ts';
-import { loadPipelines } from './registry.ts';
+import { loadPipelines } from '../run/registry.ts';
 
 /**
  * The hold-out protocol for mirror gaps, per family: the worlds of the tuning seeds made without it, the grid

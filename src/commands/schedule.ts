@@ -6,9 +6,9 @@ import { readScheduleState, writeScheduleState, type JobState, type ScheduleStat
 import { resolveConfig } from '../config/config.ts';
 import { EXIT, exitCodeOf, UsageError } from '../base/errors.ts';
 import { silentLog, type Log } from '../base/log.ts';
-import { loadPipelines } from './registry.ts';
+import { loadPipelines } from '../run/registry.ts';
 import { runCommand } from './run-command.ts';
-import type { RunArgs, RunEffects, RunResult } from './runner.ts';
+import type { RunArgs, RunEffects, RunResult } from '../run/runner.ts';
 import { dueTick, nextTick, previousMonth, type DueTick } from './schedule-due.ts';
 import { jobName, type ScheduleJob, type ScheduleParams } from '../config/schedule-params.ts';
 
