@@ -21,11 +21,13 @@ import { Rng } from '../src/synth/random.ts';
 import { dictionaryVector, float64Vector, int8Vector } from '../src/table/columns.ts';
 
 /** Bumped whenever a generator's output changes, so stale data is regenerated. */
-const VERSION = 5;
+const VERSION = 6;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** Sizes of the generated inputs (the issue's, unless a smaller run is asked for). */
 export interface BenchSizes {
+  /** Rows of (e), issue 21's filtered bulk case. */
+  bulkRows: number;
   comtradeRows: number;
   /** Rows of the sparse monthly panel over many reporters and the catalog's codes (issue 18 item 6). */
   sparseRows: number;
@@ -34,12 +36,14 @@ export interface BenchSizes {
 }
 
 /** The issue's sizes. */
-export const fullSizes: BenchSizes = { comtradeRows: 2_000_000, sparseRows: 1_200_000, mirrorFlowsPerSide: 1_000_000, declarations: [200_000, 1_000_000] };
+export const fullSizes: BenchSizes = { bulkRows: 2_100_000, comtradeRows: 2_000_000, sparseRows: 1_200_000, mirrorFlowsPerSide: 1_000_000, declarations: [200_000, 1_000_000] };
 
 /** Where each generated input is and what it holds. */
 export interface BenchData {
   dir: string;
   comtrade: { path: string; rows: number; bytes: number; catalogRows: number; catalogCodes: string[] };
+  /** (e) issue 21's filtered bulk case: ~2.1 M rows, ~400 MB, ~3% on the catalog, short texts. */
+  bulk: { path: string; rows: number; bytes: number; catalogRows: number };
   sparse: { path: string; rows: number; bytes: number };
   mirror: { path: string; rows: number; bytes: number };
   declarations: { path: string; rows: number; bytes: number }[];
@@ -51,7 +55,7 @@ export async function ensureBenchData(dir: string, sizes: BenchSizes, log: (s: s
   const manifestPath = join(dir, 'manifest.json');
   const old = await readFile(manifestPath, 'utf8').then((t) => JSON.parse(t) as { version: number; sizes: BenchSizes; data: BenchData }, () => null);
   if (old && old.version === VERSION && JSON.stringify(old.sizes) === JSON.stringify(sizes) && old.data.dir === dir) {
-    const present = await Promise.all([old.data.comtrade.path, old.data.sparse.path, old.data.mirror.path, ...old.data.declarations.map((d) => d.path)].map((p) => stat(p).then(() => true, () => false)));
+    const present = await Promise.all([old.data.comtrade.path, old.data.bulk.path, old.data.sparse.path, old.data.mirror.path, ...old.data.declarations.map((d) => d.path)].map((p) => stat(p).then(() => true, () => false)));
     if (present.every(Boolean)) return old.data;
   }
   const catalog = await loadCatalog();
@@ -59,6 +63,9 @@ export async function ensureBenchData(dir: string, sizes: BenchSizes, log: (s: s
   let t0 = performance.now();
   const comtrade = await writeComtrade(join(dir, 'comtrade_plus.csv'), sizes.comtradeRows, catalogCodes);
   log(`generated ${comtrade.path}: ${comtrade.rows.toLocaleString('en')} rows, ${mb(comtrade.bytes)} MB in ${secs(t0)} s`);
+  t0 = performance.now();
+  const bulk = await writeComtrade(join(dir, 'comtrade_plus_bulk.csv'), sizes.bulkRows, catalogCodes, { catalogShare: 0.03, shortText: true, seed: 'bench:bulk' });
+  log(`generated ${bulk.path}: ${bulk.rows.toLocaleString('en')} rows, ${mb(bulk.bytes)} MB in ${secs(t0)} s`);
   t0 = performance.now();
   const sparse = await writeSparse(join(dir, 'comtrade_plus_sparse.csv'), sizes.sparseRows, catalogCodes);
   log(`generated ${sparse.path}: ${sparse.rows.toLocaleString('en')} rows, ${mb(sparse.bytes)} MB in ${secs(t0)} s`);
@@ -72,7 +79,7 @@ export async function ensureBenchData(dir: string, sizes: BenchSizes, log: (s: s
     log(`generated ${d.path}: ${d.rows.toLocaleString('en')} declarations, ${mb(d.bytes)} MB in ${secs(t0)} s`);
     declarations.push(d);
   }
-  const data: BenchData = { dir, comtrade: { ...comtrade, catalogCodes }, sparse, mirror, declarations };
+  const data: BenchData = { dir, comtrade: { ...comtrade, catalogCodes }, bulk, sparse, mirror, declarations };
   await writeFile(manifestPath, JSON.stringify({ version: VERSION, sizes, data }, null, 2));
   return data;
 }
@@ -175,15 +182,16 @@ const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` 
  * space), a catalog code with probability 0.06; 10% of totals followed by two mode-of-transport rows that
  * add up to them, 0.5% of lines written twice.
  */
-async function writeComtrade(path: string, rows: number, catalogCodes: string[]) {
-  const rng = new Rng('bench:comtrade');
+async function writeComtrade(path: string, rows: number, catalogCodes: string[], opts: { catalogShare?: number; shortText?: boolean; seed?: string } = {}) {
+  const rng = new Rng(opts.seed ?? 'bench:comtrade');
+  const catalogShare = opts.catalogShare ?? 0.06;
   const all = await comtradeCountries();
   const preferred = [156, 842, 764, 484, 276, 251, 699, 757, 579, 381, 392, 410, 528, 56, 702, 344, 784, 36, 124, 76];
   const countries = [...all.filter((c) => preferred.includes(c.code)), ...rng.shuffle(all.filter((c) => !preferred.includes(c.code))).slice(0, 60 - preferred.length)];
   const descs = await hs6Descriptions();
   const others: string[] = [];
   for (let c = 100_003; others.length < 500 - catalogCodes.length; c += 1733) if (!catalogCodes.includes(String(c))) others.push(String(c));
-  const codeDesc = (c: string) => quote(descs.get(c) ?? `Product ${c}; other than in primary forms, n.e.c., including waste and scrap`);
+  const codeDesc = (c: string) => (opts.shortText ? `Product ${c}` : quote(descs.get(c) ?? `Product ${c}; other than in primary forms, n.e.c., including waste and scrap`));
   const catDesc = catalogCodes.map(codeDesc);
   const otherDesc = others.map(codeDesc);
   const periods = Array.from({ length: 36 }, (_, k) => `${2022 + Math.floor(k / 12)}${String((k % 12) + 1).padStart(2, '0')}`);
@@ -208,7 +216,7 @@ async function writeComtrade(path: string, rows: number, catalogCodes: string[])
     );
   };
   while (written < rows) {
-    const isCat = rng.next() < 0.06;
+    const isCat = rng.next() < catalogShare;
     const ci = isCat ? Math.floor(rng.next() * catalogCodes.length) : catalogCodes.length + Math.floor(rng.next() * others.length);
     const code = isCat ? catalogCodes[ci] : others[ci - catalogCodes.length];
     const desc = isCat ? catDesc[ci] : otherDesc[ci - catalogCodes.length];

@@ -19,6 +19,8 @@ import { cpus, totalmem, platform, release, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchData, fullSizes, type BenchData, type BenchSizes } from './data.ts';
+import { renderBenchResults, renderBenchTable, type BenchResults, type BenchRow } from './render.ts';
+import { replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -35,7 +37,11 @@ interface StageDef {
    * A whole-process stage: the arguments of the compiled bin (`out` a fresh empty folder per run), timed from the
    * spawn to the exit by this process; such a stage needs no generated inputs.
    */
-  bin?: (out: string) => string[];
+  bin?: (out: string, d: BenchData) => string[];
+  /** DuckDB's side of a whole-process stage: the arguments of a fresh `node` process (`out` a fresh empty folder per run). */
+  duckBin?: (out: string, d: BenchData) => string[];
+  /** A whole-process stage that reads the generated inputs. */
+  needsData?: boolean;
 }
 
 interface SideResult {
@@ -46,6 +52,8 @@ interface SideResult {
 }
 
 const M = (n: number) => (n >= 1e6 ? `${n / 1e6} M` : `${n / 1e3}k`);
+
+const catalogCodes = (d: BenchData) => d.comtrade.catalogCodes.join(',');
 
 const STAGES: StageDef[] = [
   {
@@ -122,6 +130,36 @@ const STAGES: StageDef[] = [
     bin: (out) => ['run', 'mirror-gaps', '--trade', TINY_INPUT, '--out', out],
   },
   {
+    id: 'ingest_bulk_cmd',
+    label: (d) => `(e) \`tradewatch ingest --hs @catalog\` on ${M(d.bulk.rows)} Comtrade Plus bulk rows (${Math.round(d.bulk.bytes / 1e6)} MB, ${((100 * d.bulk.catalogRows) / d.bulk.rows).toFixed(1)}% kept), whole process vs DuckDB's read_csv → Parquet`,
+    input: (d) => ({ rows: d.bulk.rows, bytes: d.bulk.bytes }),
+    duckdb: true,
+    needsData: true,
+    // issue 21: the command as users run it, start to exit, at DuckDB's speed, in memory that follows the rows kept
+    target: { text: 'ratio ≤ 1.0, peak RSS < 0.5 GB', met: (o, d) => d !== null && o.medianMs <= d.medianMs && o.peakRssMiB * 2 ** 20 < 0.5e9 },
+    bin: (out, d) => ['ingest', '--trade', d.bulk.path, '--hs', '@catalog', '--out', join(out, 'ingest')],
+    duckBin: (out, d) => [join(here, 'duckdb-ingest.mjs'), d.bulk.path, catalogCodes(d), join(out, 'flows.parquet')],
+  },
+  {
+    id: 'run_all_cmd',
+    label: (d) => `\`tradewatch run all\` on (a) + ${M(d.declarations[0].rows)} declarations (the compiled bin, whole process)`,
+    input: (d) => ({ rows: d.comtrade.rows + d.declarations[0].rows, bytes: d.comtrade.bytes + d.declarations[0].bytes }),
+    duckdb: false,
+    needsData: true,
+    target: { text: '< 30 s, peak RSS < 1.5 GB', met: (o) => o.medianMs < 30_000 && o.peakRssMiB * 2 ** 20 < 1.5e9 },
+    bin: (out, d) => ['run', 'all', '--trade', d.comtrade.path, '--declarations', d.declarations[0].path, '--out', out],
+  },
+  {
+    id: 'run_all_sparse_cmd',
+    label: (d) => `\`tradewatch run all --hs all\` on the sparse panel (${M(d.sparse.rows)} rows, ${Math.round(d.sparse.bytes / 1e6)} MB; the compiled bin, whole process)`,
+    input: (d) => ({ rows: d.sparse.rows, bytes: d.sparse.bytes }),
+    duckdb: false,
+    needsData: true,
+    // issues 18 item 6 and 21: memory follows what a stage needs at once
+    target: { text: 'peak RSS < 2 GB', met: (o) => o.peakRssMiB * 2 ** 20 < 2e9 },
+    bin: (out, d) => ['run', 'all', '--trade', d.sparse.path, '--hs', 'all', '--out', out],
+  },
+  {
     id: 'synth_hard',
     label: () => '`tradewatch synth --preset hard --seed 1` (the compiled bin, whole process: a world for a test or a backtest)',
     input: () => ({ rows: 0, bytes: 0 }),
@@ -145,7 +183,7 @@ const check = process.argv.includes('--check');
 const quick = process.argv.includes('--quick');
 const runs = Number(arg('--runs') ?? 5);
 const only = arg('--only')?.split(',');
-const sizes: BenchSizes = quick ? { comtradeRows: 200_000, sparseRows: 120_000, mirrorFlowsPerSide: 100_000, declarations: [20_000, 100_000] } : fullSizes;
+const sizes: BenchSizes = quick ? { bulkRows: 210_000, comtradeRows: 200_000, sparseRows: 120_000, mirrorFlowsPerSide: 100_000, declarations: [20_000, 100_000] } : fullSizes;
 const dataDir = arg('--data') ?? join(root, '.scratch', quick ? 'bench-data-quick' : 'bench-data');
 const unknown = only?.filter((id) => !STAGES.some((s) => s.id === id)) ?? [];
 if (unknown.length) {
@@ -155,7 +193,7 @@ if (unknown.length) {
 
 const selected = STAGES.filter((x) => !only || only.includes(x.id));
 // the whole-process stages need no generated inputs: `--only cli_help,run_tiny` generates none
-const needsData = selected.some((s) => !s.bin);
+const needsData = selected.some((s) => !s.bin || s.needsData);
 const data = needsData ? await ensureBenchData(dataDir, sizes, (s) => console.log(s)) : (null as unknown as BenchData);
 if (needsData) console.log(`inputs in ${relative(process.cwd(), dataDir) || dataDir}; ${runs} runs per side, each in a fresh process\n`);
 
@@ -163,7 +201,7 @@ if (needsData) console.log(`inputs in ${relative(process.cwd(), dataDir) || data
 async function warm(path: string): Promise<void> {
   for await (const _ of createReadStream(path, { highWaterMark: 1 << 22 }));
 }
-if (needsData) for (const p of [data.comtrade.path, data.mirror.path, ...data.declarations.map((d) => d.path)]) await warm(p);
+if (needsData) for (const p of [data.comtrade.path, data.bulk.path, data.mirror.path, ...data.declarations.map((d) => d.path)]) await warm(p);
 
 if (selected.some((s) => s.bin)) {
   // the bin runs dist/: build it from the sources as they are now, so that the figures are not of a stale build
@@ -184,13 +222,14 @@ async function ensureTinyInput(): Promise<void> {
  * One run of a whole-process stage: `node bin/tradewatch.js ARGS` timed from the spawn to the exit (its output read
  * and dropped), in a fresh output folder. Peak RSS comes from a separate, untimed run that reports its own at exit.
  */
-async function runBin(s: StageDef, measureRss: boolean): Promise<{ ms: number; rows: number; peakRssMiB: number }> {
+async function runBin(s: StageDef, measureRss: boolean, side: 'ours' | 'duckdb' = 'ours'): Promise<{ ms: number; rows: number; peakRssMiB: number }> {
   const out = await mkdtemp(join(tmpdir(), 'tw-bench-bin-'));
   const bin = join(root, 'bin', 'tradewatch.js');
   const rssHook = `data:text/javascript,import{writeSync}from'node:fs';process.on('exit',()=>writeSync(3,String(process.resourceUsage().maxRSS)))`;
   try {
     return await new Promise((resolve, reject) => {
-      const args = [...(measureRss ? ['--import', rssHook] : []), bin, ...s.bin!(out)];
+      const command = side === 'ours' ? [bin, ...s.bin!(out, data)] : s.duckBin!(out, data);
+      const args = [...(measureRss ? ['--import', rssHook] : []), ...command];
       const t0 = performance.now();
       const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
       let err = '';
@@ -201,7 +240,7 @@ async function runBin(s: StageDef, measureRss: boolean): Promise<{ ms: number; r
       child.on('error', reject);
       child.on('close', (code) => {
         const ms = performance.now() - t0;
-        if (code !== 0) reject(new Error(`${s.id}: tradewatch ${s.bin!(out).join(' ')} exited ${code}: ${err.slice(-500)}`));
+        if (code !== 0) reject(new Error(`${s.id} (${side}): node ${command.join(' ')} exited ${code}: ${err.slice(-500)}`));
         else resolve({ ms, rows: 0, peakRssMiB: Number(rss) / 1024 });
       });
     });
@@ -229,25 +268,23 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-interface Row {
-  id: string;
-  label: string;
-  input: { rows: number; bytes: number };
-  ours: SideResult & { rowsPerS: number; mbPerS: number | null };
-  duckdb: (SideResult & { rowsPerS: number; mbPerS: number | null }) | null;
-  ratio: number | null;
-  target: string | null;
-  pass: boolean | null;
-}
+type Row = BenchRow;
 
 const rows: Row[] = [];
 for (const s of selected) {
   const sides: ('ours' | 'duckdb')[] = s.duckdb ? ['ours', 'duckdb'] : ['ours'];
   const got: Record<string, { ms: number; rows: number; peakRssMiB: number }[]> = { ours: [], duckdb: [] };
   if (s.bin) {
-    await runBin(s, false); // warm-up, not counted: the file cache, not the disk, is what a scheduled call meets
-    const { peakRssMiB } = await runBin(s, true);
-    for (let r = 0; r < runs; r++) got.ours.push({ ...(await runBin(s, false)), peakRssMiB });
+    // a warm-up per side, not counted: the file cache, not the disk, is what a scheduled call meets; peak RSS from an
+    // untimed run each; the sides alternate run by run
+    const peak: Record<string, number> = {};
+    for (const side of sides) {
+      await runBin(s, false, side);
+      peak[side] = (await runBin(s, true, side)).peakRssMiB;
+    }
+    for (let r = 0; r < runs; r++) {
+      for (const side of r % 2 ? [...sides].reverse() : sides) got[side].push({ ...(await runBin(s, false, side)), peakRssMiB: peak[side] });
+    }
   } else {
     for (let r = 0; r < runs; r++) {
       for (const side of r % 2 ? [...sides].reverse() : sides) got[side].push(await runStage(s.id, side));
@@ -286,17 +323,7 @@ for (const s of selected) {
   );
 }
 
-const secs = (ms: number) => (ms / 1000).toFixed(2);
-const num = (n: number) => n.toLocaleString('en');
-const table = [
-  '| stage | ours (s) | DuckDB (s) | ours / DuckDB | ours rows/s | ours MB/s | peak RSS ours / DuckDB (MiB) | target |',
-  '|---|---|---|---|---|---|---|---|',
-  ...rows.map(
-    (r) =>
-      `| ${r.label} | ${secs(r.ours.medianMs)} | ${r.duckdb ? secs(r.duckdb.medianMs) : '—'} | ${r.ratio?.toFixed(2) ?? '—'} | ${num(r.ours.rowsPerS)} | ` +
-      `${r.ours.mbPerS ?? '—'} | ${r.ours.peakRssMiB}${r.duckdb ? ` / ${r.duckdb.peakRssMiB}` : ''} | ${r.target ? `${r.target}: ${r.pass ? 'met' : '**missed**'}` : '—'} |`,
-  ),
-].join('\n');
+const table = renderBenchTable(rows);
 const machine = {
   cpus: cpus().length,
   cpu: cpus()[0]?.model ?? 'unknown',
@@ -314,6 +341,11 @@ const stages = STAGES.flatMap((s) => rows.find((r) => r.id === s.id) ?? previous
 const results = { date: new Date().toISOString(), machine, runs, quick, sizes, stages };
 await mkdir(join(here, 'results'), { recursive: true });
 await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+// the page shows the results file: its generated block is rewritten from it (a quick run's figures are not the targets')
+if (!quick) {
+  const page = join(root, 'docs', 'performance.md');
+  await writeFile(page, replaceGeneratedBlock(await readFile(page, 'utf8'), 'bench', renderBenchResults(results as unknown as BenchResults), 'npm run bench'));
+}
 
 const missed = rows.filter((r) => r.pass === false);
 if (check && missed.length) {

@@ -8,27 +8,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchData } from './data.ts';
+import { COMTRADE_TYPES_SQL, COMTRADE_USED } from './comtrade-columns.mjs';
 
 type Side = 'ours' | 'duckdb';
 const [stage, side, dataDir] = process.argv.slice(2) as [string, Side, string];
 const data = (JSON.parse(await readFile(join(dataDir, 'manifest.json'), 'utf8')) as { data: BenchData }).data;
 
 /** The Comtrade Plus bulk columns with their types, for DuckDB's typed read_csv. */
-const COMTRADE_TYPES: Record<string, string> = Object.fromEntries(
-  (
-    'typeCode VARCHAR,freqCode VARCHAR,refPeriodId INTEGER,refYear SMALLINT,refMonth TINYINT,period VARCHAR,reporterCode INTEGER,reporterISO VARCHAR,' +
-    'reporterDesc VARCHAR,flowCode VARCHAR,flowDesc VARCHAR,partnerCode INTEGER,partnerISO VARCHAR,partnerDesc VARCHAR,partner2Code INTEGER,' +
-    'partner2ISO VARCHAR,partner2Desc VARCHAR,classificationCode VARCHAR,classificationSearchCode VARCHAR,isOriginalClassification BOOLEAN,' +
-    'cmdCode VARCHAR,cmdDesc VARCHAR,aggrLevel TINYINT,isLeaf BOOLEAN,customsCode VARCHAR,customsDesc VARCHAR,mosCode INTEGER,motCode INTEGER,' +
-    'motDesc VARCHAR,qtyUnitCode INTEGER,qtyUnitAbbr VARCHAR,qty DOUBLE,isQtyEstimated BOOLEAN,altQtyUnitCode INTEGER,altQtyUnitAbbr VARCHAR,' +
-    'altQty DOUBLE,isAltQtyEstimated BOOLEAN,netWgt DOUBLE,isNetWgtEstimated BOOLEAN,grossWgt DOUBLE,isGrossWgtEstimated BOOLEAN,cifvalue DOUBLE,' +
-    'fobvalue DOUBLE,primaryValue DOUBLE,legacyEstimationFlag INTEGER,isReported BOOLEAN,isAggregate BOOLEAN'
-  )
-    .split(',')
-    .map((c) => c.split(' ') as [string, string]),
-);
-/** The columns tradewatch's Comtrade Plus layout reads. */
-const COMTRADE_USED = 'period,reporterCode,partnerCode,partner2Code,flowCode,classificationCode,cmdCode,customsCode,mosCode,motCode,qtyUnitAbbr,qty,isQtyEstimated,netWgt,isNetWgtEstimated,cifvalue,fobvalue,primaryValue';
+const COMTRADE_TYPES: Record<string, string> = Object.fromEntries(COMTRADE_TYPES_SQL.split(',').map((c) => c.split(' ') as [string, string]));
 const DECLARATION_TYPES: Record<string, string> = {
   declaration_id: 'VARCHAR', date: 'DATE', direction: 'VARCHAR', declarant: 'VARCHAR', exporter: 'VARCHAR', importer: 'VARCHAR', seller: 'VARCHAR',
   declared_code: 'VARCHAR', description: 'VARCHAR', origin: 'VARCHAR', departure: 'VARCHAR', destination: 'VARCHAR', transport_mode: 'VARCHAR',

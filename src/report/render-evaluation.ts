@@ -53,13 +53,13 @@ export function renderEvaluationTables(res: BacktestResults): string {
 }
 
 /** The marker pair around a generated block of a page. */
-export function generatedMarkers(name: string): [string, string] {
-  return [`<!-- generated: ${name} (npm run evaluation; do not edit by hand) -->`, `<!-- end generated: ${name} -->`];
+export function generatedMarkers(name: string, by = 'npm run evaluation'): [string, string] {
+  return [`<!-- generated: ${name} (${by}; do not edit by hand) -->`, `<!-- end generated: ${name} -->`];
 }
 
 /** The page with the block `name` replaced by `body`; throws when the page lacks its markers. Pure. */
-export function replaceGeneratedBlock(page: string, name: string, body: string): string {
-  const [open, close] = generatedMarkers(name);
+export function replaceGeneratedBlock(page: string, name: string, body: string, by?: string): string {
+  const [open, close] = generatedMarkers(name, by);
   const a = page.indexOf(open);
   const b = page.indexOf(close);
   if (a < 0 || b < a) throw new Error(`the page has no generated block '${name}' (${open} … ${close})`);
@@ -67,8 +67,8 @@ export function replaceGeneratedBlock(page: string, name: string, body: string):
 }
 
 /** The body of the block `name` of a page (between its markers), or null. */
-export function generatedBlock(page: string, name: string): string | null {
-  const [open, close] = generatedMarkers(name);
+export function generatedBlock(page: string, name: string, by?: string): string | null {
+  const [open, close] = generatedMarkers(name, by);
   const a = page.indexOf(open);
   const b = page.indexOf(close);
   return a < 0 || b < a ? null : page.slice(a + open.length + 1, b);
