@@ -139,6 +139,11 @@ export function scoreTransshipmentRoutes(
     for (const annual of annualData) {
       const cube = cubeOf(ev.hs6, annual);
       if (!cube.length) continue;
+      if (!cube.x.size && !cube.m.size) {
+        // the data hold no row of the control's code: nothing to score, and said
+        bump('controls_no_rows');
+        continue;
+      }
       const w = controlWindows(cube, ev.start, p, ev.end);
       if (!w) {
         // annual data whose only year from the control on had it in force for under half of it: nothing to score

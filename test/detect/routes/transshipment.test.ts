@@ -11,6 +11,7 @@ import { ingestDefaults } from '../../../src/ingest/params.ts';
 import type { Catalog } from '../../../src/reference/catalog.ts';
 import type { CountryResolver } from '../../../src/reference/countries.ts';
 import { synthWorld } from '../../../src/synth/synth-world.ts';
+import { readCodes } from '../../../src/table/read.ts';
 import { REAL_DATA, realPath, rowsOf } from '../../helpers.ts';
 
 let catalog: Catalog;
@@ -112,6 +113,12 @@ describe.skipIf(!REAL_DATA)('transshipment on real annual data', () => {
     const { routes, counts } = scoreTransshipmentRoutes({ flows: r.flows, consignment: null }, catalog, transshipmentDefaults);
     expect(rowsOf(routes).filter((x) => x.hs6 === '811010')).toEqual([]);
     expect(counts.controls_no_post_year).toBeGreaterThanOrEqual(2);
+    // graphite's 2023-12 control (250410) is not scored because these slices hold no row of 250410 (only its
+    // comparator 250490): counted, not silent; "outside the data" is left to controls from 2025, after its last year
+    expect(readCodes(r.flows, 'hs6', 'test').values.includes('250410')).toBe(false);
+    const without = scoreTransshipmentRoutes({ flows: r.flows, consignment: null }, { ...catalog, intervals: catalog.intervals.filter((iv) => iv.hs6 !== '250410') }, transshipmentDefaults).counts;
+    expect(counts.controls_no_rows - without.controls_no_rows).toBe(1);
+    expect(counts.controls_outside_data).toBeGreaterThan(0);
     // with the control's year counted from a quarter in force, the route shows what the data says (domain.md §3):
     // second leg ×3.7, direct −68 %, first leg −78 %
     const quarter = scoreTransshipmentRoutes({ flows: r.flows, consignment: null }, catalog, { ...transshipmentDefaults, minPostYearShare: 0.25 }).routes;
