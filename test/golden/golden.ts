@@ -19,8 +19,18 @@ export interface GoldenRun {
   tables: Record<string, GoldenTable>;
 }
 
-/** A value as text, the same on every machine: numbers as JavaScript prints them, bigints with an `n`, Arrow rows and lists as JSON. */
+/** The checkout's absolute path: evidence points at input files by absolute path, which differs per machine. */
+const ROOT = process.cwd();
+
+/**
+ * A value as text, the same on every machine: numbers as JavaScript prints them, bigints with an `n`, Arrow rows and
+ * lists as JSON, the checkout's absolute path as `<root>`.
+ */
 function text(v: unknown): string {
+  return textOf(v).replaceAll(ROOT, '<root>');
+}
+
+function textOf(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => {
     if (typeof x === 'bigint') return `${x}n`;
     if (typeof x === 'number' && !Number.isFinite(x)) return String(x);
@@ -41,13 +51,22 @@ export function goldenTable(t: Table): GoldenTable {
   return { rows: t.numRows, schema: t.schema.fields.map((f) => `${f.name}: ${f.type}`), columns };
 }
 
-/** The manifest less timings and where the run happened (paths of inputs and outputs keep their file names). */
+/**
+ * The manifest less timings and where the run happened: paths keep their last two parts; the bytes and hashes of
+ * Parquet files (outputs, and upstream outputs read as inputs) go, since they hold absolute paths in their evidence
+ * — their content is compared column by column instead; the hashes of the bundled CSV inputs stay.
+ */
 export function goldenManifest(m: RunManifest): Record<string, unknown> {
-  const { started_at: _s, finished_at: _f, duration_s: _d, ...rest } = m;
+  const { started_at: _s, finished_at: _f, duration_s: _d, inputs_sha256: _i, ...rest } = m;
+  const parquet = (path: string) => path.endsWith('.parquet');
   return {
     ...rest,
     stages: m.stages.map((s) => ({ name: s.name, rows: s.rows })),
-    inputs: m.inputs.map((i) => ({ ...i, path: i.path.split(/[\\/]/).slice(-2).join('/') })),
+    inputs: m.inputs.map((i) => {
+      const path = i.path.split(/[\\/]/).slice(-2).join('/');
+      return parquet(i.path) ? { kind: i.kind, path, layout: i.layout } : { ...i, path };
+    }),
+    outputs: m.outputs.map((o) => ({ path: o.path, rows: o.rows })),
   };
 }
 
