@@ -48,7 +48,22 @@ export const comtradePlusLayout: CsvLayout = {
     const revisionByText = new Map<string, number>();
     const nFields = header.length;
 
-    return (rec: CsvRecord) => {
+    // a row of a six-digit product outside the selection is dropped after its product code (and level), unsplit
+    // beyond them: counted as read and filtered, as the whole row would be (a short row of such a product is
+    // counted as filtered, not as missing fields)
+    const six = (rec: CsvRecord) => {
+      if (iLevel >= 0) {
+        const level = rec.int(iLevel);
+        if (level === level && level !== 6) return false;
+      }
+      const cmd = ctx.cmdCode(rec, c.cmdCode);
+      if (cmd < 0 || rows.cmds.values[cmd].length !== 6 || ctx.isSelected(cmd)) return false;
+      ctx.count('rows_read');
+      ctx.count('filtered_hs');
+      return true;
+    };
+    const prefix = { fields: Math.max(c.cmdCode, iLevel) + 1, skip: six };
+    return Object.assign((rec: CsvRecord) => {
       ctx.count('rows_read');
       if (rec.count < nFields) {
         ctx.reject(rec.line, header[rec.count] ?? '', '', 'missing_fields');
@@ -121,7 +136,7 @@ export const comtradePlusLayout: CsvLayout = {
       s.kgEstimated = kgEst;
       s.qtyEstimated = qtyEst;
       ctx.commitRow(source, rec.line);
-    };
+    }, { prefix });
   },
 };
 

@@ -31,6 +31,18 @@ export interface CsvRecord {
 }
 
 /** Options of {@link scanCsv}. */
+/**
+ * A record callback may carry a prefix test: after the first `fields` fields of a record, `skip` is asked
+ * whether the record can be dropped unread (it counts it itself). The scanner asks only on its fast path, when
+ * the rest of the line holds no quote and no lone CR — so the record certainly ends at that line feed — and then
+ * moves on without splitting the rest. A layout that filters rows by an early field (the product code) spares the
+ * dropped rows most of the scan; the record it does not skip is handed over whole, as without the test.
+ */
+export interface RecordPrefixTest {
+  fields: number;
+  skip(rec: CsvRecord): boolean;
+}
+
 export interface CsvScanOptions {
   /** Field delimiter byte; default 0x2c ','. */
   delimiter?: number;
@@ -70,6 +82,11 @@ const bufferIndexOf = Buffer.prototype.indexOf;
 /** First index of `byte` in buf at or after `from`, or -1: Node's memchr, far faster than Uint8Array's indexOf on long runs. */
 function indexOfByte(buf: Uint8Array, byte: number, from: number): number {
   return bufferIndexOf.call(buf, byte, from);
+}
+/** The next `byte` at or after `from` below `end`, or the largest int32 when there is none. */
+function nextByte(buf: Uint8Array, byte: number, from: number, end: number): number {
+  const k = bufferIndexOf.call(buf, byte, from);
+  return k < 0 || k >= end ? 0x7fffffff : k;
 }
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** Largest chunk handed to the scanner at once, so byte offsets always fit an Int32Array. */
@@ -220,6 +237,9 @@ export class CsvScanner {
   private readonly delim: number;
   private readonly onHeader: CsvScanOptions['onHeader'];
   private onRecord: ((rec: CsvRecord) => void) | null = null;
+  /** The record callback's prefix test (0 fields: none). */
+  private prefixFields = 0;
+  private prefixSkip: ((rec: CsvRecord) => boolean) | null = null;
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
   private quotes = new Uint8Array(64);
@@ -244,8 +264,14 @@ export class CsvScanner {
     if (this.delim === QUOTE || this.delim === LF || this.delim === CR) throw new RangeError('CSV delimiter cannot be a quote, CR or LF');
     if (opts.header) {
       this.head = null;
-      this.onRecord = this.onHeader([...opts.header]);
+      this.setRecordCallback(this.onHeader([...opts.header]));
     }
+  }
+
+  private setRecordCallback(cb: ((rec: CsvRecord) => void) & { prefix?: RecordPrefixTest }): void {
+    this.onRecord = cb;
+    this.prefixFields = cb.prefix && cb.prefix.fields > 0 ? cb.prefix.fields : 0;
+    this.prefixSkip = cb.prefix?.skip ?? null;
   }
 
   /** Line breaks consumed so far (those inside quoted fields too): the line of the next byte is this + 1. */
@@ -365,7 +391,7 @@ export class CsvScanner {
     } else {
       const header: string[] = [];
       for (let i = 0; i < nf; i++) header.push(rec.text(i));
-      this.onRecord = this.onHeader(header);
+      this.setRecordCallback(this.onHeader(header));
     }
   }
 
@@ -395,6 +421,9 @@ export class CsvScanner {
     let lf = -1; // the next LF at or after p
     let cr = -1; // the next CR at or after the last quoted field looked at (end when none)
     let c = 0;
+    let pf = this.onRecord !== null ? this.prefixFields : 0; // set once the header is read
+    let nq = -1; // for the prefix test: the next quote and the next CR at or after p (MAX when none)
+    let ncr = -1;
     records: while (p < end) {
       if (lf < p) {
         lf = indexOfByte(buf, LF, p);
@@ -448,11 +477,31 @@ export class CsvScanner {
           ends[nf++] = p;
         }
         p++;
-        if (c === delim) continue;
+        if (c === delim) {
+          if (nf === pf) {
+            // the rest of the line holds no quote and no CR but the one of its CRLF: the record ends at lf
+            if (nq < p) nq = nextByte(buf, QUOTE, p, end);
+            if (ncr < p) ncr = nextByte(buf, CR, p, end);
+            if (nq > lf && ncr >= lf - 1) {
+              const rec = this.rec;
+              rec.buf = buf;
+              rec.count = nf;
+              rec.line = line;
+              if (this.prefixSkip!(rec)) {
+                this.records++;
+                line++;
+                p = lf + 1;
+                continue records;
+              }
+            }
+          }
+          continue;
+        }
         if (c === CR && buf[p] === LF) p++; // p <= lf here
         break;
       }
       this.emit(buf, nf, line);
+      pf = this.prefixFields;
       line++;
     }
     this.line = line;

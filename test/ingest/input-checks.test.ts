@@ -253,3 +253,14 @@ describe('dates and file contents in messages (item 15)', () => {
     expect(decl.message).not.toContain('s3cr3t');
   });
 });
+
+describe('rows of products outside --hs are dropped after the product code (issue 21)', () => {
+  it('counts a short row of an unselected product as filtered, a short row of a selected one as missing fields, and keeps the rest as before', async () => {
+    const short = (cmd: string) => plus({ cmdCode: cmd }).split(',').slice(0, 12).join(','); // cut after qtyUnitAbbr
+    const text = [PLUS_HEADER, plus({ cmdCode: '811010' }), plus({ cmdCode: '720110' }), short('720110'), short('811010'), plus({ cmdCode: '720110', partnerCode: 36 })].join('\n') + '\n';
+    const r = await ingestTrade([csv('f.csv', text)], { params: { ...ingestDefaults, maxRejectRate: 1 }, resolver, hsCodes: ['811010'] });
+    expect(r.flows.numRows).toBe(1);
+    expect(r.counts).toMatchObject({ rows_read: 5, filtered_hs: 3, 'rejected.missing_fields': 1 });
+    expect(rowsOf(r.rejects, ['source_line', 'reason'])).toEqual([{ source_line: 5, reason: 'missing_fields' }]);
+  });
+});

@@ -345,3 +345,56 @@ describe('scanCsv: randomized agreement with csv-parse', () => {
     }
   });
 });
+
+describe('CsvScanner: a record callback\'s prefix test', () => {
+  /** Records as [line, fields…] with a prefix test on field 1 (`drop` skips), and the lines the test skipped. */
+  function scanWithPrefix(text: string, chunk: number) {
+    const kept: string[][] = [];
+    const skipped: number[] = [];
+    const scanner = new CsvScanner({
+      onHeader: () =>
+        Object.assign((rec: CsvRecord) => kept.push([String(rec.line), ...Array.from({ length: rec.count }, (_, i) => rec.text(i))]), {
+          prefix: {
+            fields: 2,
+            skip: (rec: CsvRecord) => {
+              if (rec.text(1) !== 'drop') return false;
+              skipped.push(rec.line);
+              return true;
+            },
+          },
+        }),
+    });
+    for (const c of chunksOf(new TextEncoder().encode(text), chunk)) scanner.push(c);
+    const n = scanner.end();
+    return { kept, skipped, n };
+  }
+
+  it.each([1, 3, 7, 1 << 20])('skips a line whose rest holds no quote and no lone CR, and hands over every other record whole (chunks of %i bytes)', (chunk) => {
+    const text = [
+      'a,b,c,d',
+      '1,drop,x,y', // skipped
+      '2,keep,x,y',
+      '3,drop,"has, a quote",y', // a quote in the rest: handed over whole
+      '4,drop,"spans\nlines",y', // a line break inside quotes in the rest: whole, two lines
+      '6,drop,x,y\r', // CRLF: skipped
+      '7,drop,x\ry', // a lone CR ends the record early: not skipped here
+      '8,drop', // no field after the prefix: handed over
+      '9,drop,x,y',
+    ].join('\n');
+    const { kept, skipped, n } = scanWithPrefix(text, chunk);
+    // the fast path sees whole lines only within a chunk: with small chunks the byte scanner reads most of them,
+    // unskipped; with one chunk, lines 2 and 7 (CRLF) are skipped, and the last line (no line feed) is read whole
+    if (chunk >= text.length) expect(skipped).toEqual([2, 7]);
+    expect(n).toBe(9);
+    const byLine = new Map(kept.map((r) => [r[0], r.slice(1)]));
+    expect(byLine.get('3')).toEqual(['2', 'keep', 'x', 'y']);
+    expect(byLine.get('4')).toEqual(['3', 'drop', 'has, a quote', 'y']);
+    expect(byLine.get('5')).toEqual(['4', 'drop', 'spans\nlines', 'y']);
+    expect(byLine.get('8')).toEqual(['7', 'drop', 'x']);
+    expect(byLine.get('9')).toEqual(['y']);
+    expect(byLine.get('10')).toEqual(['8', 'drop']);
+    expect(byLine.get('11') ?? skipped.includes(11)).toBeTruthy();
+    // every record is either kept or skipped, once
+    expect(kept.length + skipped.length).toBe(n);
+  });
+});
