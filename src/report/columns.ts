@@ -331,7 +331,7 @@ export const OUTPUT_TABLES: Readonly<Record<string, TableDoc>> = {
       ...MIRROR_WINDOW,
       window_flagged: doc('', 'This window passed the flag tests (it may still be over the review budget).'),
       over_review_budget: doc('', 'The pair has flagged windows but ranks beyond `mirror.reviewBudget`: scored, not flagged.'),
-      reasons: doc('list of codes', "Why the window is flagged (`importer_exceeds`, `exporter_exceeds`, `ghost`, `ghost_imports`, `ghost_exports`, `quantity_gap`, `weight_gap`, `weight_mismatch`, `unit_value_mismatch`, `entrepot`, `hs_scope_changed`); empty when not."),
+      reasons: doc('list of codes', "Why the window is flagged (`importer_exceeds`, `exporter_exceeds`, `ghost`, `ghost_imports`, `ghost_exports`, `quantity_gap`, `booked_under_origin`, `weight_gap`, `weight_mismatch`, `unit_value_mismatch`, `entrepot`, `hs_scope_changed`); empty when not."),
       flag_id: doc('id (16 hex digits)', "The pair's `flag_id` when the pair is flagged (on every window of it); else null."),
     },
   },

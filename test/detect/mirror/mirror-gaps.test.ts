@@ -151,6 +151,24 @@ describe('scoreMirrorGaps: one flag per pair, ranked by what is at stake', () =>
     expect(rowsOf(strict.gaps, ['importer', 'last_flagged_period'])).toEqual([{ importer: 'FRA', last_flagged_period: '2023' }]);
   });
 
+  it('flags an excess booked under the origin when another exporter\'s ghost export matches it, and not without the ghost', async () => {
+    // the US books 1.35× (after CIF/FOB) what China records, under the level test's ln 1.5; Thailand records
+    // USD 350,000 to the US that the US (which publishes) has no record of: the US booked Thailand's goods as Chinese
+    const base = annual([[156, 842, 1_000_000, 1_431_000], [392, 842, 1_000_000, 1_060_000]], [2023, 2024]);
+    const ghost = [2023, 2024].map((y) => `${y},764,842,811010,X,350000,35`);
+    const s = score(pairsOf(await flowsOf([...base, ...ghost])));
+    const g = rowsOf(s.gaps, ['exporter', 'importer', 'reasons', 'value_at_stake_usd']).map((r): Record<string, unknown> => ({ ...r, reasons: list(r.reasons) }));
+    expect(g.find((r) => r.exporter === 'CHN')).toMatchObject({ importer: 'USA', reasons: ['importer_exceeds', 'booked_under_origin'] });
+    expect((g.find((r) => r.exporter === 'CHN')!.value_at_stake_usd as number)).toBeCloseTo(350_000, -3);
+    expect(g.find((r) => r.exporter === 'THA')?.reasons).toEqual(['ghost', 'ghost_exports']);
+    // without the ghost export the same excess is within what the level test lets pass
+    const alone = score(pairsOf(await flowsOf(base)));
+    expect(rowsOf(alone.gaps, ['exporter'])).toEqual([]);
+    // nor with a ghost of another size: 1 m against an excess of 350,000 is no match (factor > 2)
+    const other = score(pairsOf(await flowsOf([...base, ...[2023, 2024].map((y) => `${y},764,842,811010,X,1000000,100`)])));
+    expect(rowsOf(other.gaps, ['exporter']).map((r) => r.exporter)).toEqual(['THA']);
+  });
+
   it('handles an empty pair table', async () => {
     const s = score(pairsOf(await flowsOf([])));
     expect([s.pairs.numRows, s.gaps.numRows, s.reliability.numRows]).toEqual([0, 0, 0]);
