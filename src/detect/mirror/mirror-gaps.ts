@@ -102,8 +102,10 @@ const WINDOW_MONTHS: Record<string, number> = { M: 1, R3: 3, R12: 12, Y: 12 };
  * - each window's noise σ (`windowNoise`: the pair's own history, the reporters' expected ratio, or the same
  *   product and size band — `noise_source` says which) and z = log ratio / σ;
  * - a window is flagged when the gap is large in log and USD terms and, where the pair's history gives its
- *   noise, beyond it (and persists into the next rolling window), when one side alone recorded it (ghost), or when the weights disagree by far
- *   while the values agree (weight gap);
+ *   noise, beyond it (and persists into the next rolling window); when value and weight fall short on the same
+ *   side (quantity gap); when one side alone recorded it (ghost); when the weights disagree by far while the values
+ *   agree (weight gap); or when an importer's excess from one exporter matches another exporter's ghost export to
+ *   it (booked under origin);
  * - what is at stake: the gap in USD beyond what CIF/FOB and a month's lag explain (confidentiality explains a
  *   missing side, and a window it may explain is `possibly_confidential`, never flagged), on a yearly scale; the score weights it by how far the two reporters are to be believed
  *   (`believability`: the share of the gap, in log terms, that their own noise σe, σi does not explain; at an
@@ -284,6 +286,29 @@ export function scoreMirrorGaps(
   const lagGapOf = (i: number) => (lrLag[i] === lr[i] ? gap[i] : x[i] * (Math.exp(lrLag[i]) - 1));
   // a rolling window counts only when the next one shows the same (no closure per row: this loop sees every window)
   const needsNext = (i: number) => rollingOf[win.codes[i]] === 1 && p.requirePersistence;
+  /** Records window i as flagged with reasons `r` and USD `stake` a year: the reasons its numbers add, and how far it is believed. */
+  const flagWindow = (i: number, r: string[], stake: number) => {
+    if (r[0] !== 'weight_gap' && r[1] !== 'quantity_gap' && Math.abs(kgLr[i]) >= p.maxAbsLogKgRatio) r.push('weight_mismatch');
+    if (uvX[i] > 0 && uvM[i] > 0 && Math.abs(Math.log(uvM[i] / uvX[i])) >= p.maxAbsLogKgRatio) r.push('unit_value_mismatch');
+    const a = xRev.codes[i] >= 0 ? xRev.values[xRev.codes[i]] : null;
+    const b = mRev.codes[i] >= 0 ? mRev.values[mRev.codes[i]] : null;
+    if (a && b && a !== b && opts.hsScopeChanged?.(hs6.values[hs6.codes[i]], a, b)) r.push('hs_scope_changed');
+    // how far the records are to be believed: the share of the gap (in log terms) that the two reporters' own
+    // noise does not explain, gap² / (gap² + σe² + σi²); a ghost as a gap of one log unit seen by its recording
+    // side alone; at an entrepôt its side's σ is the other one's (transit is the channel, not noise)
+    const xAt = entrepotOf[e[i]] === 1;
+    const mAt = entrepotOf[im[i]] === 1;
+    if (xAt || mAt) r.push('entrepot');
+    const se = xAt && !mAt ? sigI[i] : sigE[i];
+    const si = mAt && !xAt ? sigE[i] : sigI[i];
+    const g2 = r[0] === 'weight_gap' ? kgLag[i] * kgLag[i] : status.codes[i] === ghost ? 1 : lrLag[i] * lrLag[i];
+    const noise2 = status.codes[i] === ghost ? (x[i] > 0 ? se * se : si * si) : se * se + si * si;
+    const believe = g2 / (g2 + noise2);
+    believed[i] = believe;
+    atStake[i] = stake;
+    score[i] = stake * believe;
+    reasons.set(i, r);
+  };
   for (let i = 0; i < n; i++) {
     if (!flaggable[i]) continue;
     let r: string[] | null = null;
@@ -307,26 +332,7 @@ export function scoreMirrorGaps(
     }
     // nothing beyond what CIF/FOB, timing and confidentiality explain: no flag
     if (!r || !(stake > 0)) continue;
-    if (r[0] !== 'weight_gap' && r[1] !== 'quantity_gap' && Math.abs(kgLr[i]) >= p.maxAbsLogKgRatio) r.push('weight_mismatch');
-    if (uvX[i] > 0 && uvM[i] > 0 && Math.abs(Math.log(uvM[i] / uvX[i])) >= p.maxAbsLogKgRatio) r.push('unit_value_mismatch');
-    const a = xRev.codes[i] >= 0 ? xRev.values[xRev.codes[i]] : null;
-    const b = mRev.codes[i] >= 0 ? mRev.values[mRev.codes[i]] : null;
-    if (a && b && a !== b && opts.hsScopeChanged?.(hs6.values[hs6.codes[i]], a, b)) r.push('hs_scope_changed');
-    // how far the records are to be believed: the share of the gap (in log terms) that the two reporters' own
-    // noise does not explain, gap² / (gap² + σe² + σi²); a ghost as a gap of one log unit seen by its recording
-    // side alone; at an entrepôt its side's σ is the other one's (transit is the channel, not noise)
-    const xAt = entrepotOf[e[i]] === 1;
-    const mAt = entrepotOf[im[i]] === 1;
-    if (xAt || mAt) r.push('entrepot');
-    const se = xAt && !mAt ? sigI[i] : sigE[i];
-    const si = mAt && !xAt ? sigE[i] : sigI[i];
-    const g2 = r[0] === 'weight_gap' ? kgLag[i] * kgLag[i] : status.codes[i] === ghost ? 1 : lrLag[i] * lrLag[i];
-    const noise2 = status.codes[i] === ghost ? (x[i] > 0 ? se * se : si * si) : se * se + si * si;
-    const believe = g2 / (g2 + noise2);
-    believed[i] = believe;
-    atStake[i] = stake;
-    score[i] = stake * believe;
-    reasons.set(i, r);
+    flagWindow(i, r, stake);
   }
 
   // goods booked under their origin: the importer's excess from one exporter matches, within a factor of
@@ -346,13 +352,7 @@ export function scoreMirrorGaps(
       if (!flaggable[i] || reasons.has(i) || !bookedUnderOrigin(i)) continue;
       const j = next[i];
       if (needsNext(i) && !(j >= 0 && bookedUnderOrigin(j))) continue;
-      const r = ['importer_exceeds', 'booked_under_origin'];
-      if (entrepotOf[e[i]] === 1 || entrepotOf[im[i]] === 1) r.push('entrepot');
-      const g2 = lrLag[i] * lrLag[i];
-      believed[i] = g2 / (g2 + sigE[i] * sigE[i] + sigI[i] * sigI[i]);
-      atStake[i] = Math.abs(lagGapOf(i)) * (12 / monthsOf[win.codes[i]]);
-      score[i] = atStake[i] * believed[i];
-      reasons.set(i, r);
+      flagWindow(i, ['importer_exceeds', 'booked_under_origin'], Math.abs(lagGapOf(i)) * (12 / monthsOf[win.codes[i]]));
     }
   }
 
