@@ -62,7 +62,8 @@ export const comtradePlusLayout: CsvLayout = {
       ctx.count('filtered_hs');
       return true;
     };
-    const prefix = { fields: Math.max(c.cmdCode, iLevel) + 1, skip: six };
+    // without a selection no row is dropped: no prefix test, so the code is not read twice
+    const prefix = { fields: ctx.selective ? Math.max(c.cmdCode, iLevel) + 1 : 0, skip: six };
     return Object.assign((rec: CsvRecord) => {
       ctx.count('rows_read');
       if (rec.count < nFields) {

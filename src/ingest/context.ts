@@ -263,6 +263,11 @@ export class IngestContext {
     return null;
   }
 
+  /** True when `--hs` selects some products (else every product is read and {@link isSelected} is always true). */
+  get selective(): boolean {
+    return this.hsByLength !== null;
+  }
+
   /** Whether product code `cmd` (a dictionary code) is selected by `--hs`. */
   isSelected(cmd: number): boolean {
     if (!this.hsByLength) return true;

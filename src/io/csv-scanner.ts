@@ -85,7 +85,7 @@ function indexOfByte(buf: Uint8Array, byte: number, from: number): number {
 }
 /** The next `byte` at or after `from` below `end`, or the largest int32 when there is none. */
 function nextByte(buf: Uint8Array, byte: number, from: number, end: number): number {
-  const k = bufferIndexOf.call(buf, byte, from);
+  const k = indexOfByte(buf, byte, from);
   return k < 0 || k >= end ? 0x7fffffff : k;
 }
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
