@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { type AtlasMirrorTop, type RealRoutesTop, renderAtlasMirrorTop, renderMirrorHoldOut, renderRealRoutesTop, renderEvaluationTables, renderSynthFamilies, renderWildKnobs, replaceGeneratedBlock } from '../src/report/render-evaluation.ts';
-import { loadReference } from '../src/commands/backtest-data.ts';
+import { loadReference } from '../src/run/reference-input.ts';
 import { runBacktest } from '../src/commands/backtest.ts';
 import { loadPipelines } from '../src/run/registry.ts';
 import { resolvedRunConfig } from '../src/run/runner.ts';

@@ -15,9 +15,8 @@ import {
   matchReviewTruth,
   type ReviewedFlag,
 } from '../evaluate/backtest-truth.ts';
-import { loadCatalog, loadHs6Descriptions, loadHsCorrespondence } from '../io/catalog.ts';
-import { loadGeo } from '../io/geo.ts';
-import { loadCountryCodeIndex, loadCountryNameIndex, loadCountryNames, loadCountryResolver, loadFobImportReporters, loadEntrepots } from '../io/reference.ts';
+import { loadCatalog } from '../io/catalog.ts';
+import { loadCountryCodeIndex, loadCountryNameIndex, loadCountryResolver } from '../io/reference.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import { readReviewsFile } from '../io/reviews.ts';
 import { readDeclarations } from '../ingest/declarations.ts';
@@ -129,18 +128,6 @@ export function datasetLoaders(src: BacktestSourceArgs, config: Config, opts: { 
   return [() => fileDataset(src, config, opts)];
 }
 
-/** Reference data the pipelines use, loaded once. */
-export async function loadReference(): Promise<ReferenceInput> {
-  return {
-    catalog: await loadCatalog(),
-    hsCorrespondence: await loadHsCorrespondence(),
-    geo: await loadGeo(),
-    countryNames: await loadCountryNames(),
-    hs6Descriptions: await loadHs6Descriptions(),
-    fobImportReporters: await loadFobImportReporters(),
-      entrepots: await loadEntrepots(),
-  };
-}
 
 /** Pipeline outputs already computed for one data set, by pipeline, config slice and upstream outputs. */
 export type PipelineMemo = Map<string, Promise<Record<string, Table>>>;

@@ -1,13 +1,11 @@
+import { loadReference } from './reference-input.ts';
 import { GLOBAL_DATASETS, HANDOFFS, HANDOFF_KEYS, handoffFile, type HandoffKey } from '../datasets.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { loadCatalog, loadHs6Descriptions, loadHsCorrespondence } from '../io/catalog.ts';
-import { loadCountryNames, loadFobImportReporters, loadEntrepots } from '../io/reference.ts';
 import { readConfigFile } from '../io/config-file.ts';
-import { loadGeo } from '../io/geo.ts';
 import { acquireLock, LockHeldError } from '../io/lock.ts';
 import { encodeParquetInSlices, readParquet, readParquetSchema } from '../io/parquet.ts';
 import {
@@ -298,15 +296,7 @@ export async function runPipeline(def: PipelineDef, args: RunArgs, fx: RunEffect
       log('stage.done', { ...pctx, stage: name, rows, seconds });
       return value;
     };
-    const reference = {
-      catalog: await loadCatalog(),
-      hsCorrespondence: await loadHsCorrespondence(),
-      geo: await loadGeo(),
-      countryNames: await loadCountryNames(),
-      hs6Descriptions: await loadHs6Descriptions(),
-      fobImportReporters: await loadFobImportReporters(),
-      entrepots: await loadEntrepots(),
-    };
+    const reference = await loadReference();
     const count = (key: string, n: number) => (counts[`${def.name}.${key}`] = (counts[`${def.name}.${key}`] ?? 0) + n);
     const handed: { [K in HandoffKey]?: Table } = {};
     for (const k of HANDOFF_KEYS) if (extra.handoffs[k]) handed[k] = await readColumns(extra.handoffs[k], def.columns?.[k]);

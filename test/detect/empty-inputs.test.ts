@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadReference } from '../../src/commands/backtest-data.ts';
+import { loadReference } from '../../src/run/reference-input.ts';
 import { configDefaults } from '../../src/config/config.ts';
 import type { PipelineDef, PipelineInputs, ReferenceInput, TradeInput } from '../../src/pipeline.ts';
 import { loadPipelines } from '../../src/run/registry.ts';

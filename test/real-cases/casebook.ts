@@ -13,7 +13,7 @@ import type { IngestParams } from '../../src/ingest/params.ts';
 import { openInput, resolveInputs } from '../../src/io/inputs.ts';
 import { loadCountryNameIndex, loadCountryResolver } from '../../src/io/reference.ts';
 import { resolveHsSelector } from '../../src/reference/catalog.ts';
-import { loadReference } from '../../src/commands/backtest-data.ts';
+import { loadReference } from '../../src/run/reference-input.ts';
 import type { Config } from '../../src/config/config.ts';
 import type { PipelineDef, PipelineInputs, ReferenceInput, StageFn } from '../../src/pipeline.ts';
 import { resolvedRunConfig } from '../../src/run/runner.ts';
