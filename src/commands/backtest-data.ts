@@ -193,26 +193,31 @@ export async function evaluateDataset(
   };
   const mgOut = outOf('mirror_gaps');
   const tsOut = outOf('routes');
-  if (ds.trade && mgOut && tsOut) {
+  // each target is judged when its pipeline ran (a sweep of mirror thresholds runs mirror-gaps alone)
+  if (ds.trade && (mgOut || tsOut)) {
     const truth = ds.truth;
     // truth on codes the run did not read (outside run.hs) is out of scope, not missed
     const codes = resolveHsSelector(config.ingest.hs, ctx.reference.catalog);
     const scope = codes ? new Set(codes) : null;
     if (truth) {
-      results.push(judged('routes', matchRouteTruth(tsOut.routes_all, tsOut.flagged_routes, truth, scope), 'truth'));
-      results.push(judged('mirror_gaps', matchMirrorTruth(mgOut.mirror_pairs, mgOut.mirror_gaps, truth, scope), 'truth'));
+      if (tsOut) results.push(judged('routes', matchRouteTruth(tsOut.routes_all, tsOut.flagged_routes, truth, scope), 'truth'));
+      if (mgOut) results.push(judged('mirror_gaps', matchMirrorTruth(mgOut.mirror_pairs, mgOut.mirror_gaps, truth, scope), 'truth'));
       if (ctx.baselines !== false) {
         // the plain references, on the same flows: both legs rose in the control windows; a coverage-aware mirror threshold
-        const controls = ctx.reference.catalog.intervals.filter((iv) => iv.verified && iv.specificity !== 'basket' && (!scope || scope.has(iv.hs6)));
-        const twoLeg = scoreTwoLegRule(ds.trade.flows, controls, twoLegRuleDefaults);
-        results.push(judged('routes', matchRouteTruth(twoLeg.all, twoLeg.flagged, truth, scope), 'truth', 'two_leg_rule'));
-        // the mirror reference sees what mirror-gaps sees: the selection, not the comparators read beside it
-        const mirror = scoreCoverageMirrorThreshold(tradeInScope(ds.trade, {}).trade.flows, coverageMirrorDefaults);
-        results.push(judged('mirror_gaps', matchMirrorTruth(mirror.all, mirror.flagged, truth, scope), 'truth', 'mirror_threshold'));
+        if (tsOut) {
+          const controls = ctx.reference.catalog.intervals.filter((iv) => iv.verified && iv.specificity !== 'basket' && (!scope || scope.has(iv.hs6)));
+          const twoLeg = scoreTwoLegRule(ds.trade.flows, controls, twoLegRuleDefaults);
+          results.push(judged('routes', matchRouteTruth(twoLeg.all, twoLeg.flagged, truth, scope), 'truth', 'two_leg_rule'));
+        }
+        if (mgOut) {
+          // the mirror reference sees what mirror-gaps sees: the selection, not the comparators read beside it
+          const mirror = scoreCoverageMirrorThreshold(tradeInScope(ds.trade, {}).trade.flows, coverageMirrorDefaults);
+          results.push(judged('mirror_gaps', matchMirrorTruth(mirror.all, mirror.flagged, truth, scope), 'truth', 'mirror_threshold'));
+        }
       }
     }
-    reviewed('routes', 'flagged_routes', tsOut.flagged_routes, tsOut.routes_all);
-    reviewed('mirror_gaps', 'mirror_gaps', mgOut.mirror_gaps, mgOut.mirror_pairs);
+    if (tsOut) reviewed('routes', 'flagged_routes', tsOut.flagged_routes, tsOut.routes_all);
+    if (mgOut) reviewed('mirror_gaps', 'mirror_gaps', mgOut.mirror_gaps, mgOut.mirror_pairs);
   }
   const dOut = outOf('declarations');
   if (ds.declarations && dOut) {

@@ -1,11 +1,10 @@
-import { backtestMetrics } from '../evaluate/backtest-metrics.ts';
 import { choosePoint, gridPoints, type MirrorGrid, type MirrorHoldOutResults, type MirrorHoldOutRow, type MirrorPointFigures } from '../evaluate/hold-out.ts';
-import { matchMirrorTruth } from '../evaluate/backtest-truth.ts';
 import type { SynthPreset } from '../synth/knobs.ts';
-import { TUNING_SEEDS, datasetLoaders, type BacktestDataset } from './backtest-data.ts';
+import { TUNING_SEEDS, datasetLoaders, evaluateDataset, type BacktestDataset } from './backtest-data.ts';
 import { loadReference } from '../run/reference-input.ts';
 import { backtestConfig } from './backtest.ts';
-import { tradeInScope, type PipelineDef, type ReferenceInput } from '../pipeline.ts';
+import type { Config } from '../config/config.ts';
+import type { PipelineDef, ReferenceInput } from '../pipeline.ts';
 import { loadPipelines } from '../run/registry.ts';
 
 /**
@@ -29,6 +28,8 @@ export async function mirrorHoldOut(opts: {
   const reference = await loadReference();
   const def = (await loadPipelines()).get('mirror-gaps');
   if (!def) throw new Error("mirrorHoldOut: pipeline 'mirror-gaps' not found in pipelines/");
+  // mirror-gaps alone: the other pipelines judge other targets
+  const ctx = { pipelines: new Map([[def.name, def]]), reference };
   const load = async (seeds: readonly number[], holdOut: string[]) => {
     const out: BacktestDataset[] = [];
     for (const l of datasetLoaders({ seeds: [...seeds], preset: opts.preset, holdOut }, base, { cwd: process.cwd(), log: () => {}, command: 'evaluation' })) out.push(await l());
@@ -41,26 +42,24 @@ export async function mirrorHoldOut(opts: {
   for (const f of [null, ...opts.families]) {
     const tuning = await load(TUNING_SEEDS, f ? [f.name] : []);
     const swept: MirrorPointFigures[] = [];
-    for (const c of configs) swept.push(await figuresOf(tuning, def, def.params(c), reference));
+    for (const c of configs) swept.push(await figuresOf(tuning, c, ctx));
     const k = choosePoint(swept);
-    rows.push({ family: f?.name ?? null, role: f?.role ?? null, chosen: points[k], tuning: swept[k], test: await figuresOf(test, def, def.params(configs[k]), reference) });
+    rows.push({ family: f?.name ?? null, role: f?.role ?? null, chosen: points[k], tuning: swept[k], test: await figuresOf(test, configs[k], ctx) });
     opts.progress?.(f?.name ?? '(none)');
   }
   return { schema: 'tradewatch/mirror-holdout/v1', preset: opts.preset, tuning_seeds: [...TUNING_SEEDS], test_seeds: [...opts.testSeeds], grid: opts.grid, rows };
 }
 
-/** The mirror figures of one config over some worlds, with every family's counts. */
-async function figuresOf(worlds: readonly BacktestDataset[], def: PipelineDef, params: ReturnType<PipelineDef['params']>, reference: ReferenceInput): Promise<MirrorPointFigures> {
+/** The mirror figures of one config over some worlds (the backtest's judgement of mirror-gaps alone), with every family's counts. */
+async function figuresOf(worlds: readonly BacktestDataset[], config: Config, ctx: { pipelines: Map<string, PipelineDef>; reference: ReferenceInput }): Promise<MirrorPointFigures> {
   const acc: MirrorPointFigures = { recall: 0, precision_at_k: 0, false_flags: 0, families: {} };
   for (const w of worlds) {
-    if (!w.trade || !w.truth) throw new Error(`mirrorHoldOut: ${w.name} has no trade or no truth`);
-    const out = await def.run({ trade: tradeInScope(w.trade, def).trade, reference }, params, (_s, fn) => fn(), () => {});
-    const m = matchMirrorTruth(out.mirror_pairs, out.mirror_gaps, w.truth);
-    const b = backtestMetrics(m.items, m.positives);
-    acc.recall += b.recall / worlds.length;
-    acc.precision_at_k += b.precisionAtK / worlds.length;
-    acc.false_flags += b.fp;
-    for (const x of m.families) {
+    const judged = (await evaluateDataset(w, config, { ...ctx, baselines: false })).find((r) => r.target === 'mirror_gaps' && r.source === 'truth');
+    if (!judged) throw new Error(`mirrorHoldOut: ${w.name} has no trade or no truth`);
+    acc.recall += judged.metrics.recall / worlds.length;
+    acc.precision_at_k += judged.metrics.precisionAtK / worlds.length;
+    acc.false_flags += judged.metrics.fp;
+    for (const x of judged.families) {
       const a = (acc.families[x.family] ??= { flagged: 0, present: 0 });
       a.flagged += x.flagged;
       a.present += x.present;
