@@ -30,6 +30,8 @@ export interface RuleContext {
   qty: Float64Array;
   /** Per `dir` value, whether it is `export`. */
   isExport: boolean[];
+  /** Per `quantity_unit` value, kilograms per unit where the unit is a mass (kg, g, t); NaN for the others. */
+  kgPerUnit: number[];
   /** Text of a coded column's row, null when empty. */
   text(c: CodedColumn, i: number): string | null;
   /** Days since 1970-01-01 of the row's date, NaN when none. */
@@ -81,6 +83,7 @@ export function ruleContext(decl: Table, catalog: Catalog, p: DeclarationRulePar
     mass: readFloats(decl, 'net_mass_kg', who),
     qty: readFloats(decl, 'quantity', who),
     isExport: [],
+    kgPerUnit: [],
     dayOf: (i: number) => (date.codes[i] >= 0 ? day[date.codes[i]] : NaN),
     controlled: new Uint8Array(n),
     fired: Object.fromEntries(rules.map((r) => [r, new Uint8Array(n)])) as Record<DeclarationRule, Uint8Array>,
@@ -94,6 +97,7 @@ export function ruleContext(decl: Table, catalog: Catalog, p: DeclarationRulePar
     },
   };
   ctx.isExport = ctx.dir.values.map((v) => v === 'export');
+  ctx.kgPerUnit = ctx.unit.values.map((u) => ({ kg: 1, kgm: 1, g: 0.001, t: 1000, tne: 1000 })[u.trim().toLowerCase()] ?? NaN);
   for (let i = 0; i < n; i++) if (hs6.codes[i] >= 0) ctx.controlled[i] = controlledOn(hs6.values[hs6.codes[i]], i) ? 1 : 0;
   return ctx;
 }

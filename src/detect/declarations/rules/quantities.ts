@@ -1,16 +1,10 @@
 import { groupMedianMad, robustZByGroup } from '../../robust-stats.ts';
 import { firstJudged, floorSpread, groupKeys, type RuleContext } from './context.ts';
 
-/** Kilograms per unit of the quantity units that are a mass; NaN for the others. */
-function kgPerUnit(ctx: RuleContext): number[] {
-  return ctx.unit.values.map((u) => ({ kg: 1, kgm: 1, g: 0.001, t: 1000, tne: 1000 })[u.trim().toLowerCase()] ?? NaN);
-}
-
 /** `mass_quantity_mismatch`: the net mass against the quantity, where the quantity is a mass. Returns the ratio by row. */
 export function massQuantityMismatch(ctx: RuleContext): Float64Array {
-  const { n, p, unit, qty, mass } = ctx;
+  const { n, p, unit, qty, mass, kgPerUnit: toKg } = ctx;
   const massRatio = new Float64Array(n).fill(NaN);
-  const toKg = kgPerUnit(ctx);
   for (let i = 0; i < n; i++) {
     const f = unit.codes[i] >= 0 ? toKg[unit.codes[i]] : NaN;
     if (!(f > 0) || !(qty[i] > 0) || !(mass[i] > 0)) continue;
@@ -26,8 +20,7 @@ export function massQuantityMismatch(ctx: RuleContext): Float64Array {
  * filter as per kg. Returns its robust z by row.
  */
 export function valueQuantityOutlier(ctx: RuleContext): Float64Array {
-  const { n, p, unit, qty, value, code, origin } = ctx;
-  const toKg = kgPerUnit(ctx);
+  const { n, p, unit, qty, value, code, origin, kgPerUnit: toKg } = ctx;
   const perUnit = new Float64Array(n).fill(NaN);
   for (let i = 0; i < n; i++) {
     const massUnit = unit.codes[i] >= 0 && toKg[unit.codes[i]] > 0;
